@@ -1,0 +1,57 @@
+# trackreport: every target is thin; the logic lives in the `trackreport` CLI.
+# `make help` lists the targets.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+TEAM   ?= east
+QUARTER ?=
+DATA   ?= data/sample
+OUT    ?= reports
+
+export MPLBACKEND := Agg
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help install report reports test validate bench lab sample contract clean
+
+help: ## List every target with a one-line description
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (trackreport)" >/dev/null
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install trackreport with its dependencies
+
+report: $(STAMP) ## Build one team's report: make report TEAM=east [QUARTER=2025Q3] [DATA=dir]
+	$(PY) -m trackreport report --team $(TEAM) $(if $(QUARTER),--quarter $(QUARTER)) --data $(DATA) --out $(OUT)
+
+reports: $(STAMP) ## Build the reports of every team and every quarter with a cohort
+	$(PY) -m trackreport report --all --data $(DATA) --out $(OUT)
+
+test: $(STAMP) ## Run the test suite (unit, reference, doctests and end-to-end)
+	$(PY) -m pytest -q
+
+validate: $(STAMP) ## Check a data folder against the data contract: make validate DATA=path
+	$(PY) -m trackreport validate $(DATA)
+
+bench: $(STAMP) ## Time the runner against papermill + nbconvert CLIs run by hand
+	$(PY) -m trackreport bench --team $(TEAM) --data $(DATA)
+
+lab: $(STAMP) ## Start JupyterLab on notebooks/ with a kernel that sees the package
+	$(VENV)/bin/jupyter lab notebooks/
+
+sample: $(STAMP) ## Regenerate the sample company in data/sample/ (seed 7, scale 1)
+	$(PY) -m trackreport.sample --out data/sample --seed 7 --scale 1 --force
+
+contract: $(STAMP) ## Rewrite docs/data-contract.md from the schemas
+	$(PY) -m trackreport contract --out docs/data-contract.md
+
+clean: ## Remove reports and caches (keeps .venv)
+	rm -rf $(OUT) .pytest_cache .bench
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
