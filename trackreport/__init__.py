@@ -13,7 +13,11 @@ from trackreport.errors import (
     ParameterError,
     TrackreportError,
 )
+from trackreport.attribution import did
 from trackreport.estimate import Estimate
+from trackreport.feedback import nps
+from trackreport.learning import cohens_d, normalized_gain, paired_change
+from trackreport.reaction import cronbach_alpha, top2box
 
 __version__ = "0.1.0"
 
@@ -24,4 +28,11 @@ __all__ = [
     "DataValidationError",
     "ParameterError",
     "ChapterError",
+    "top2box",
+    "cronbach_alpha",
+    "paired_change",
+    "cohens_d",
+    "normalized_gain",
+    "did",
+    "nps",
 ]
