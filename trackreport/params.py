@@ -1,0 +1,278 @@
+"""Report parameters: one typed schema for the YAML files, the CLI and the notebooks.
+
+Parameters are merged from ``params/defaults.yaml``, ``params/teams/<team>.yaml``,
+``params/quarters/<quarter>.yaml``, ``params/teams/<team>/<quarter>.yaml`` and
+command-line ``--set key=value`` overrides, in that order, then validated by
+:class:`ReportParams`. Unknown keys and bad values raise :class:`ParameterError`
+naming the source and the key.
+
+Secrets never travel as parameters: :func:`secret` reads them from the environment,
+and :func:`ReportParams.to_yaml` holds only the validated, non-secret fields.
+
+Examples
+--------
+>>> p = resolve("east", "2025Q3")
+>>> p.team, p.quarter, p.targets.nps
+('east', '2025Q3', 50.0)
+>>> resolve("east", "2025Q3", overrides={"targets.nps": 55}).targets.nps
+55.0
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from trackreport.errors import ParameterError
+from trackreport.paths import PARAMS_DIR
+
+__all__ = ["ReportParams", "resolve", "load_yaml", "secret", "TEAM_RE", "QUARTER_RE"]
+
+TEAM_RE = re.compile(r"^[a-z0-9_-]+$")
+QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+class Windows(_Strict):
+    before_months: int = Field(3, ge=1, le=12, description="Months before the training compared")
+    after_months: int = Field(3, ge=1, le=12, description="Months after the training compared")
+
+
+class Targets(_Strict):
+    fabe_adoption: float = Field(0.90, ge=0, le=1)
+    fabe_adoption_months: int = Field(3, ge=1, le=12)
+    crm_completeness_baseline: float = Field(0.70, ge=0, le=1)
+    crm_completeness: float = Field(0.95, ge=0, le=1)
+    new_clients_growth: float = Field(0.20, ge=-1)
+    order_value_growth: float = Field(0.12, ge=-1)
+    nps_baseline: float = Field(35, ge=-100, le=100)
+    nps: float = Field(50, ge=-100, le=100)
+    complaint_resolution_hours: float = Field(24, gt=0)
+    checkin_completion: float = Field(0.85, ge=0, le=1)
+    stage_test_average: float = Field(80, ge=0, le=100)
+    product_knowledge_correct: float = Field(0.90, ge=0, le=1)
+    objection_response_seconds: float = Field(5, gt=0)
+
+
+class Thresholds(_Strict):
+    satisfaction_baseline: float = Field(85, ge=20, le=100)
+    trainer_satisfaction: float = Field(85, ge=20, le=100)
+    pass_score: float = Field(60, ge=0, le=100)
+    remediation_score: float = Field(70, ge=0, le=100)
+    roi: float = Field(1.50)
+    vendor_roi_floor: float = Field(1.20)
+    vendor_roi_years: int = Field(2, ge=1)
+    per_capita_cost_alert: float = Field(0.20, ge=0)
+    high_value_client: float = Field(500_000, ge=0)
+
+
+class Budget(_Strict):
+    per_capita_manager: float = Field(8000, ge=0)
+    per_capita_staff: float = Field(3000, ge=0)
+    industry_per_capita_cost: float = Field(4000, ge=0)
+    core_share: float = Field(0.70, ge=0, le=1)
+    extension_share: float = Field(0.20, ge=0, le=1)
+    innovation_share: float = Field(0.10, ge=0, le=1)
+    online_share: float = Field(0.40, ge=0, le=1)
+    high_potential_share: float = Field(0.60, ge=0, le=1)
+
+
+class TrainerStars(_Strict):
+    five: float = Field(92, ge=20, le=100)
+    four: float = Field(85, ge=20, le=100)
+    three: float = Field(78, ge=20, le=100)
+    two: float = Field(70, ge=20, le=100)
+    observation_months: int = Field(6, ge=1, le=24)
+
+    def stars(self, score: float) -> int:
+        """Stars (1-5) for a 100-point satisfaction score.
+
+        >>> TrainerStars().stars(86.0)
+        4
+        """
+        for n, cut in ((5, self.five), (4, self.four), (3, self.three), (2, self.two)):
+            if score >= cut:
+                return n
+        return 1
+
+
+class ReportParams(_Strict):
+    """Every parameter of a report, validated.
+
+    ``team`` and ``quarter`` identify the report; the rest are the deck's targets,
+    thresholds and budgets (see ``params/defaults.yaml`` for each one's meaning).
+    """
+
+    team: str = Field(..., description="Team reported, e.g. east")
+    quarter: str = Field(..., description="Quarter whose cohort is reported, e.g. 2025Q3")
+    min_group_size: int = Field(5, ge=1, description="Smallest group shown (privacy)")
+    show_names: bool = Field(False, description="Show individual names")
+    windows: Windows = Windows()
+    targets: Targets = Targets()
+    thresholds: Thresholds = Thresholds()
+    budget: Budget = Budget()
+    trainer_stars: TrainerStars = TrainerStars()
+
+    @field_validator("team")
+    @classmethod
+    def _team(cls, v: str) -> str:
+        if not TEAM_RE.match(v):
+            raise ValueError(f"team must match [a-z0-9_-]+ (lower-case letters, digits, _ or -), got {v!r}")
+        return v
+
+    @field_validator("quarter")
+    @classmethod
+    def _quarter(cls, v: str) -> str:
+        if not QUARTER_RE.match(v):
+            raise ValueError(f"quarter must look like 2025Q3, got {v!r}")
+        return v
+
+    def to_yaml(self) -> str:
+        """The effective parameters as YAML (what each report writes as params.yaml)."""
+        return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+
+
+def load_yaml(path: Path) -> dict[str, Any]:
+    """Read one parameter file; an empty file is an empty mapping."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"{path}: not valid YAML ({exc})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ParameterError(f"{path}: expected a mapping of keys to values, got {type(data).__name__}")
+    return data
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+def _dotted(overrides: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in overrides.items():
+        node = out
+        *parents, leaf = key.split(".")
+        for p in parents:
+            node = node.setdefault(p, {})
+        node[leaf] = value
+    return out
+
+
+def _check(source: str, data: dict[str, Any]) -> None:
+    """Validate one source on its own so that errors name the file they come from."""
+    probe = _merge({"team": "x", "quarter": "2000Q1"}, data)
+    try:
+        ReportParams.model_validate(probe)
+    except ValidationError as exc:
+        raise ParameterError(_explain(source, exc)) from None
+
+
+def _explain(source: str, exc: ValidationError) -> str:
+    lines = [f"invalid parameters in {source}:"]
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        if err["type"] == "extra_forbidden":
+            lines.append(f"- {key}: unknown parameter")
+        else:
+            lines.append(f"- {key}: {err['msg']} (got {err.get('input')!r})")
+    return "\n".join(lines)
+
+
+def resolve(
+    team: str,
+    quarter: str,
+    *,
+    overrides: dict[str, Any] | None = None,
+    params_dir: Path | None = None,
+    params_file: str | Path | None = None,
+) -> ReportParams:
+    """Merge and validate the parameters of one report.
+
+    Parameters
+    ----------
+    team, quarter : str
+        The report's team and quarter (validated: ``[a-z0-9_-]+`` and ``2025Q3``).
+    overrides : dict, optional
+        Dotted keys to values, e.g. ``{"targets.nps": 55}`` (the CLI's ``--set``).
+    params_dir : Path, optional
+        Folder holding ``defaults.yaml`` and the overrides (default ``params/``).
+    params_file : path, optional
+        An effective ``params.yaml`` written by a run; when given it is used as is
+        (validated) instead of merging the folder, so a notebook sees exactly what the
+        runner resolved.
+
+    Examples
+    --------
+    >>> resolve("East", "2025Q3")
+    Traceback (most recent call last):
+    ...
+    trackreport.errors.ParameterError: invalid parameters in arguments:
+    - team: Value error, team must match [a-z0-9_-]+ (lower-case letters, digits, _ or -), got 'East' (got 'East')
+    """
+    _check("arguments", {"team": team, "quarter": quarter})
+    if params_file:
+        data = load_yaml(Path(params_file))
+        _check(str(params_file), data)
+        data = _merge(data, {"team": team, "quarter": quarter})
+    else:
+        root = Path(params_dir) if params_dir else PARAMS_DIR
+        data = {}
+        for path in (
+            root / "defaults.yaml",
+            root / "teams" / f"{team}.yaml",
+            root / "quarters" / f"{quarter}.yaml",
+            root / "teams" / team / f"{quarter}.yaml",
+        ):
+            if path.is_file():
+                layer = load_yaml(path)
+                _check(str(path), layer)
+                data = _merge(data, layer)
+        data = _merge(data, {"team": team, "quarter": quarter})
+    if overrides:
+        layer = _dotted(overrides)
+        _check("command-line --set", layer)
+        data = _merge(data, layer)
+    try:
+        return ReportParams.model_validate(data)
+    except ValidationError as exc:
+        raise ParameterError(_explain("the merged parameters", exc)) from None
+
+
+def parse_set(items: list[str]) -> dict[str, Any]:
+    """Parse ``--set key=value`` items; values are read as YAML scalars.
+
+    >>> parse_set(["targets.nps=55", "show_names=true"])
+    {'targets.nps': 55, 'show_names': True}
+    """
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ParameterError(f"--set takes key=value, got {item!r}")
+        out[key.strip()] = yaml.safe_load(value)
+    return out
+
+
+def secret(name: str) -> str | None:
+    """A secret (e.g. a database password) from the environment, never from parameters.
+
+    Secrets are not part of :class:`ReportParams`, so they cannot reach ``params.yaml``,
+    notebooks or reports.
+    """
+    return os.environ.get(name)
