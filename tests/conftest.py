@@ -1,0 +1,172 @@
+"""Shared fixtures: a tiny, valid, consistent data folder with every table of the contract."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+# One small CSV per table. Ids refer to each other consistently (foreign keys hold),
+# display names are Chinese, and every column of the contract is present.
+TINY_TABLES: dict[str, str] = {
+    "employees": """\
+employee_id,display_name,team,region,role,hire_date,leave_date,level,manager_id,high_potential,hourly_cost,prefers_case_teaching,wants_personal_path,mobile_learning_share
+E001,王芳,east,华东,manager,2018-03-01,,5,,true,320.5,yes,no,0.4
+E002,李伟,east,华东,rep,2021-07-15,,2,E001,false,150,true,false,0.75
+E003,张静,west,华南,senior_rep,2019-11-04,2025-06-30,3,E001,FALSE,180,,,
+E004,陈磊,west,华南,rep,2024-02-19,,1,E001,0,140,1,0,0.1
+""",
+    "trainers": """\
+trainer_id,name,kind,employee_id,vendor,hourly_fee
+T01,王芳,internal,E001,,320.5
+T02,刘洋,external,,智学咨询,1200
+""",
+    "courses": """\
+course_id,title,programme,module_type,competency,delivery,hours,trainer_id,cohort,start_date,end_date
+C01,产品知识,新人训练营,theory,product_knowledge,offline,8,T01,2025Q3,2025-07-07,2025-07-08
+C02,异议处理,新人训练营,simulation,objection_handling,blended,6,T02,2025Q3,2025-07-14,2025-07-14
+""",
+    "enrollments": """\
+employee_id,course_id,planned_hours,attended_hours,completed,makeup_session
+E002,C01,8,8,true,false
+E002,C02,6,4.5,true,true
+E004,C01,8,6,false,false
+""",
+    "checkins": """\
+employee_id,week_start,completed
+E002,2025-07-07,true
+E002,2025-07-14,false
+E004,2025-07-07,true
+""",
+    "assessments": """\
+employee_id,test_id,kind,phase,course_id,date,score,max_score
+E002,K01,knowledge,pre,C01,2025-07-07,62,100
+E002,K01,knowledge,post,C01,2025-07-08,81,100
+E004,R01,roleplay,pre,,2025-07-07,2.5,5
+""",
+    "assessment_items": """\
+employee_id,test_id,phase,item_id,topic,correct
+E002,K01,pre,Q1,参数,false
+E002,K01,post,Q1,参数,true
+E002,K01,post,Q2,竞品对比,true
+""",
+    "objection_drills": """\
+employee_id,phase,drill_id,objection_type,response_seconds,credible
+E002,pre,D01,价格太高,14.2,false
+E002,post,D01,价格太高,6.8,true
+""",
+    "reaction_surveys": """\
+response_id,course_id,trainer_id,item_id,dimension,answer
+S001,C01,T01,I1,practicality,5
+S001,C01,T01,I2,trainer,4
+S002,C02,T02,I1,practicality,
+S002,C02,T02,I3,logistics,3
+""",
+    "ratings_360": """\
+rating_id,ratee_id,rater_type,competency,wave,date,rating
+R0001,E002,manager,needs_analysis,pre,2025-06-20,2
+R0002,E002,manager,needs_analysis,post,2025-09-20,4
+R0003,E004,self,negotiation,pre,2025-06-21,3
+""",
+    "crm_activity": """\
+employee_id,month,records_created,records_complete,observed_calls,fabe_calls,objection_response_seconds
+E002,2025-07-01,40,31,6,2,12.5
+E002,2025-08-01,44,40,5,4,
+E004,2025-07-01,20,12,4,1,20
+""",
+    "customers": """\
+customer_id,name,segment,region,owner_id,acquired_date,annual_value,referred_by
+K001,上海东方贸易有限公司,key_account,华东,E002,2020-05-01,1200000,
+K002,深圳南山科技,smb,华南,E004,2024-03-15,80000,K001
+""",
+    "leads": """\
+lead_id,employee_id,created_date,converted,converted_date
+L001,E002,2025-07-02,true,2025-07-20
+L002,E004,2025-07-05,false,
+""",
+    "opportunities": """\
+opportunity_id,lead_id,employee_id,customer_id,stage,created_date,closed_date,amount
+O001,L001,E002,K001,won,2025-07-20,2025-08-30,250000
+O002,,E004,K002,proposal,2025-08-01,,40000.5
+""",
+    "orders": """\
+order_id,customer_id,employee_id,order_date,amount,product_category,promotion,renewal,renewal_due_date
+P001,K001,E002,2025-08-30,250000,设备,false,false,
+P002,K002,E004,2025-09-10,12000,耗材,true,true,2025-09-30
+""",
+    "customer_feedback": """\
+feedback_id,customer_id,employee_id,date,nps,csat
+F001,K001,E002,2025-09-01,9,5
+F002,K002,E004,2025-09-12,,3
+F003,K002,E004,2025-09-20,0,
+""",
+    "complaints": """\
+complaint_id,customer_id,employee_id,type,opened,resolved,customer_retained
+Q001,K002,E004,delivery,2025-08-03 09:15,2025-08-04 17:40:00,true
+Q002,K001,E002,billing,2025-09-01 10:00,,
+""",
+    "costs": """\
+cost_id,programme,course_id,category,vendor,amount,date
+X001,新人训练营,C01,venue,国际会议中心,6000,2025-07-01
+X002,新人训练营,C02,trainer_fee,智学咨询,7200,2025-07-14
+X003,新人训练营,,platform,,1500.75,2025-07-01
+""",
+    "certifications": """\
+employee_id,certification,date,attempts,passed
+E002,产品认证,2025-08-15,1,true
+E004,产品认证,2025-08-15,2,false
+""",
+    "promotions": """\
+employee_id,date,from_level,to_level
+E003,2024-01-01,2,3
+""",
+    "meetings": """\
+meeting_id,team,date,decisions_taken,decisions_executed,decision_hours
+M001,east,2025-07-03,4,3,36
+M002,west,2025-07-10,2,2,12.5
+""",
+    "approvals": """\
+approval_id,team,urgent,submitted,completed
+A001,east,true,2025-07-03 09:00,2025-07-03 15:30
+A002,west,no,2025-07-04 11:00,
+""",
+    "conflicts": """\
+conflict_id,team,opened,resolved
+Z001,east,2025-07-02 08:30,2025-07-09 18:00
+Z002,west,2025-07-15 14:00,
+""",
+    "kb_documents": """\
+document_id,title,category,author_id,created_date
+D001,大客户谈判案例,case,E001,2025-06-01
+D002,产品参数速查,product_sheet,E003,2025-06-15
+""",
+    "kb_usage": """\
+event_id,document_id,employee_id,date,action
+V001,D001,E002,2025-07-03,view
+V002,D002,E004,2025-07-05,apply
+""",
+    "incidents": """\
+incident_id,course_id,date,kind,escalation_level,minutes_to_resolve
+N001,C01,2025-07-07,equipment,1,12
+""",
+    "market_index": """\
+region,month,index
+华东,2025-07-01,100
+华东,2025-08-01,102.5
+华南,2025-07-01,100
+""",
+}
+
+
+def write_tiny_data(folder: Path, tables: dict[str, str] | None = None) -> Path:
+    """Write the tiny data set (or ``tables``) as UTF-8 CSV files into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in (tables or TINY_TABLES).items():
+        (folder / f"{name}.csv").write_text(text, encoding="utf-8", newline="\n")
+    return folder
+
+
+@pytest.fixture
+def tiny_data(tmp_path: Path) -> Path:
+    """A minimal but valid data folder: one consistent CSV per table of the contract."""
+    return write_tiny_data(tmp_path / "data")

@@ -1,0 +1,189 @@
+"""The ``trackreport`` command line: one function per subcommand, registered by name.
+
+Add a subcommand by writing a function ``(args) -> int`` and registering it with
+:func:`subcommand`, giving a function that declares its arguments::
+
+    def _report_arguments(parser):
+        parser.add_argument("--team", required=True)
+
+    @subcommand("report", "Build one team's report.", _report_arguments)
+    def _report(args):
+        ...
+        return 0
+
+:func:`main` parses the arguments, runs the subcommand and turns every
+:class:`~trackreport.errors.TrackreportError` into a message on stderr and exit code 1,
+without a traceback. Exit codes: 0 success, 1 problems found or error, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from trackreport.errors import TrackreportError
+
+__all__ = ["main", "subcommand", "SUBCOMMANDS"]
+
+Run = Callable[[argparse.Namespace], int]
+Configure = Callable[[argparse.ArgumentParser], None]
+
+
+@dataclass(frozen=True)
+class _Subcommand:
+    name: str
+    help: str
+    configure: Configure
+    run: Run
+
+
+SUBCOMMANDS: dict[str, _Subcommand] = {}
+"""Registered subcommands by name, in the order ``--help`` lists them."""
+
+
+def subcommand(name: str, help: str, configure: Configure | None = None) -> Callable[[Run], Run]:
+    """Register the decorated function as subcommand ``name``.
+
+    Parameters
+    ----------
+    name : str
+        Subcommand name on the command line.
+    help : str
+        One line shown by ``trackreport --help``.
+    configure : callable, optional
+        Adds the subcommand's arguments to its ``argparse`` parser.
+
+    Examples
+    --------
+    >>> @subcommand("hello", "Say hello.", lambda p: p.add_argument("who"))
+    ... def _hello(args):
+    ...     print(f"hello {args.who}")
+    ...     return 0
+    >>> main(["hello", "world"])
+    hello world
+    0
+    >>> del SUBCOMMANDS["hello"]
+    """
+
+    def register(run: Run) -> Run:
+        SUBCOMMANDS[name] = _Subcommand(name, help, configure or (lambda parser: None), run)
+        return run
+
+    return register
+
+
+class _UsageError(Exception):
+    """Bad command-line usage found after parsing (exit code 2)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with one sub-parser per registered subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="trackreport",
+        description="Training-effectiveness reports for sales and marketing teams.",
+    )
+    subs = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for sub in SUBCOMMANDS.values():
+        sub_parser = subs.add_parser(sub.name, help=sub.help, description=sub.help)
+        sub.configure(sub_parser)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments without the program name; defaults to ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        0 on success, 1 when the data has problems or a trackreport error occurred
+        (message on stderr, no traceback), 2 on a usage error.
+
+    Examples
+    --------
+    >>> main(["contract"]) == 0  # doctest: +ELLIPSIS
+    # Data contract
+    ...
+    True
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse has printed usage or help
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return SUBCOMMANDS[args.command].run(args)
+    except _UsageError as exc:
+        print(f"trackreport {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except TrackreportError as exc:
+        print(f"trackreport {args.command}: {exc}", file=sys.stderr)
+        return 1
+
+
+# --------------------------------------------------------------------------- validate
+
+
+def _validate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("data", metavar="DATA", type=Path, help="data folder to check")
+
+
+@subcommand("validate", "Check a data folder against the data contract.", _validate_arguments)
+def _validate(args: argparse.Namespace) -> int:
+    from trackreport.errors import DataValidationError
+    from trackreport.load import load_data
+
+    folder: Path = args.data
+    if not folder.is_dir():
+        raise _UsageError(f"data folder {folder} not found")
+    try:
+        ds = load_data(folder)
+    except DataValidationError as exc:
+        problems = exc.problems
+    else:
+        print(f"OK: {len(ds)} tables, {ds.n_rows} rows ({folder})")
+        return 0
+    files = list(dict.fromkeys(p.file for p in problems))
+    print(f"{len(problems)} problem(s) in {len(files)} file(s) of data folder {folder}")
+    if any(p.examples and p.place == "line" for p in problems):
+        print("(CSV line numbers as a text editor or Excel shows them: the header is line 1)")
+    for file in files:
+        print(f"\n{file}")
+        for p in problems:
+            if p.file == file:
+                print(f"  - {p.detail()}")
+    return 1
+
+
+# --------------------------------------------------------------------------- contract
+
+
+def _contract_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--out", metavar="PATH", type=Path, help="write to PATH instead of standard output"
+    )
+
+
+@subcommand("contract", "Write the data contract (Markdown) from the schemas.", _contract_arguments)
+def _contract(args: argparse.Namespace) -> int:
+    from trackreport.contract import render_contract
+
+    text = render_contract()
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    if not args.out.parent.is_dir():
+        raise _UsageError(f"folder {args.out.parent} does not exist")
+    args.out.write_text(text, encoding="utf-8", newline="\n")
+    print(f"wrote {args.out}")
+    return 0
