@@ -81,6 +81,8 @@ def format_value(value: float, unit: str = "", *, digits: int | None = None) -> 
         return f"{value * 100:+.{1 if digits is None else digits}f} pp"
     if unit == "relative":  # a relative change
         return f"{value * 100:+.{1 if digits is None else digits}f}%"
+    if unit in ("people", "count"):
+        return f"{value:,.0f}" + (" people" if unit == "people" else "")
     if unit in ("CNY", "CNY/month", "CNY/rep/month"):
         return f"{value:,.{0 if digits is None else digits}f} {unit}"
     d = 1 if digits is None else digits
@@ -143,7 +145,10 @@ class Chapter:
         """
         from IPython.display import display
 
-        est = value if isinstance(value, Estimate) else Estimate(float(value), n=int(n or 0))
+        if isinstance(value, Estimate):
+            est = value
+        else:  # a count or a descriptive value: n is given, or the count itself
+            est = Estimate(float(value), n=int(n if n is not None else value))
         n = int(est.n if n is None else n)
         rec = {
             "name": name,
@@ -191,10 +196,11 @@ class Chapter:
         caption: str | None = None,
         formats: dict[str, str] | None = None,
         precision: int = 1,
-    ) -> pd.DataFrame:
+    ) -> None:
         """Show a tidy table, hiding rows whose group is smaller than ``min_group_size``.
 
-        Returns the rows shown. A note says how many groups were suppressed.
+        A note says how many groups were suppressed. Returns nothing, so that a cell
+        ending with this call shows the table once.
         """
         from IPython.display import display
 
@@ -214,7 +220,6 @@ class Chapter:
             self.say(
                 f"*{dropped} group(s) with fewer than {self.min_n} people are not shown (privacy).*"
             )
-        return shown
 
 
 def _clean(x: float) -> float | None:

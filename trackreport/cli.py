@@ -187,3 +187,67 @@ def _contract(args: argparse.Namespace) -> int:
     args.out.write_text(text, encoding="utf-8", newline="\n")
     print(f"wrote {args.out}")
     return 0
+
+
+# ----------------------------------------------------------------------------- report
+
+
+def _report_arguments(parser: argparse.ArgumentParser) -> None:
+    from trackreport.paths import REPORTS_DIR, SAMPLE_DIR
+
+    who = parser.add_mutually_exclusive_group(required=True)
+    who.add_argument("--team", help="team to report, e.g. east")
+    who.add_argument("--all", action="store_true", help="every team and every quarter with a cohort")
+    parser.add_argument("--quarter", help="quarter whose cohort is reported, e.g. 2025Q3 (default: latest)")
+    parser.add_argument("--data", type=Path, default=SAMPLE_DIR, help="data folder (default: data/sample)")
+    parser.add_argument("--out", type=Path, default=REPORTS_DIR, help="output folder (default: reports)")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a parameter, e.g. --set targets.nps=55 (repeatable)")
+    parser.add_argument("--chapter", action="append", default=None, metavar="NN",
+                        help="only this chapter number (repeatable)")
+    parser.add_argument("--workers", type=int, default=None, help="kernels in parallel (default: cores)")
+    parser.add_argument("--force", action="store_true", help="re-execute chapters even if nothing changed")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+@subcommand("report", "Build training-effectiveness reports (HTML, metrics.json).", _report_arguments)
+def _report(args: argparse.Namespace) -> int:
+    from trackreport.params import parse_set
+    from trackreport.report import run_reports
+
+    if args.all and args.quarter:
+        raise _UsageError("--quarter goes with --team, not with --all")
+    if not args.data.is_dir():
+        raise _UsageError(f"data folder {args.data} not found")
+    result = run_reports(
+        team=args.team,
+        quarter=args.quarter,
+        all_reports=args.all,
+        data_dir=args.data,
+        out=args.out,
+        overrides=parse_set(args.set),
+        chapters=args.chapter,
+        workers=args.workers,
+        force=args.force,
+        progress=not args.no_progress and sys.stderr.isatty(),
+    )
+    return 0 if result.ok else 1
+
+
+# ------------------------------------------------------------------------------ bench
+
+
+def _bench_arguments(parser: argparse.ArgumentParser) -> None:
+    from trackreport.paths import SAMPLE_DIR
+
+    parser.add_argument("--team", default="east", help="team whose report is timed (default: east)")
+    parser.add_argument("--quarter", default=None, help="quarter (default: the team's latest cohort)")
+    parser.add_argument("--data", type=Path, default=SAMPLE_DIR, help="data folder (default: data/sample)")
+
+
+@subcommand("bench", "Time the runner against papermill + nbconvert CLIs run by hand.", _bench_arguments)
+def _bench(args: argparse.Namespace) -> int:
+    from trackreport.bench import bench
+
+    bench(team=args.team, quarter=args.quarter, data_dir=args.data)
+    return 0

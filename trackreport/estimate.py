@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
-__all__ = ["Estimate"]
+__all__ = ["Estimate", "proportion", "mean_ci"]
 
 
 @dataclass(frozen=True)
@@ -54,3 +54,51 @@ class Estimate:
             k: (None if isinstance(v, float) and math.isnan(v) else v)
             for k, v in asdict(self).items()
         }
+
+
+def proportion(successes: int, n: int, *, method: str = "Wilson score interval") -> Estimate:
+    """A share with its Wilson 95% score interval (Wilson 1927; Agresti & Coull 1998).
+
+    p = k/n; bounds (p + z²/2n ± z·sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n), z = 1.96.
+    n = 0 gives NaN.
+
+    Examples
+    --------
+    >>> e = proportion(8, 10)
+    >>> round(e.value, 2), round(e.ci_low, 4), round(e.ci_high, 4)
+    (0.8, 0.4902, 0.9433)
+    """
+    n = int(n)
+    if n <= 0:
+        return Estimate(math.nan, n=0, method=method)
+    z = 1.959963984540054
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return Estimate(p, max(0.0, centre - half), min(1.0, centre + half), n=n, method=method)
+
+
+def mean_ci(values, *, method: str = "mean, t interval") -> Estimate:
+    """Mean of the non-missing values with a Student t 95% interval (NaN bounds if n < 2).
+
+    Examples
+    --------
+    >>> e = mean_ci([1.0, 2.0, 3.0, None])
+    >>> round(e.value, 2), round(e.ci_low, 3), round(e.ci_high, 3), e.n
+    (2.0, -0.484, 4.484, 3)
+    """
+    import numpy as np
+    from scipy import stats
+
+    x = np.asarray([v for v in values if v is not None], dtype=float)
+    x = x[~np.isnan(x)]
+    n = int(x.size)
+    if n == 0:
+        return Estimate(math.nan, n=0, method=method)
+    m = float(x.mean())
+    if n < 2:
+        return Estimate(m, n=n, method=method)
+    se = float(x.std(ddof=1)) / math.sqrt(n)
+    h = float(stats.t.ppf(0.975, n - 1)) * se
+    return Estimate(m, m - h, m + h, n=n, method=method)
