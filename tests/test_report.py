@@ -19,6 +19,7 @@ from trackreport.paths import NOTEBOOKS_DIR
 from trackreport.report import run_reports
 
 PARAMS_CELL = (NOTEBOOKS_DIR / "01_goals.ipynb")
+SECRET = "s3cr3t-db-pa55word"
 
 
 def _quiet(_msg: str) -> None:
@@ -31,7 +32,10 @@ def first_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("reports")
     nbdir = tmp_path_factory.mktemp("notebooks")
     shutil.copy(NOTEBOOKS_DIR / "01_goals.ipynb", nbdir)
-    result = run_reports(team="east", quarter="2025Q3", out=out, notebooks_dir=nbdir, log=_quiet, progress=False)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TRACKREPORT_DB_PASSWORD", SECRET)
+        result = run_reports(team="east", quarter="2025Q3", out=out, notebooks_dir=nbdir, log=_quiet,
+                             progress=False)
     return out, nbdir, result
 
 
@@ -175,3 +179,11 @@ def test_page_links_follow_the_chapter_order(first_run):
     build = json.loads((out / "east" / "2025Q3" / "build.json").read_text(encoding="utf-8"))
     assert [c["stem"] for c in build["chapters"]] == ["01_goals"]
     assert re.search(r"Team east, 2025Q3", (out / "east" / "2025Q3" / "01_goals.html").read_text(encoding="utf-8"))
+
+
+def test_credentials_from_the_environment_appear_in_no_output(first_run):
+    out, _, _ = first_run
+    files = [p for p in (out / "east").rglob("*") if p.is_file()]
+    assert len(files) >= 6
+    for path in files:
+        assert SECRET.encode() not in path.read_bytes(), path

@@ -28,7 +28,7 @@ from trackreport.estimate import Estimate
 from trackreport.params import ReportParams, resolve
 from trackreport.paths import SAMPLE_DIR
 
-__all__ = ["METRIC_MIME", "Chapter", "open_chapter", "open_dataset", "format_value", "quiet_third_party"]
+__all__ = ["METRIC_MIME", "Chapter", "open_chapter", "open_dataset", "format_value", "pretty_column", "quiet_third_party"]
 
 METRIC_MIME = "application/vnd.trackreport.metric+json"
 
@@ -210,6 +210,9 @@ class Chapter:
             keep = df[n_col].fillna(0) >= self.min_n
             dropped = int((~keep).sum())
             shown = df[keep]
+        shown = shown.rename(columns=pretty_column)
+        if formats:
+            formats = {pretty_column(k): v for k, v in formats.items()}
         styler = shown.style.hide(axis="index").format(precision=precision, thousands=",", na_rep="–")
         if formats:
             styler = styler.format(formats, na_rep="–")
@@ -220,6 +223,22 @@ class Chapter:
             self.say(
                 f"*{dropped} group(s) with fewer than {self.min_n} people are not shown (privacy).*"
             )
+
+
+_COLUMN_WORDS = {"ci_low": "95% CI low", "ci_high": "95% CI high", "n": "n", "p_value": "p-value",
+                 "d_z": "d_z", "d_av": "d_av"}
+
+
+def pretty_column(name: str) -> str:
+    """A column name as a reader sees it.
+
+    >>> pretty_column("ci_low"), pretty_column("mean_pre"), pretty_column("n")
+    ('95% CI low', 'Mean pre', 'n')
+    """
+    if name in _COLUMN_WORDS:
+        return _COLUMN_WORDS[name]
+    text = str(name).replace("_", " ")
+    return text[:1].upper() + text[1:]
 
 
 def _clean(x: float) -> float | None:

@@ -204,7 +204,7 @@ class _KernelWorker(threading.Thread):
                 except queue.Empty:
                     return
                 if km is None or not loop.run_until_complete(km.is_alive()):
-                    self._stop(loop, km, kc)
+                    self._shutdown(loop, km, kc)
                     km = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc")
                     loop.run_until_complete(km.start_kernel(cwd=str(PROJ_ROOT), env=_kernel_env()))
                     kc = km.client()
@@ -213,11 +213,11 @@ class _KernelWorker(threading.Thread):
                 _execute(job, km, kc)
                 self.done.put(job)
         finally:
-            self._stop(loop, km, kc)
+            self._shutdown(loop, km, kc)
             loop.close()
 
     @staticmethod
-    def _stop(loop: Any, km: Any, kc: Any) -> None:
+    def _shutdown(loop: Any, km: Any, kc: Any) -> None:
         if kc is not None:
             kc.stop_channels()
         if km is not None:
