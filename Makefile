@@ -10,7 +10,6 @@ QUARTER ?=
 DATA   ?= data/sample
 OUT    ?= reports
 
-export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .DEFAULT_GOAL := help

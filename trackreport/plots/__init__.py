@@ -17,7 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-__all__ = ["PALETTE", "TRAINED", "COMPARISON", "new_figure", "percent_axis", "money_axis", "bar_ci", "forest"]
+__all__ = ["show", "PALETTE", "TRAINED", "COMPARISON", "new_figure", "percent_axis", "money_axis", "bar_ci", "forest"]
 
 TRAINED = "#1f5fa8"
 COMPARISON = "#9aa5b1"
@@ -108,3 +108,21 @@ def forest(
         percent_axis(ax, "x")
     ax.set(title=title, xlabel=xlabel)
     return fig
+
+
+def show(fig: Figure) -> None:
+    """Display a figure once, whatever the matplotlib backend, and close it.
+
+    The figure is rendered to PNG and shown with IPython's display (so it appears in
+    the executed notebook even under ``MPLBACKEND=Agg``, where ``plt.show()`` would
+    warn and show nothing); closing it stops the inline backend showing it again.
+    """
+    import io
+
+    import matplotlib.pyplot as plt
+    from IPython.display import Image, display
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=96, bbox_inches="tight")
+    plt.close(fig)
+    display(Image(data=buf.getvalue(), format="png"))
