@@ -170,3 +170,11 @@ def write_tiny_data(folder: Path, tables: dict[str, str] | None = None) -> Path:
 def tiny_data(tmp_path: Path) -> Path:
     """A minimal but valid data folder: one consistent CSV per table of the contract."""
     return write_tiny_data(tmp_path / "data")
+
+
+@pytest.fixture(scope="session")
+def sample_data():
+    """The committed sample company, loaded and validated once per test session (~8 s)."""
+    from trackreport.load import load_data
+
+    return load_data()

@@ -14,11 +14,8 @@ from trackreport.paths import SAMPLE_DIR
 
 
 @pytest.fixture(scope="module")
-def east_q3():
-    from trackreport.load import load_data
-
-    data = load_data(tables=["employees", "courses", "enrollments", "reaction_surveys", "assessments",
-                             "assessment_items", "ratings_360", "crm_activity", "objection_drills", "trainers"])
+def east_q3(sample_data):
+    data = sample_data
     m, c = cohort_members(data, "east", "2025Q3"), comparison_members(data, "east", "2025Q3")
     return ev.cohort_slice(data, m, c, quarter="2025Q3")
 

@@ -14,10 +14,8 @@ from trackreport.paths import SAMPLE_DIR
 
 
 @pytest.fixture(scope="session")
-def sample():
-    from trackreport.load import load_data
-
-    return load_data()
+def sample(sample_data):
+    return sample_data
 
 
 @pytest.fixture(scope="session")

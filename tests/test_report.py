@@ -12,7 +12,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from trackreport import goals
+from trackreport import goals, sales
 from trackreport.chapter import open_chapter
 from trackreport.cli import main
 from trackreport.paths import NOTEBOOKS_DIR
@@ -66,7 +66,8 @@ def test_metrics_json_equals_the_package_computations(first_run):
     assert by_name["trainees"]["value"] == 45 and by_name["trainees"]["chapter"] == "01"
 
     ch = open_chapter("01", "east", "2025Q3")
-    targets = goals.target_table(ch.data, ch.members, ch.windows, ch.params)
+    attribution = sales.sales_attribution(ch.data, "east", "2025Q3", ch.params)
+    targets = goals.target_table(ch.data, ch.members, ch.windows, ch.params, attribution=attribution)
     for i, row in targets.iterrows():
         m = by_name[f"target_{i:02d}"]
         assert m["label"] == row["goal"] and m["n"] == row["n"]

@@ -17,11 +17,8 @@ COHORTS = [("east", "2025Q2"), ("east", "2025Q3"), ("west", "2025Q3"), ("north",
 
 
 @pytest.fixture(scope="module")
-def slices():
-    from trackreport.load import load_data
-
-    data = load_data(tables=["employees", "courses", "enrollments", "reaction_surveys", "assessments",
-                             "assessment_items", "ratings_360", "crm_activity", "objection_drills", "trainers"])
+def slices(sample_data):
+    data = sample_data
     return {(t, q): ev.cohort_slice(data, cohort_members(data, t, q), comparison_members(data, t, q), quarter=q)
             for t, q in COHORTS}
 

@@ -14,10 +14,8 @@ from trackreport.paths import SAMPLE_DIR
 
 
 @pytest.fixture(scope="module")
-def data():
-    from trackreport.load import load_data
-
-    return load_data(tables=["employees", "trainers", "courses", "enrollments", "reaction_surveys", "orders", "customers"])
+def data(sample_data):
+    return sample_data
 
 
 def test_stars_follow_params_and_unscored_trainers():

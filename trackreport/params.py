@@ -49,6 +49,8 @@ class Windows(_Strict):
 class Targets(_Strict):
     fabe_adoption: float = Field(0.90, ge=0, le=1)
     fabe_adoption_months: int = Field(3, ge=1, le=12)
+    fabe_call_share: float = Field(0.70, ge=0, le=1)
+    fabe_min_calls: int = Field(3, ge=1)
     crm_completeness_baseline: float = Field(0.70, ge=0, le=1)
     crm_completeness: float = Field(0.95, ge=0, le=1)
     new_clients_growth: float = Field(0.20, ge=-1)
