@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from trackreport.estimate import Estimate
+from trackreport.estimate import Estimate, proportion
 
 __all__ = [
     "top2box",
@@ -41,18 +41,7 @@ def _as_float(values: Any) -> np.ndarray:
     return s.to_numpy(dtype="float64", na_value=np.nan).reshape(-1)
 
 
-def _wilson(successes: int, n: int, *, method: str = WILSON) -> Estimate:
-    """Share ``successes / n`` with the Wilson (1927) score interval; NaN when n = 0.
-
-    Bounds: (p + z²/2n ± z·sqrt(p(1−p)/n + z²/4n²)) / (1 + z²/n), z = 1.96.
-    """
-    if n == 0:
-        return Estimate(math.nan, n=0, method=method)
-    p = successes / n
-    z2 = _Z95**2
-    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
-    half = _Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    return Estimate(p, max(0.0, centre - half), min(1.0, centre + half), n=n, method=method)
+_wilson = proportion  # one Wilson interval for the package: trackreport.estimate.proportion
 
 
 def top2box(scores: Any, *, scale: int = 5) -> Estimate:

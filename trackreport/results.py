@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
-from trackreport.estimate import Estimate
+from trackreport.estimate import Estimate, proportion
 
 __all__ = ["rep_month_panel", "win_rate", "lead_conversion", "repurchase_rate"]
 
@@ -108,11 +108,7 @@ def rep_month_panel(
     )
 
 
-def _wilson(successes: int, n: int) -> Estimate:
-    if n == 0:
-        return Estimate(math.nan, n=0, method=WILSON)
-    lo, hi = proportion_confint(successes, n, alpha=0.05, method="wilson")
-    return Estimate(successes / n, float(lo), float(hi), n=n, method=WILSON)
+_wilson = proportion  # one Wilson interval for the package: trackreport.estimate.proportion
 
 
 def _proportion(
