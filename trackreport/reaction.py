@@ -26,7 +26,6 @@ __all__ = [
     "alpha_band",
 ]
 
-_Z95 = float(stats.norm.ppf(0.975))
 
 WILSON = "Wilson score interval"
 ALPHA_METHOD = "Cronbach's alpha, Feldt interval"

@@ -5,7 +5,7 @@ a tidy panel, an :class:`~trackreport.estimate.Estimate` or a tidy table out. Th
 estimators that attribute a change to the training live in :mod:`trackreport.attribution`.
 
 Proportions (win rate, lead conversion, repurchase) carry a Wilson (1927) score
-interval (statsmodels ``proportion_confint(method="wilson")``); with ``by=None`` they
+interval (:func:`trackreport.estimate.proportion`, checked against statsmodels); with ``by=None`` they
 return one :class:`Estimate`, with ``by`` a tidy frame: the ``by`` columns, ``value``,
 ``ci_low``, ``ci_high``, ``n``.
 """
@@ -16,7 +16,6 @@ import math
 from collections.abc import Sequence
 
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
 from trackreport.estimate import Estimate, proportion
 
