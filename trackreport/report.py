@@ -30,6 +30,7 @@ import queue
 import re
 import shutil
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -185,9 +186,10 @@ def _dataset(cache: Path):
 class _KernelWorker(threading.Thread):
     """A thread owning one kernel; runs jobs from a queue, one notebook after another."""
 
-    def __init__(self, jobs: queue.Queue, done: queue.Queue, kernel_name: str = "python3") -> None:
+    def __init__(self, jobs: queue.Queue, done: queue.Queue, sockets: str, kernel_name: str = "python3") -> None:
         super().__init__(daemon=True)
         self.jobs, self.done, self.kernel_name = jobs, done, kernel_name
+        self.sockets, self.starts = sockets, 0
 
     def run(self) -> None:
         import asyncio
@@ -203,14 +205,22 @@ class _KernelWorker(threading.Thread):
                     job = self.jobs.get_nowait()
                 except queue.Empty:
                     return
-                if km is None or not loop.run_until_complete(km.is_alive()):
-                    self._shutdown(loop, km, kc)
-                    km = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc")
-                    loop.run_until_complete(km.start_kernel(cwd=str(PROJ_ROOT), env=_kernel_env()))
-                    kc = km.client()
-                    kc.start_channels()
-                    loop.run_until_complete(kc.wait_for_ready(timeout=120))
-                _execute(job, km, kc)
+                try:
+                    if km is None or not loop.run_until_complete(km.is_alive()):
+                        self._shutdown(loop, km, kc)
+                        km = kc = None
+                        # IPC sockets in a private folder: no TCP port, one path per kernel
+                        km = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc",
+                                                ip=str(Path(self.sockets) / f"kernel-{id(self)}-{self.starts}"))
+                        self.starts += 1
+                        loop.run_until_complete(km.start_kernel(cwd=str(PROJ_ROOT), env=_kernel_env()))
+                        kc = km.client()
+                        kc.start_channels()
+                        loop.run_until_complete(kc.wait_for_ready(timeout=120))
+                except Exception as exc:  # noqa: BLE001 - reported on the chapter, the run goes on
+                    job.status, job.error = "failed", f"the kernel did not start: {_error_text(exc)}"
+                else:
+                    _execute(job, km, kc)
                 self.done.put(job)
         finally:
             self._shutdown(loop, km, kc)
@@ -546,7 +556,8 @@ def _run_jobs(jobs: list[Job], workers: int | None, log: Callable[[str], None], 
         todo.put(j)
     done: queue.Queue = queue.Queue()
     log(f"executing {len(jobs)} chapter(s) on {n_workers} kernel(s)")
-    threads = [_KernelWorker(todo, done) for _ in range(n_workers)]
+    sockets = tempfile.mkdtemp(prefix="trackreport-kernels-")
+    threads = [_KernelWorker(todo, done, sockets) for _ in range(n_workers)]
     for th in threads:
         th.start()
     bar = None
@@ -575,6 +586,7 @@ def _run_jobs(jobs: list[Job], workers: int | None, log: Callable[[str], None], 
         bar.close()
     for th in threads:
         th.join()
+    shutil.rmtree(sockets, ignore_errors=True)
     for j in jobs:
         if j.status == "pending":
             j.status, j.error = "failed", "the kernel running this chapter stopped"

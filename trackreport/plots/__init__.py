@@ -110,19 +110,38 @@ def forest(
     return fig
 
 
+def _describe(fig: Figure) -> str:
+    """A text alternative for a chart: its title(s) and axis labels."""
+    parts = []
+    if fig._suptitle is not None and fig._suptitle.get_text():
+        parts.append(fig._suptitle.get_text())
+    for ax in fig.axes:
+        bits = [ax.get_title()] + [f"{k}: {v}" for k, v in (("x", ax.get_xlabel()), ("y", ax.get_ylabel())) if v]
+        text = "; ".join(b for b in bits if b)
+        if text:
+            parts.append(text)
+    return " | ".join(parts) or "Chart"
+
+
 def show(fig: Figure) -> None:
     """Display a figure once, whatever the matplotlib backend, and close it.
 
-    The figure is rendered to PNG and shown with IPython's display (so it appears in
-    the executed notebook even under ``MPLBACKEND=Agg``, where ``plt.show()`` would
-    warn and show nothing); closing it stops the inline backend showing it again.
+    The figure is rendered to PNG and displayed as an image with a text alternative
+    (its titles and axis labels), so it appears in the executed notebook and the HTML
+    even under ``MPLBACKEND=Agg``; closing it stops the inline backend showing it again.
     """
+    import base64
+    import html
     import io
 
     import matplotlib.pyplot as plt
-    from IPython.display import Image, display
+    from IPython.display import display
 
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=96, bbox_inches="tight")
+    alt = _describe(fig)
     plt.close(fig)
-    display(Image(data=buf.getvalue(), format="png"))
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    display({"image/png": data,
+             "text/html": f'<img alt="{html.escape(alt, quote=True)}" src="data:image/png;base64,{data}"/>',
+             "text/plain": f"<chart: {alt}>"}, raw=True)
