@@ -215,7 +215,8 @@ class Chapter:
             formats = {pretty_column(k): v for k, v in formats.items()}
         styler = shown.style.hide(axis="index").format(precision=precision, thousands=",", na_rep="–")
         if formats:
-            styler = styler.format(formats, na_rep="–")
+            formats = {k: v for k, v in formats.items() if k in shown.columns}
+            styler = styler.format(formats, subset=list(formats), na_rep="–")
         if caption:
             styler = styler.set_caption(caption)
         display(styler)
