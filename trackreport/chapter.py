@@ -214,6 +214,9 @@ class Chapter:
         if formats:
             formats = {pretty_column(k): v for k, v in formats.items()}
         styler = shown.style.hide(axis="index").format(precision=precision, thousands=",", na_rep="–")
+        pcols = [c for c in shown.columns if c in ("p-value", "P value", "p")]
+        if pcols:
+            styler = styler.format(format_p, subset=pcols, na_rep="–")
         if formats:
             formats = {k: v for k, v in formats.items() if k in shown.columns}
             styler = styler.format(formats, subset=list(formats), na_rep="–")
@@ -224,6 +227,17 @@ class Chapter:
             self.say(
                 f"*{dropped} group(s) with fewer than {self.min_n} people are not shown (privacy).*"
             )
+
+
+def format_p(p: float) -> str:
+    """A p-value as a reader sees it.
+
+    >>> format_p(0.0000012), format_p(0.0432), format_p(float("nan"))
+    ('<0.001', '0.043', '–')
+    """
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return "–"
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
 _COLUMN_WORDS = {"ci_low": "95% CI low", "ci_high": "95% CI high", "n": "n", "p_value": "p-value",
