@@ -245,6 +245,35 @@ def _kernel_env() -> dict[str, str]:
     return env
 
 
+def _engine() -> str:
+    """Register (once) and name the papermill engine that runs on an already started kernel."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class SharedKernelEngine(NBClientEngine):
+        """nbclient execution on the caller's kernel manager *and* client.
+
+        papermill passes ``km`` through to nbclient, which then keeps the kernel alive;
+        the client is set here so one client serves every notebook of a kernel.
+        """
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+            kc = kwargs.pop("kc")
+            kwargs.pop("input_path", None)
+            client = PapermillNotebookClient(
+                nb_man, km=kwargs.pop("km"), timeout=execution_timeout, startup_timeout=start_timeout,
+                kernel_name=kernel_name, log_output=log_output, stdout_file=stdout_file,
+                stderr_file=stderr_file, **kwargs)
+            client.kc = kc
+            return client.execute()
+
+    if "trackreport" not in papermill_engines._engines:
+        papermill_engines.register("trackreport", SharedKernelEngine)
+    return "trackreport"
+
+
 def _execute(job: Job, km: Any, kc: Any) -> None:
     import papermill as pm
     from nbformat.v4 import new_code_cell
@@ -262,7 +291,7 @@ def _execute(job: Job, km: Any, kc: Any) -> None:
             "dataset_cache": str(job.dataset_cache),
         }
         executed = pm.execute_notebook(
-            nb, str(out_nb), parameters=parameters, km=km, kc=kc, progress_bar=False,
+            nb, str(out_nb), parameters=parameters, engine_name=_engine(), km=km, kc=kc, progress_bar=False,
             cwd=str(PROJ_ROOT), report_mode=False, execution_timeout=900,
         )
         job.stderr = _stderr_of(executed)
