@@ -21,6 +21,7 @@ from trackreport.attribution import (
     event_study,
     pretrend_test,
     pretrend_warning,
+    seasonal_effects,
     seasonal_factors,
     seasonally_adjusted_change,
     stack_cohort,
@@ -260,6 +261,22 @@ def test_seasonal_factors_from_panel_and_deseasonalize():
     adj = deseasonalize(panel, f, period="month", columns=["sales"])
     assert adj["sales"].iloc[0] == pytest.approx(panel["sales"].iloc[0] / f[1])
     assert panel["sales"].iloc[0] != adj["sales"].iloc[0]  # input not modified in place
+
+
+def test_seasonal_effects_recover_known_shifts_despite_trend_and_keep_a_points_effect():
+    shift = (SEASON - SEASON.mean()) * 0.2  # points, mean 0
+    share = pd.Series(0.30 + 0.002 * np.arange(24) + shift[MONTHS.month - 1], index=MONTHS)
+    e = seasonal_effects(share)
+    assert e.name == "seasonal_effect" and e.index.tolist() == list(range(1, 13))
+    np.testing.assert_allclose(e.to_numpy(), shift, atol=1e-12)
+    # a +0.08 points effect from month 13 on survives the subtraction unchanged
+    treated = share + np.where(np.arange(24) >= 12, 0.08, 0.0)
+    adj = deseasonalize(treated, e)
+    np.testing.assert_allclose((adj - deseasonalize(share, e)).to_numpy()[12:], 0.08, atol=1e-12)
+    np.testing.assert_allclose(np.diff(deseasonalize(share, e).to_numpy()), 0.002, atol=1e-12)
+    with pytest.raises(PanelError, match="at least 24 months"):
+        seasonal_effects(share.iloc[:18])
+    assert seasonal_effects(share - 0.5).round(12).equals(e.round(12))  # negative values fine
 
 
 @pytest.mark.parametrize(

@@ -84,12 +84,12 @@ REPORTS = [("east", "2025Q2"), ("east", "2025Q3"), ("west", "2025Q3"),
 
 
 def test_nps_effect_covers_the_truth(sample):
-    """The NPS DiD interval covers the true +12 points in 5 of the 6 reports.
+    """The NPS DiD interval covers the true +12 points in all 6 reports.
 
-    Measured, not tuned: in west 2025Q3 (18 trainees) the realised answers of seed 7 put
-    the estimate at -26 points (95% CI -57 to +5); the plain 2x2 of pooled answers
-    agrees (trained 40 -> 36, comparison 29 -> 36), so it is sampling noise of a small
-    cohort, the 1-in-20 miss a 95% interval allows, not a defect of the estimator.
+    Measured, not tuned. The sample of generator 1.0 missed in west 2025Q3 (estimate -26
+    points, 95% CI -57 to +5: sampling noise of an 18-trainee cohort). Generator 1.1
+    (seasonal rates) draws other answers from the same seed, and west 2025Q3 is now +9
+    (CI -32 to +49); NPS itself has no season, so the change is noise, not a fix.
     """
     truth = sample.truth["effects"]["nps"]["value"]
     missed = []
@@ -98,7 +98,7 @@ def test_nps_effect_covers_the_truth(sample):
         assert math.isfinite(e.ci_low)
         if not e.ci_low <= truth <= e.ci_high:
             missed.append((team, quarter))
-    assert missed == [("west", "2025Q3")]
+    assert missed == []
 
 
 def test_customer_measures_on_the_sample(sample):

@@ -257,11 +257,43 @@ def test_repurchase_nps_funnel_truth(default_sample):
     fb = fb[~fb["employee_id"].isin(trained)]
     nps = 100 * ((fb["nps"] >= 9).mean() - (fb["nps"] <= 6).mean())
     assert abs(nps - 35) < 3
+    # untrained rates: base + the month's season shift + the market trend (TRUTH.json)
     leads = t["leads"][~t["leads"]["employee_id"].isin(trained) & (t["leads"]["created_date"] < "2025-12-01")]
-    assert abs(leads["converted"].mean() - 0.12) < 0.015
+    assert abs(leads["converted"].mean() - _expected_rate(s.truth, leads["created_date"], "lead_conversion", 0.12)) < 0.015
     opp = t["opportunities"]
     closed = opp[opp["stage"].isin(["won", "lost"]) & ~opp["employee_id"].isin(trained)]
-    assert abs((closed["stage"] == "won").mean() - 0.35) < 0.03
+    assert abs((closed["stage"] == "won").mean() - _expected_rate(s.truth, closed["created_date"], "win_rate", 0.35)) < 0.03
+
+
+def _expected_rate(truth: dict, dates: pd.Series, measure: str, base: float) -> float:
+    """Mean over events of the untrained probability of their month, from TRUTH.json."""
+    shift = dates.dt.month.astype(str).map(truth["seasonality"]["rate_shifts_by_month"][measure]).astype(float)
+    t = (dates.dt.year - 2024) * 12 + dates.dt.month - 1
+    return float((base + shift + truth["market_trend"]["rate_monthly_trend"][measure] * t).mean())
+
+
+def test_season_and_market_move_the_rates_of_the_untrained(default_sample):
+    """Q4 converts more leads, wins more, brings customers back more and buys bigger orders than Q1."""
+    s, _ = default_sample
+    t = s.tables
+    trained = {e for c in s.truth["cohorts"] for e in c["employee_ids"]}
+    quarter = lambda d: d.dt.quarter  # noqa: E731
+    leads = t["leads"][~t["leads"]["employee_id"].isin(trained) & (t["leads"]["created_date"] < "2025-12-01")]
+    conv = leads.groupby(quarter(leads["created_date"]))["converted"].mean()
+    assert conv[4] - conv[1] > 0.06  # generator: +0.09
+    opp = t["opportunities"]
+    closed = opp[opp["stage"].isin(["won", "lost"]) & ~opp["employee_id"].isin(trained)]
+    win = (closed["stage"] == "won").groupby(quarter(closed["created_date"])).mean()
+    assert win[4] - win[1] > 0.15  # generator: +0.21
+    rm = _rep_months(s)
+    aov = rm[~rm["trained"]].assign(q=rm["month"].dt.quarter).groupby("q").apply(lambda g: g["sum"].sum() / g["count"].sum())
+    assert 1.12 < aov[4] / aov[1] < 1.36  # generator: 1.10 / 0.913 x 1.004**9 (price trend) = 1.24
+    o = t["orders"][~t["orders"]["employee_id"].isin(trained)]
+    share = {}
+    for q, (a, b) in {1: ("2025-01-01", "2025-03-31"), 4: ("2024-10-01", "2024-12-31")}.items():
+        w = o[o["order_date"].between(a, b)]
+        share[q] = w.groupby(["employee_id", "customer_id"]).size().ge(2).groupby("employee_id").mean().mean()
+    assert share[4] - share[1] > 0.05  # generator: 0.057 + 0.050 - 3 months of trend = +0.10
 
 
 def test_reaction_surveys_are_reliable_and_track_trainer_truth(default_sample):

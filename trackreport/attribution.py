@@ -7,7 +7,8 @@ The chain chapter 06 shows, from naive to credible:
 
 1. :func:`before_after` -- the trained group's change from before to after the training.
    Contains seasonality, market trend and the training effect.
-2. Seasonally adjusted change (:func:`seasonal_factors`, :func:`deseasonalize`,
+2. Seasonally adjusted change (:func:`seasonal_factors` for volumes,
+   :func:`seasonal_effects` for shares, :func:`deseasonalize`,
    :func:`seasonally_adjusted_change`) -- seasonality taken out, trend still in.
 3. The comparison group's change (:func:`before_after` on untrained units) -- what
    happened anyway: seasonality plus trend.
@@ -50,6 +51,7 @@ __all__ = [
     "pretrend_test",
     "pretrend_warning",
     "seasonal_factors",
+    "seasonal_effects",
     "deseasonalize",
     "seasonally_adjusted_change",
     "before_after",
@@ -627,6 +629,13 @@ def seasonal_factors(
         )
     if (s <= 0).any():
         raise PanelError("seasonal factors need positive values (multiplicative model)")
+    f = np.exp(_month_of_year_fit(s, np.log(s.to_numpy())))
+    f = f / f.mean()
+    return pd.Series(f, index=pd.Index(range(1, 13), name="month_of_year"), name="seasonal_factor")
+
+
+def _month_of_year_fit(s: pd.Series, y: np.ndarray) -> np.ndarray:
+    """The 12 month-of-year coefficients (January 0) of ``y = a + b*t + s_m + e`` by OLS."""
     moy = s.index.month.to_numpy()
     if len(np.unique(moy)) < 12:
         raise PanelError("every calendar month must be observed at least once")
@@ -634,10 +643,71 @@ def seasonal_factors(
     t = t - t.mean()
     dummies = (moy[:, None] == np.arange(2, 13)[None, :]).astype(float)
     x = np.column_stack([np.ones(len(s)), t, dummies])
-    beta = np.linalg.lstsq(x, np.log(s.to_numpy()), rcond=None)[0]
-    f = np.exp(np.concatenate([[0.0], beta[2:]]))
-    f = f / f.mean()
-    return pd.Series(f, index=pd.Index(range(1, 13), name="month_of_year"), name="seasonal_factor")
+    beta = np.linalg.lstsq(x, y, rcond=None)[0]
+    return np.concatenate([[0.0], beta[2:]])
+
+
+def seasonal_effects(
+    data: pd.Series | pd.DataFrame,
+    *,
+    value: str | None = None,
+    period: str | None = None,
+    min_months: int = 24,
+) -> pd.Series:
+    """Additive month-of-year effects of a monthly series of shares, trend taken out.
+
+    Method: least squares on ``y_t = a + b*t + s_m(t) + e_t`` (linear trend in months
+    plus 12 month-of-year effects), effects ``s_m`` centred to mean 0 (0.03 = a month 3
+    points above an average month). The additive twin of :func:`seasonal_factors`, for
+    shares and probabilities (conversion, win rate, repurchase, retention): their
+    seasonal swing is a shift in points, not a percentage of the level, and the training
+    effect on them is read in points too, so subtracting ``s_m`` leaves a points effect
+    unchanged, where dividing by a factor would rescale it. Same design choices (two
+    seasonal cycles, explicit trend) and the same advice: estimate on a series the
+    training cannot have touched; :func:`deseasonalize` then subtracts the effects.
+
+    Parameters
+    ----------
+    data : Series or DataFrame
+        A monthly series with a date index, or a panel whose ``value`` column is averaged
+        per month of ``period``.
+    value, period : str, optional
+        Column names, for a panel.
+    min_months : int
+        Fewest months accepted (default 24, two full cycles).
+
+    Returns
+    -------
+    Series
+        Index ``month_of_year`` 1..12, name ``seasonal_effect``, mean 0.
+
+    Raises
+    ------
+    PanelError
+        Fewer than ``min_months`` months or a calendar month never observed.
+
+    References
+    ----------
+    Hyndman, R. J. & Athanasopoulos, G. (2021). *Forecasting: Principles and Practice*,
+    3rd ed., 3.2 (additive decomposition), 7.4 (seasonal dummy regression).
+
+    Examples
+    --------
+    >>> months = pd.date_range("2023-01-01", periods=24, freq="MS")
+    >>> y = pd.Series(0.30 + 0.001 * np.arange(24) + np.where(months.month == 12, 0.06, 0.0),
+    ...               index=months)
+    >>> e = seasonal_effects(y)
+    >>> round(float(e[12] - e[1]), 6), round(float(e.mean()), 6)
+    (0.06, 0.0)
+    """
+    s = _monthly(data, value, period)
+    if len(s) < min_months:
+        raise PanelError(
+            f"seasonal effects need at least {min_months} months of data, got {len(s)}"
+        )
+    e = _month_of_year_fit(s, s.to_numpy())
+    e = e - e.mean()
+    return pd.Series(e, index=pd.Index(range(1, 13), name="month_of_year"), name="seasonal_effect")
 
 
 def deseasonalize(
@@ -647,11 +717,13 @@ def deseasonalize(
     period: str | None = None,
     columns: Sequence[str] | None = None,
 ) -> pd.Series | pd.DataFrame:
-    """Divide values by their month-of-year factor from :func:`seasonal_factors`.
+    """Take the month-of-year pattern out: divide by factors, or subtract effects.
 
-    ``adjusted_t = y_t / f_{month(t)}``. A series needs a date index; a panel needs
-    ``period`` (dates) and the ``columns`` to adjust, and is returned as a copy with
-    those columns adjusted.
+    ``adjusted_t = y_t / f_{month(t)}`` for factors from :func:`seasonal_factors`, and
+    ``adjusted_t = y_t - s_{month(t)}`` for additive effects from
+    :func:`seasonal_effects` (recognised by their name, ``seasonal_effect``). A series
+    needs a date index; a panel needs ``period`` (dates) and the ``columns`` to adjust,
+    and is returned as a copy with those columns adjusted.
 
     Examples
     --------
@@ -659,15 +731,24 @@ def deseasonalize(
     >>> y = pd.Series([10.0, 15.0], index=pd.to_datetime(["2024-11-01", "2024-12-01"]))
     >>> deseasonalize(y, f).tolist()
     [10.0, 10.0]
+    >>> e = pd.Series([0.0] * 11 + [0.05], index=range(1, 13), name="seasonal_effect")
+    >>> [round(v, 2) for v in deseasonalize(pd.Series([0.3, 0.35], index=y.index), e)]
+    [0.3, 0.3]
     """
+    additive = factors.name == "seasonal_effect"
+
+    def adjust(values: np.ndarray, months: pd.Index) -> np.ndarray:
+        s = np.asarray(months.map(factors), dtype=float)
+        return values - s if additive else values / s
+
     if isinstance(data, pd.DataFrame):
         if period is None or not columns:
             raise PanelError("for a panel, name the `period` column and the `columns` to adjust")
         _require_columns(data, [period, *columns])
-        div = pd.to_datetime(data[period]).dt.month.map(factors).to_numpy(dtype=float)
-        return data.assign(**{c: data[c].to_numpy(dtype=float) / div for c in columns})
+        months = pd.Index(pd.to_datetime(data[period]).dt.month)
+        return data.assign(**{c: adjust(data[c].to_numpy(dtype=float), months) for c in columns})
     months = pd.DatetimeIndex(data.index).month
-    return data / months.map(factors).to_numpy(dtype=float)
+    return pd.Series(adjust(data.to_numpy(dtype=float), months), index=data.index, name=data.name)
 
 
 def _period_mask(index: pd.DatetimeIndex, window: tuple) -> np.ndarray:
@@ -697,7 +778,8 @@ def seasonally_adjusted_change(
     before, after : (start, end)
         Inclusive month windows, anything :class:`pandas.Timestamp` accepts.
     factors : Series, optional
-        Month-of-year factors. Default: :func:`seasonal_factors` of ``monthly`` itself
+        Month-of-year factors, or additive effects (:func:`seasonal_effects`). Default:
+        :func:`seasonal_factors` of ``monthly`` itself
         (needs 24 months; the post period then weighs in, so prefer factors estimated on
         the comparison group or the market index).
     alpha : float
@@ -831,11 +913,15 @@ def _factors_for(
     period: str,
 ) -> tuple[pd.Series | None, str]:
     """Seasonal factors for one measure of :func:`attribution_table`, and their source."""
+    def given(f: pd.Series) -> str:
+        return ("additive month-of-year effects given" if f.name == "seasonal_effect"
+                else "month-of-year factors given")
+
     if isinstance(seasonal, pd.Series):
-        return seasonal, "month-of-year factors given"
+        return seasonal, given(seasonal)
     if isinstance(seasonal, Mapping):
         if measure in seasonal:
-            return seasonal[measure], "month-of-year factors given"
+            return seasonal[measure], given(seasonal[measure])
         return None, "not adjusted: no factors given for this measure"
     if seasonal is None:
         return None, "not adjusted"
@@ -864,7 +950,8 @@ def attribution_table(
 
     - ``naive``: trained units' before/after change (:func:`before_after`).
     - ``adjusted``: the same after dividing out month-of-year factors
-      (:func:`seasonal_factors`); market trend is still in it.
+      (:func:`seasonal_factors`), or subtracting additive month-of-year effects when
+      given ones from :func:`seasonal_effects`; market trend is still in it.
     - ``comparison``: comparison units' before/after change -- what happened anyway.
     - ``effect``: difference in differences (:func:`did`), plus ``effect_p_value``.
     - ``n_treated``, ``n_comparison``: units in each group.

@@ -10,10 +10,15 @@ ways, from naive to credible (:func:`sales_attribution`):
 
 1. **naive** -- the trained reps' change from the ``before`` window (months just before
    Q) to the ``after`` window (months just after Q): training + seasonality + market.
-2. **adjusted** -- the same once month-of-year factors are divided out; the market trend
-   is still in it. Factors are estimated (:func:`trackreport.attribution.seasonal_factors`,
-   log-linear trend + month dummies) on the company's *never-trained* staff over the
-   whole history, a series the training cannot have touched.
+2. **adjusted** -- the same once the month-of-year pattern is taken out; the market
+   trend is still in it. Volumes (sales, new clients, order value) are divided by
+   multiplicative factors (:func:`trackreport.attribution.seasonal_factors`, log-linear
+   trend + month dummies); shares (conversion, win rate, repurchase, retention) have
+   additive month-of-year effects subtracted
+   (:func:`trackreport.attribution.seasonal_effects`, linear trend + month dummies), as
+   their season moves them by points and their effect is read in points. Both are
+   estimated on the company's *never-trained* staff over the whole history, a series
+   the training cannot have touched (:func:`never_trained_factors`).
 3. **comparison** -- the change of T's comparison group (never trained, or trained only
    after the after-window; never staff trained earlier) over the same months: what
    happened anyway.
@@ -63,9 +68,11 @@ import pandas as pd
 from trackreport.attribution import (
     PanelError,
     attribution_table,
+    deseasonalize,
     event_study,
     pretrend_test,
     pretrend_warning,
+    seasonal_effects,
     seasonal_factors,
 )
 from trackreport.cohort import (
@@ -354,32 +361,71 @@ def cohort_panel(
 
 def never_trained_factors(
     data: Mapping[str, pd.DataFrame],
-    measures: Sequence[str] = tuple(MONTHLY_MEASURES),
+    measures: Sequence[str] = tuple(MEASURES),
     *,
+    window_months: int = 3,
     outlier_factor: float = OUTLIER_FACTOR,
 ) -> dict[str, pd.Series]:
-    """Month-of-year factors per measure, estimated on the never-trained staff.
+    """Month-of-year pattern per measure, estimated on the never-trained staff.
 
     The mean per person and month of each measure over the whole history of everybody
-    never enrolled in a course (a series the training cannot have touched), fed to
-    :func:`trackreport.attribution.seasonal_factors` (log-linear trend + 12 month
-    effects). Measures whose series is too short or not positive are left out (the
-    attribution table then says "not adjusted" and why). Rates that are unknown near
-    the end of the data (complaint retention) need only 18 months.
+    never enrolled in a course (a series the training cannot have touched) is fitted
+    with a linear trend plus 12 month-of-year effects:
+
+    - volumes (``kind`` relative: sales, new clients, order value) multiplicatively, on
+      the log scale (:func:`trackreport.attribution.seasonal_factors`): factors with
+      mean 1, divided out;
+    - shares (``kind`` absolute: lead conversion, win rate, complaint retention)
+      additively (:func:`trackreport.attribution.seasonal_effects`): effects in points
+      with mean 0, subtracted. A share's season is a shift in points (the Q4 buying
+      season adds points to the win rate whatever a rep's own level) and its training
+      effect is read in points, so subtraction leaves that effect intact;
+    - the repurchase rate, a share within a window of ``window_months`` months, on the
+      never-trained staff's rates of the rolling windows that start in every month of
+      the history (:func:`repurchase_panel`), additively by the month the window starts:
+      the report's before and after windows are then adjusted by the effect of their own
+      start month. Overlapping windows share customers, so the fit's points are not
+      independent; only the point estimates are used.
+
+    Measures whose series is too short (fewer than 18 months or windows) or, for
+    volumes, not positive are left out (the attribution table then says "not adjusted"
+    and why). Rates that are unknown near the end of the data (complaint retention) need
+    only 18 months. The repurchase effects carry ``attrs["window_months"]``.
     """
     ever = set(training_periods(data)["employee_id"])
     emp = data["employees"]
     emp = emp.loc[~emp["employee_id"].isin(ever).to_numpy()]
     orders = data["orders"]
     start = orders["order_date"].min()
-    panel = measure_panel(data, start=start, end=_data_end(data), employees=emp,
-                          outlier_factor=outlier_factor)
+    end = _data_end(data)
+    monthly = [m for m in measures if m in MONTHLY_MEASURES]
     out = {}
-    for m in measures:
+    if monthly:
+        panel = measure_panel(data, start=start, end=end, employees=emp,
+                              outlier_factor=outlier_factor)
+        for m in monthly:
+            fit = seasonal_effects if MEASURES[m].kind == "absolute" else seasonal_factors
+            try:
+                out[m] = fit(panel, value=m, period="month", min_months=18)
+            except PanelError:
+                continue
+    if "repurchase_rate" in measures:
+        first = pd.Timestamp(start).to_period("M").start_time
+        windows = {}
+        w0 = first
+        while True:
+            w1 = w0 + pd.DateOffset(months=window_months) - pd.Timedelta(days=1)
+            if w1 > end:
+                break
+            windows[w0] = (w0, w1)
+            w0 = w0 + pd.DateOffset(months=1)
+        p = repurchase_panel(orders, list(emp["employee_id"]), windows)  # as the report's windows
         try:
-            out[m] = seasonal_factors(panel, value=m, period="month", min_months=18)
+            eff = seasonal_effects(p, value="repurchase_rate", period="month", min_months=18)
+            eff.attrs["window_months"] = window_months
+            out["repurchase_rate"] = eff
         except PanelError:
-            continue
+            pass
     return out
 
 
@@ -495,8 +541,7 @@ def sales_attribution(
     first_before = q0 - pd.DateOffset(months=bm)
     panel = panel.loc[(panel["month"] >= first_before).to_numpy()]
     if factors is None:
-        factors = never_trained_factors(data, [n for n in names if n in MONTHLY_MEASURES],
-                                        outlier_factor=outlier_factor)
+        factors = never_trained_factors(data, names, window_months=bm, outlier_factor=outlier_factor)
     rows = []
     for name in names:
         m = MEASURES[name]
@@ -508,8 +553,13 @@ def sales_attribution(
             )
             p["treated"] = p["employee_id"].map(treated).astype(bool)
             p["post"] = (p["month"] == w.after[0]).to_numpy(dtype=bool)
-            seasonal = None
-            note_adj = "not adjusted: a share within a window of several months"
+            f = factors.get(name)
+            if f is not None and bm == am and f.attrs.get("window_months") == bm:
+                seasonal = {name: f}
+            else:
+                seasonal = None
+            note_adj = ("not adjusted: no window effects for windows of this length"
+                        if bm == am else "not adjusted: the before and after windows differ in length")
         else:
             p = panel
             f = factors.get(name)
@@ -538,9 +588,9 @@ def sales_attribution(
         before_c = float(sub.loc[~tr & ~ps, name].mean()) if (~tr & ~ps).any() else math.nan
         row["before_treated"] = before_t
         row["before_comparison"] = before_c
-        if factors and name in factors and (tr & ~ps).any():
-            div = sub.loc[tr & ~ps, "month"].dt.month.map(factors[name]).to_numpy(dtype=float)
-            before_adj = float(np.mean(sub.loc[tr & ~ps, name].to_numpy(dtype=float) / div))
+        if seasonal is not None and (tr & ~ps).any():
+            adj = deseasonalize(sub.loc[tr & ~ps], seasonal[name], period="month", columns=[name])
+            before_adj = float(adj[name].mean())
         else:
             before_adj = before_t
         for col, base in (("naive", before_t), ("adjusted", before_adj), ("comparison", before_c)):

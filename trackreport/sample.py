@@ -7,8 +7,14 @@ estimators can be backtested against the process that generated the data.
 
 The company has four teams (``east``, ``west``, ``north``, ``south``) and 24 months of
 history (2024-01 to 2025-12). Sales follow a rep's own level x a calendar seasonality
-(Q4 peak, Q1 dip) x a market trend of about +1% a month that lifts everybody; trained
-reps get the true effects from the first month after their cohort's last course ends.
+(Q4 peak, Q1 dip) x a market trend of about +1% a month that lifts everybody. Season
+and market move the rates too, for trained and untrained alike: year-end budgets raise
+the average order value in Q4 (and prices/mix drift up 0.4% a month), and lead
+conversion, win rate, repurchase and complaint retention are some points higher in the
+Q4 buying season and lower in Q1, with a slow upward market trend; so a naive
+before/after comparison of the trained reps overstates every one of these effects.
+Trained reps get the true effects from the first month after their cohort's last
+course ends.
 Selection into training depends on role and tenure, never on outcome noise, and there
 is no ramp-up, so trained and untrained reps share the same trends (parallel trends
 hold by construction).
@@ -42,7 +48,7 @@ from trackreport.schema import KINDS, TABLES
 
 __all__ = ["Effects", "Sample", "simulate", "generate", "write", "owned_files", "main", "GENERATOR_VERSION"]
 
-GENERATOR_VERSION = "1.0.0"
+GENERATOR_VERSION = "1.1.0"
 
 START = np.datetime64("2024-01-01", "D")
 END = np.datetime64("2025-12-31", "D")
@@ -57,8 +63,38 @@ SEASONALITY = {1: 0.90, 2: 0.88, 3: 0.92, 4: 0.98, 5: 1.00, 6: 1.02,
 MARKET_TREND = 0.01
 """Monthly growth of the whole market: volume in month t (0 = 2024-01) is scaled by 1.01**t."""
 
+ORDER_VALUE_SEASONALITY = {1: 0.91, 2: 0.89, 3: 0.94, 4: 0.98, 5: 1.00, 6: 1.00,
+                           7: 0.99, 8: 0.98, 9: 1.01, 10: 1.06, 11: 1.10, 12: 1.14}
+"""Multiplicative calendar factor on the expected amount of an order (mean 1): year-end
+budgets buy bigger orders (Q4 +10%), the post-New-Year quarter smaller ones (Q1 -9%)."""
+PRICE_TREND = 0.004
+"""Monthly price/mix growth: the expected order value in month t is scaled by 1.004**t."""
+
+RATE_SEASONALITY = {  # additive shift of a probability by calendar month (mean 0)
+    "lead_conversion": {1: -0.035, 2: -0.045, 3: -0.030, 4: -0.020, 5: -0.015, 6: -0.010,
+                        7: -0.005, 8: -0.010, 9: 0.010, 10: 0.040, 11: 0.055, 12: 0.065},
+    "win_rate": {1: -0.090, 2: -0.110, 3: -0.070, 4: -0.035, 5: -0.025, 6: -0.015,
+                 7: -0.015, 8: -0.015, 9: 0.020, 10: 0.090, 11: 0.120, 12: 0.145},
+    "repurchase": {1: -0.050, 2: -0.060, 3: -0.040, 4: -0.015, 5: -0.005, 6: 0.000,
+                   7: 0.000, 8: -0.010, 9: 0.010, 10: 0.040, 11: 0.055, 12: 0.075},
+    "complaint_retention": {1: -0.040, 2: -0.050, 3: -0.030, 4: 0.000, 5: 0.000, 6: 0.010,
+                            7: 0.010, 8: 0.000, 9: 0.010, 10: 0.030, 11: 0.040, 12: 0.020},
+}
+"""Additive calendar shift (probability points) of the rates of every rep, trained or not:
+the Q4 buying season converts more leads, wins more deals and brings customers back more
+often; Q1 (budgets not yet released, Chinese New Year) the opposite. Each row has mean 0."""
+RATE_TREND = {"lead_conversion": 0.0008, "win_rate": 0.0015, "repurchase": 0.0015,
+              "complaint_retention": 0.0}
+"""Additive market trend of the rates per month: the rate in month t (0 = 2024-01) is
+base + season + RATE_TREND * t (a maturing market: buyers better informed, offers better fitted)."""
+
 SEASON = np.array([SEASONALITY[(m % 12) + 1] for m in range(N_MONTHS)])
 TREND = (1 + MARKET_TREND) ** np.arange(N_MONTHS)
+AOV_SEASON = np.array([ORDER_VALUE_SEASONALITY[(m % 12) + 1] for m in range(N_MONTHS)])
+AOV_TREND = (1 + PRICE_TREND) ** np.arange(N_MONTHS)
+RATE_SHIFT = {k: np.array([v[(m % 12) + 1] for m in range(N_MONTHS)]) + RATE_TREND[k] * np.arange(N_MONTHS)
+              for k, v in RATE_SEASONALITY.items()}
+"""Per measure, the additive shift (season + trend) of the rate in each month index."""
 
 TEAMS = {
     "east": ("east_china", ["上海", "杭州", "南京", "苏州", "宁波", "合肥"]),
@@ -196,14 +232,14 @@ _MONTHS_T = "every rep-month from the first month after the rep's cohort's last 
 EFFECT_DOCS: dict[str, tuple[str, str, str]] = {
     "sales": ("relative", "share", f"Expected sales amount (sum of orders.amount credited to the rep, outlier orders excluded) per rep-month, multiplied by 1 + effect in {_MONTHS_T}. Implemented as expected order count x (1+sales)/(1+order_value) and expected order value x (1+order_value)."),
     "new_clients": ("relative", "share", f"Expected number of new customers (customers.acquired_date in the month, owner_id = rep) per rep-month, multiplied by 1 + effect in {_MONTHS_T}."),
-    "order_value": ("relative", "share", f"Expected amount of one order (average order value) of the rep, multiplied by 1 + effect for orders dated in {_MONTHS_T}."),
-    "lead_conversion": ("absolute", "probability", "P(lead converted to opportunity) of leads whose created_date falls in a treated rep-month; base 0.12. Leads whose conversion would fall after 2025-12-31 are recorded unconverted (right-censoring)."),
-    "win_rate": ("absolute", "probability", "P(won) of opportunities whose created_date falls in a treated rep-month, among closed (won or lost) ones; base 0.35. Closing delay is independent of the outcome."),
-    "repurchase": ("absolute", "share", "Repurchase rate: among the customers with >= 1 order from the rep in a window of 3 calendar months lying wholly in treated months, the expected share with >= 2 orders; base 0.45. Exact by construction: a customer buys in months at least 3 apart (so in one month per window), and each buying month (episode) has 2 + Poisson(0.3) orders with probability 0.45 + effect, else 1 order. Holds for the pooled share and, up to small-sample ratio bias, for the mean of per-rep shares."),
+    "order_value": ("relative", "share", f"Expected amount of one order (average order value) of the rep, multiplied by 1 + effect for orders dated in {_MONTHS_T}. The untrained expectation moves with the calendar month and the price trend (seasonality.order_value_factors_by_month, market_trend.order_value_monthly_growth), the same for every rep."),
+    "lead_conversion": ("absolute", "probability", "P(lead converted to opportunity) of leads whose created_date falls in a treated rep-month, minus the same without training; base 0.12 + the created month's season shift + trend (seasonality.rate_shifts_by_month, market_trend.rate_monthly_trend), the same for every rep. Leads whose conversion would fall after 2025-12-31 are recorded unconverted (right-censoring)."),
+    "win_rate": ("absolute", "probability", "P(won) of opportunities whose created_date falls in a treated rep-month, among closed (won or lost) ones, minus the same without training; base 0.35 + the created month's season shift + trend (seasonality.rate_shifts_by_month, market_trend.rate_monthly_trend). Closing delay is independent of the outcome."),
+    "repurchase": ("absolute", "share", "Repurchase rate: among the customers with >= 1 order from the rep in a window of 3 calendar months lying wholly in treated months, the expected share with >= 2 orders, minus the same without training; base 0.45 + the buying month's season shift + trend (seasonality.rate_shifts_by_month, market_trend.rate_monthly_trend). Exact by construction: a customer buys in months at least 3 apart (so in one month per window), and each buying month (episode) has 2 + Poisson(0.3) orders with probability q_m + effect (q_m = the untrained probability of that month), else 1 order. Holds for the pooled share and, up to small-sample ratio bias, for the mean of per-rep shares."),
     "nps": ("absolute", "NPS points", "Net promoter score (% answers 9-10 minus % answers 0-6) of customer_feedback answers dated in treated rep-months of the rep serving the customer; base 35 (promoters 50%, detractors 15%). The effect moves half the points from detractors to promoters and half by turning passives into promoters."),
     "complaints": ("relative", "share", f"Expected number of complaints per rep-month (complaints.opened in the month, employee_id = rep), multiplied by 1 + effect in {_MONTHS_T}. Per order the change is (1+complaints)/(1+sales)*(1+order_value) - 1."),
     "complaint_resolution": ("relative", "share", "Expected days from opened to resolved of complaints opened in treated rep-months, multiplied by 1 + effect (base mean 7.2 days, log-normal). Complaints unresolved at 2025-12-31 stay open (right-censoring)."),
-    "complaint_retention": ("absolute", "probability", "P(customer_retained) of complaints opened in treated rep-months; base 0.60; empty when opened less than 90 days before 2025-12-31."),
+    "complaint_retention": ("absolute", "probability", "P(customer_retained) of complaints opened in treated rep-months, minus the same without training; base 0.60 + the opened month's season shift (seasonality.rate_shifts_by_month); empty when opened less than 90 days before 2025-12-31."),
     "knowledge_score": ("absolute", "points (0-100)", "Expected post minus pre score of the knowledge test for trainees, minus the same for untrained people who take both (retest gain 2 points). Pre mean 55. Scores are 5 x number of 20 items correct, before clipping the expected share to [0.02, 0.98]."),
     "product_score": ("absolute", "points (0-100)", "As knowledge_score, for the product test (pre mean 60, retest +2)."),
     "skill_score": ("absolute", "points (0-100)", "As knowledge_score, for the practical skill test (pre mean 58, retest +2); only trainees take it, so the trainee gain is effect + 2."),
@@ -572,7 +608,7 @@ def _sales(rng: np.random.Generator, emp: pd.DataFrame, eff: Effects, scale: flo
     mu_new = NEW_CLIENTS_PER_MONTH * emp["level_new"].to_numpy()[e_idx] * sg * (1 + eff.new_clients * T)
     mu_all = ORDERS_PER_MONTH * lvl * sg * (1 + e_orders * T)
     # A buying episode has 1 order, or with probability q (the repurchase rate) 2 + Poisson(0.3).
-    q = np.clip(REPURCHASE_RATE + eff.repurchase * T, 0.0, 1.0)
+    q = np.clip(REPURCHASE_RATE + RATE_SHIFT["repurchase"][m_idx] + eff.repurchase * T, 0.0, 1.0)
     size = 1 + q * (1 + EXTRA_ORDERS)
     n_new = rng.poisson(mu_new)
     n_old = rng.poisson(np.maximum(mu_all / size - mu_new, 0.5))
@@ -614,7 +650,7 @@ def _sales(rng: np.random.Generator, emp: pd.DataFrame, eff: Effects, scale: flo
         order_emp.append(np.full(len(c_loc) + len(new_m), i))
         order_month.append(np.r_[c_m, new_m])
         order_new.append(np.r_[np.zeros(len(c_loc), bool), np.ones(len(new_m), bool)])
-        q_month = np.full(N_MONTHS, REPURCHASE_RATE)
+        q_month = REPURCHASE_RATE + RATE_SHIFT["repurchase"]
         q_month[months] = q[sel]
         order_q.append(q_month[np.r_[c_m, new_m]])
         n_cust += total
@@ -641,7 +677,8 @@ def _sales(rng: np.random.Generator, emp: pd.DataFrame, eff: Effects, scale: flo
     span = (month_end - o_date).astype(int) + 1
     o_date = np.where(later, o_date + np.floor(rng.random(len(rep)) * span).astype(int), o_date)
     o_treat = o_month >= es_m[o_emp]
-    aov = ORDER_VALUE * emp["aov_level"].to_numpy()[o_emp] * (1 + eff.order_value * o_treat)
+    aov = (ORDER_VALUE * emp["aov_level"].to_numpy()[o_emp] * AOV_SEASON[o_month] * AOV_TREND[o_month]
+           * (1 + eff.order_value * o_treat))
     amount = aov * np.exp(rng.normal(-ORDER_SIGMA ** 2 / 2, ORDER_SIGMA, len(o_emp)))
     amount = np.maximum(np.round(amount, 0), 20.0)
     # A handful of very large orders (key-account deals): noise, not part of the truth.
@@ -716,7 +753,7 @@ def _funnel(rng: np.random.Generator, emp: pd.DataFrame, s: dict, eff: Effects) 
     le, lm = np.repeat(e_idx, n_l), np.repeat(m_idx, n_l)
     lt = np.repeat(T, n_l)
     ld = _day_in_month(rng, lm)
-    conv = rng.random(len(le)) < LEAD_CONVERSION + eff.lead_conversion * lt
+    conv = rng.random(len(le)) < LEAD_CONVERSION + RATE_SHIFT["lead_conversion"][lm] + eff.lead_conversion * lt
     cdate = ld + rng.integers(2, 22, len(le)).astype("timedelta64[D]")
     conv &= cdate <= END
     o = np.lexsort((le, ld))
@@ -732,7 +769,7 @@ def _funnel(rng: np.random.Generator, emp: pd.DataFrame, s: dict, eff: Effects) 
     od = np.r_[cdate[conv], xd]
     olead = np.r_[lead_id[conv], np.full(len(xe), None, dtype=object)]
     otreat = _month_index(od) >= es_m[oe]
-    won = rng.random(len(oe)) < WIN_RATE + eff.win_rate * otreat
+    won = rng.random(len(oe)) < WIN_RATE + RATE_SHIFT["win_rate"][_month_index(od)] + eff.win_rate * otreat
     closed = od + rng.integers(7, 76, len(oe)).astype("timedelta64[D]")
     is_open = closed > END
     stage = np.where(won, "won", "lost").astype(object)
@@ -784,7 +821,7 @@ def _funnel(rng: np.random.Generator, emp: pd.DataFrame, s: dict, eff: Effects) 
     days = rng.lognormal(np.log(mean_days) - sig ** 2 / 2, sig)
     resolved = opened + np.round(days * 24 * 60).astype(int).astype("timedelta64[m]")
     resolved_ok = resolved <= END.astype("datetime64[m]") + np.timedelta64(24 * 60 - 1, "m")
-    retained = rng.random(len(ce)) < RETENTION + eff.complaint_retention * ct
+    retained = rng.random(len(ce)) < RETENTION + RATE_SHIFT["complaint_retention"][cm] + eff.complaint_retention * ct
     known = cdt + np.timedelta64(90, "D") <= END
     ccust = _pick_customer(rng, s, ce, cdt)
     o = np.lexsort((ce, opened))
@@ -1032,7 +1069,7 @@ def _organisation(rng: np.random.Generator, emp: pd.DataFrame, cohorts: list[dic
     mi = []
     for team, (region, _) in TEAMS.items():
         noise = np.exp(rng.normal(0, 0.01, N_MONTHS))
-        idx = 100 * TREND * SEASON / SEASON[0] * noise
+        idx = 100 * TREND * SEASON * AOV_TREND * AOV_SEASON / (SEASON[0] * AOV_SEASON[0]) * noise
         idx[0] = 100.0
         mi += [(region, MONTH_START[m], round(float(idx[m]), 2)) for m in range(N_MONTHS)]
     market = pd.DataFrame(mi, columns=["region", "month", "index"])
@@ -1125,9 +1162,17 @@ def simulate(seed: int = 7, scale: float = 1.0, effects: Effects | None = None) 
                               "month of never-trained people, are untrained.",
         "cohorts": tr["cohorts"],
         "seasonality": {"factors_by_month": {str(k): v for k, v in SEASONALITY.items()},
-                        "definition": "Multiplies expected order count, new clients, leads, upsell opportunities and complaints of every rep in that calendar month."},
+                        "definition": "Multiplies expected order count, new clients, leads, upsell opportunities and complaints of every rep in that calendar month.",
+                        "order_value_factors_by_month": {str(k): v for k, v in ORDER_VALUE_SEASONALITY.items()},
+                        "order_value_definition": "Multiplies the expected amount of every order dated in that calendar month (trained or not; mean 1). Expected sales per rep-month therefore carry factors_by_month x order_value_factors_by_month.",
+                        "rate_shifts_by_month": {k: {str(m): x for m, x in v.items()} for k, v in RATE_SEASONALITY.items()},
+                        "rate_definition": "Added (probability points, mean 0 over the year) to the probability of every rep, trained or not, in that calendar month: lead_conversion by the lead's created month, win_rate by the opportunity's created month, repurchase (the episode repeat probability) by the buying month, complaint_retention by the complaint's opened month. The training effect adds on top."},
         "market_trend": {"monthly_growth": MARKET_TREND,
-                         "definition": "Expected volumes of every rep in month t (0 = 2024-01) are multiplied by (1 + monthly_growth)**t. market_index = 100 * (1.01**t) * season[t]/season[0] * noise(sd 1%) per region."},
+                         "definition": "Expected volumes of every rep in month t (0 = 2024-01) are multiplied by (1 + monthly_growth)**t. market_index = 100 * (1.01**t * season[t]) * (1.004**t * order_value_season[t]) / (season[0] * order_value_season[0]) * noise(sd 1%) per region: the industry's sales value.",
+                         "order_value_monthly_growth": PRICE_TREND,
+                         "order_value_definition": "The expected amount of every order in month t is multiplied by (1 + order_value_monthly_growth)**t (price/mix drift).",
+                         "rate_monthly_trend": RATE_TREND,
+                         "rate_definition": "rate_monthly_trend[measure] * t (probability points) is added to that rate of every rep in month t (0 = 2024-01), trained or not."},
         "baseline": {
             "orders_per_rep_month_jan2024_level1": ORDERS_PER_MONTH, "new_clients_per_rep_month": NEW_CLIENTS_PER_MONTH,
             "order_value_mean": ORDER_VALUE, "lead_conversion": LEAD_CONVERSION, "win_rate": WIN_RATE,
