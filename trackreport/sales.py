@@ -894,33 +894,37 @@ def team_rankings(
 
 
 def attribution_summary(table: pd.DataFrame) -> str:
-    """One paragraph for a sales director: what changed, what the training changed.
+    """A short Markdown list for a sales director: what changed, and what the training changed.
+
+    The first line says which number is the training's effect; then one bullet per
+    measure with the raw change of the trained reps and the training's effect.
 
     Examples
     --------
     >>> t = pd.DataFrame({"measure": ["sales"], "label": ["Sales"], "kind": ["relative"],
     ...     "naive_relative": [0.5], "relative_effect": [0.15], "effect": [100.0],
     ...     "effect_ci_low": [50.0], "effect_ci_high": [150.0]})
-    >>> attribution_summary(t)[:60]
-    'Sales: trained reps changed by +50.0% from before to after; '
+    >>> print(attribution_summary(t).splitlines()[-1])
+    - **Sales**: changed by +50.0% for the trained reps; the training's effect is **+15.0%** (distinguishable from zero).
     """
-    parts = []
+    lines = ["The training's effect is the change of the trained reps net of seasonality and of what "
+             "changed for the comparison group over the same months (difference in differences); "
+             "the raw before/after change is not.", ""]
     for _, r in table.iterrows():
         rel = r["kind"] == "relative"
         fmt = (lambda v: f"{v:+.1%}") if rel else (lambda v: f"{100 * v:+.1f} pp")
         naive = r["naive_relative"] if rel else r.get("naive", math.nan)
         eff = r["relative_effect"] if rel else r["effect"]
         if not math.isfinite(eff):
-            parts.append(f"{r['label']}: effect not estimable yet.")
+            lines.append(f"- **{r['label']}**: the effect cannot be estimated yet.")
             continue
         sig = r["effect_ci_low"] > 0 or r["effect_ci_high"] < 0
-        parts.append(
-            f"{r['label']}: trained reps changed by {fmt(naive) if math.isfinite(naive) else 'n/a'} "
-            f"from before to after; the training's effect, net of seasonality and of what "
-            f"changed for the comparison group, is {fmt(eff)}"
-            + ("" if sig else " (not distinguishable from zero)") + "."
+        lines.append(
+            f"- **{r['label']}**: changed by {fmt(naive) if math.isfinite(naive) else 'n/a'} for the trained reps; "
+            f"the training's effect is **{fmt(eff)}** "
+            + ("(distinguishable from zero)." if sig else "(not distinguishable from zero).")
         )
-    return " ".join(parts)
+    return "\n".join(lines)
 
 
 # ----------------------------------------------------------------- reader-facing
