@@ -70,6 +70,8 @@ def format_value(value: float, unit: str = "", *, digits: int | None = None) -> 
     '+5.0 pp'
     >>> format_value(1234567.8, "CNY")
     '1,234,568 CNY'
+    >>> format_value(2.0, "rank")
+    '#2'
     >>> format_value(float("nan"), "points")
     'n/a'
     """
@@ -81,6 +83,8 @@ def format_value(value: float, unit: str = "", *, digits: int | None = None) -> 
         return f"{value * 100:+.{1 if digits is None else digits}f} pp"
     if unit == "relative":  # a relative change
         return f"{value * 100:+.{1 if digits is None else digits}f}%"
+    if unit == "rank":
+        return f"#{value:.0f}"
     if unit in ("people", "count"):
         return f"{value:,.0f}" + (" people" if unit == "people" else "")
     if unit in ("CNY", "CNY/month", "CNY/rep/month"):

@@ -398,6 +398,14 @@ def _fmt_metric(m: dict) -> str:
     return v
 
 
+def _fmt_status(m: dict) -> str:
+    from trackreport.chapter import format_value
+
+    if m.get("target") is None:
+        return ""
+    return f"{html.escape(str(m.get('status', '')))} (target {format_value(m['target'], m.get('unit', ''))})"
+
+
 def _report_index(meta: dict, chapters: list[dict], metrics: list[dict]) -> str:
     rows = []
     for ch in chapters:
@@ -409,7 +417,7 @@ def _report_index(meta: dict, chapters: list[dict], metrics: list[dict]) -> str:
     mrows = "".join(
         f"<tr><td>{html.escape(m['chapter'])}</td><td>{html.escape(m['label'])}</td>"
         f"<td class='num'>{_fmt_metric(m)}</td><td class='num'>{m.get('n', '')}</td>"
-        f"<td>{html.escape(str(m.get('status', '')))}</td></tr>"
+        f"<td>{_fmt_status(m)}</td></tr>"
         for m in metrics
     )
     params_html = html.escape(meta["params_yaml"])
