@@ -67,6 +67,8 @@ def proportion(successes: int, n: int, *, method: str = "Wilson score interval")
     >>> e = proportion(8, 10)
     >>> round(e.value, 2), round(e.ci_low, 4), round(e.ci_high, 4)
     (0.8, 0.4902, 0.9433)
+    >>> proportion(0, 40).ci_low, proportion(40, 40).ci_high
+    (0.0, 1.0)
     """
     n = int(n)
     if n <= 0:
@@ -76,7 +78,9 @@ def proportion(successes: int, n: int, *, method: str = "Wilson score interval")
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return Estimate(p, max(0.0, centre - half), min(1.0, centre + half), n=n, method=method)
+    lo = 0.0 if successes == 0 else max(0.0, centre - half)  # exact at the edges: no rounding residue
+    hi = 1.0 if successes == n else min(1.0, centre + half)
+    return Estimate(p, lo, hi, n=n, method=method)
 
 
 def mean_ci(values, *, method: str = "mean, t interval") -> Estimate:
