@@ -253,3 +253,28 @@ def test_segments_and_rankings(sample):
     assert sorted(teams["rank_after"]) == [1, 2, 3, 4]
     reps = sales.rep_rankings(sample.tables, "east", "2025Q3")
     assert reps["top_after"].sum() == 10 and (reps["newly_top"] <= reps["top_after"]).all()
+
+
+def test_segment_effect_table_is_did_on_each_segment_against_all_comparison_reps():
+    from trackreport.attribution import did
+    from trackreport.params import resolve
+    from trackreport.sample import generate
+
+    data = generate(seed=3, scale=0.6)
+    params = resolve("east", "2025Q3")
+    table = sales.segment_effect_table(data, "east", "2025Q3", params, measures=["win_rate", "sales"], min_n=5)
+    panel = sales.cohort_panel(data, "east", "2025Q3")
+    treated = panel["treated"].to_numpy(dtype=bool)
+    checked = 0
+    for r in table.itertuples(index=False):
+        if r.measure != "win_rate" or r.n < 5:
+            assert r.n >= 5 or math.isnan(r.effect)
+            continue
+        sub = panel[(treated & (panel["segment"] == r.segment).to_numpy()) | ~treated]
+        sub = sub[sub["win_rate"].notna()]
+        ref = did(sub, outcome="win_rate", unit="employee_id", period="month", treated="treated", post="post")
+        assert r.effect == pytest.approx(ref.value, abs=1e-10)
+        assert r.ci_low == pytest.approx(ref.ci_low, abs=1e-10) and r.unit == "pp"
+        checked += 1
+    assert checked >= 2
+    assert set(table.loc[table["measure"] == "sales", "unit"]) == {"relative"}

@@ -808,6 +808,60 @@ def segment_effects(
     return pd.DataFrame(rows)
 
 
+def segment_effect_table(
+    data: Mapping[str, pd.DataFrame],
+    team: str,
+    quarter: str,
+    params=None,
+    *,
+    measures: Sequence[str] | None = None,
+    min_n: int = 5,
+) -> pd.DataFrame:
+    """The training effect per trainee segment for every monthly measure, tidy.
+
+    One row per measure and segment, from :func:`segment_effects` on one shared cohort
+    panel: each segment's trainees against the whole comparison group. Relative measures
+    give the relative effect (0.12 = +12%), absolute ones the effect in points of share.
+    Columns: ``measure``, ``label``, ``segment``, ``n``, ``effect``, ``ci_low``,
+    ``ci_high``, ``unit`` (``relative`` or ``pp``). Segments below ``min_n`` trainees keep
+    their row with NaN estimates.
+    """
+    bm, am = (3, 3) if params is None else (params.windows.before_months, params.windows.after_months)
+    panel = cohort_panel(data, team, quarter, before_months=bm, after_months=am)
+    rows = []
+    for name in measures or [m for m in MONTHLY_MEASURES if m != "complaint_retention"]:
+        m = MEASURES[name]
+        seg = segment_effects(data, team, quarter, params, measure=name, min_n=min_n, panel=panel)
+        rel = m.kind == "relative"
+        for r in seg.itertuples(index=False):
+            rows.append({
+                "measure": name, "label": m.label, "segment": r.segment, "n": r.n,
+                "effect": r.relative_effect if rel else r.effect,
+                "ci_low": r.relative_ci_low if rel else r.ci_low,
+                "ci_high": r.relative_ci_high if rel else r.ci_high,
+                "unit": "relative" if rel else "pp",
+            })
+    return pd.DataFrame(rows, columns=["measure", "label", "segment", "n", "effect", "ci_low", "ci_high", "unit"])
+
+
+def segment_display(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`segment_effect_table` as the reader sees it: effect and interval as text."""
+    out = table.copy()
+
+    def fmt(v: float, unit: str) -> str:
+        if v is None or not math.isfinite(v):
+            return "–"
+        return f"{v:+.1%}" if unit == "relative" else f"{100 * v:+.1f} pp"
+
+    out["training effect"] = [fmt(v, u) for v, u in zip(out["effect"], out["unit"])]
+    out["95% CI"] = [f"{fmt(lo, u)} to {fmt(hi, u)}" if math.isfinite(lo) else "–"
+                     for lo, hi, u in zip(out["ci_low"], out["ci_high"], out["unit"])]
+    out["verdict"] = ["–" if not math.isfinite(lo) else
+                      ("distinguishable from zero" if lo > 0 or hi < 0 else "not distinguishable from zero")
+                      for lo, hi in zip(out["ci_low"], out["ci_high"])]
+    return out[["label", "segment", "n", "training effect", "95% CI", "verdict"]].rename(columns={"label": "measure"})
+
+
 # ------------------------------------------------------------------------ rankings
 
 
