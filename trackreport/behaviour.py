@@ -36,6 +36,7 @@ __all__ = [
     "FABE_MIN_SHARE",
     "FABE_MIN_CALLS",
     "rating_change",
+    "rating_grid",
     "crm_completeness",
     "crm_change",
     "completeness_level",
@@ -78,6 +79,30 @@ def rating_change(ratings: pd.DataFrame, *, by: str | Sequence[str] | None = Non
     2  difference  2    1.0
     """
     return compare_change(ratings, value="rating", phase_col="wave", by=by, unit="ratee_id")
+
+
+def rating_grid(changes: pd.DataFrame, *, group: str = "difference", min_n: int = 5) -> pd.DataFrame:
+    """Competency x rater-type grid of one group's 360 change, for reading at a glance.
+
+    ``changes`` is :func:`rating_change` with ``by=["rater_type", "competency"]``. Each
+    cell is the change as text with a star when its 95% interval excludes zero; cells
+    resting on fewer than ``min_n`` people are left empty (privacy).
+
+    Examples
+    --------
+    >>> ch = pd.DataFrame({"rater_type": ["peer", "self"], "competency": ["negotiation"] * 2,
+    ...     "group": ["difference"] * 2, "n": [8, 3], "value": [0.5, 0.2],
+    ...     "ci_low": [0.1, -0.1], "ci_high": [0.9, 0.5]})
+    >>> rating_grid(ch).to_dict("records")
+    [{'competency': 'negotiation', 'peer': '+0.50*', 'self': ''}]
+    """
+    x = changes[changes["group"] == group].copy()
+    sig = (x["ci_low"] > 0) | (x["ci_high"] < 0)
+    x["cell"] = [("" if n < min_n or pd.isna(v) else f"{v:+.2f}" + ("*" if s else ""))
+                 for n, v, s in zip(x["n"], x["value"], sig)]
+    grid = x.pivot(index="competency", columns="rater_type", values="cell").fillna("")
+    grid.columns.name = None
+    return grid.reset_index()
 
 
 def crm_completeness(
