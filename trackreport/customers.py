@@ -436,8 +436,8 @@ def measures_display(table: pd.DataFrame) -> pd.DataFrame:
     >>> t = pd.DataFrame({"label": ["Referral rate"], "unit": ["share"], "before": [0.1], "after": [0.12],
     ...     "after_ci_low": [0.1], "after_ci_high": [0.14], "change": [0.02], "change_ci_low": [-0.01],
     ...     "change_ci_high": [0.05], "n_before": [100], "n_after": [120], "n": [100]})
-    >>> measures_display(t).iloc[0].tolist()
-    ['Referral rate', '10.0%', '12.0%', '10.0% to 14.0%', '+2.0 pp', '-1.0 pp to +5.0 pp', 100, 120, 100]
+    >>> measures_display(t).iloc[0].astype(str).tolist()
+    ['Referral rate', '10.0%', '12.0%', '10.0% to 14.0%', '+2.0 pp', '-1.0 pp to +5.0 pp', '100', '120', '100']
     """
     def level(v: float, unit: str) -> str:
         if not math.isfinite(v):
@@ -456,7 +456,7 @@ def measures_display(table: pd.DataFrame) -> pd.DataFrame:
             "after, 95% CI": f"{level(r.after_ci_low, r.unit)} to {level(r.after_ci_high, r.unit)}",
             "change": change(r.change, r.unit),
             "change, 95% CI": f"{change(r.change_ci_low, r.unit)} to {change(r.change_ci_high, r.unit)}",
-            "n before": int(r.n_before), "n after": int(r.n_after), "n": int(r.n),
+            "n before": r.n_before, "n after": r.n_after, "n": r.n,
         })
     return pd.DataFrame(rows)
 
