@@ -58,6 +58,9 @@ __all__ = [
     "early_renewals",
     "referral_rate",
     "customer_measures",
+    "group_measures",
+    "group_measures_display",
+    "group_note",
     "feedback_note",
     "period_estimate",
     "measure_estimate",
@@ -152,6 +155,11 @@ def _mean_t(x: np.ndarray, method: str) -> Estimate:
     return Estimate(m, m - q * se, m + q * se, n=n, method=method)
 
 
+def _people_ids(data, team, employee_ids) -> pd.Index:
+    """The reps whose records count: the team's people, or ``employee_ids`` when given."""
+    return _team_ids(data, team) if employee_ids is None else pd.Index(employee_ids)
+
+
 def _row(measure: str, label: str, unit: str, period: str, e: Estimate) -> dict:
     return {"measure": measure, "label": label, "unit": unit, "period": period,
             "value": e.value, "ci_low": e.ci_low, "ci_high": e.ci_high, "n": int(e.n)}
@@ -187,12 +195,17 @@ def nps_periods(data: Mapping[str, pd.DataFrame], team: str, quarter: str, param
     return pd.DataFrame(rows)
 
 
-def csat_periods(data: Mapping[str, pd.DataFrame], team: str, quarter: str, params=None) -> pd.DataFrame:
-    """CSAT top-2-box (share of 4-5 answers) of the team's customers, before and after."""
+def csat_periods(data: Mapping[str, pd.DataFrame], team: str, quarter: str, params=None, *,
+                 employee_ids=None) -> pd.DataFrame:
+    """CSAT top-2-box (share of 4-5 answers) of the team's customers, before and after.
+
+    With ``employee_ids``, only the answers credited to those reps
+    (``customer_feedback.employee_id``) instead of the whole team's.
+    """
     w, _ = _windows(quarter, params)
     rows = []
     for period, (a, b) in (("before", w.before), ("after", w.after)):
-        e = csat_top2box(_feedback(data, team, a, b)["csat"])
+        e = csat_top2box(_feedback(data, team, a, b, employee_ids)["csat"])
         rows.append(_row("csat_top2box", "CSAT top-2-box", "share", period, e))
     return pd.DataFrame(rows)
 
@@ -347,17 +360,21 @@ def complaint_resolution(data: Mapping[str, pd.DataFrame], team: str, quarter: s
 # ------------------------------------------------------------------ orders/clients
 
 
-def _orders(data, team, a, b) -> pd.DataFrame:
+def _orders(data, team, a, b, people=None) -> pd.DataFrame:
     o = data["orders"]
-    return o.loc[o["employee_id"].isin(_team_ids(data, team)).to_numpy() & _between(o["order_date"], a, b)]
+    ids = _people_ids(data, team, people)
+    return o.loc[o["employee_id"].isin(ids).to_numpy() & _between(o["order_date"], a, b)]
 
 
-def high_value_repurchase(data: Mapping[str, pd.DataFrame], team: str, quarter: str, params=None) -> pd.DataFrame:
+def high_value_repurchase(data: Mapping[str, pd.DataFrame], team: str, quarter: str, params=None, *,
+                          employee_ids=None) -> pd.DataFrame:
     """Repurchase rate of high-value clients, before and after.
 
     High-value: ``annual_value > params.thresholds.high_value_client`` (default 500,000
     CNY a year). Among those clients with an order from the team in the window, the
     share with 2+ orders (:func:`trackreport.results.repurchase_rate`, Wilson interval).
+    With ``employee_ids``, only the orders booked by those reps (``orders.employee_id``)
+    count, instead of the whole team's.
     """
     cut = 500_000.0 if params is None else float(params.thresholds.high_value_client)
     w, _ = _windows(quarter, params)
@@ -365,34 +382,38 @@ def high_value_repurchase(data: Mapping[str, pd.DataFrame], team: str, quarter: 
     hv = cust.loc[(cust["annual_value"] > cut).to_numpy(), "customer_id"]
     rows = []
     for period, (a, b) in (("before", w.before), ("after", w.after)):
-        o = _orders(data, team, a, b)
+        o = _orders(data, team, a, b, employee_ids)
         o = o.loc[o["customer_id"].isin(hv).to_numpy()]
         e = repurchase_rate(o, start=a, end=b)
         rows.append(_row("high_value_repurchase", "Repurchase, high-value clients", "share", period, e))
     return pd.DataFrame(rows)
 
 
-def categories_per_client(data: Mapping[str, pd.DataFrame], team: str, quarter: str, params=None) -> pd.DataFrame:
+def categories_per_client(data: Mapping[str, pd.DataFrame], team: str, quarter: str, params=None, *,
+                          employee_ids=None) -> pd.DataFrame:
     """Mean number of distinct product categories per client ordering in the window.
 
     Per client with an order from the team in the window: ``nunique(product_category)``;
-    the mean over clients with a t interval, before and after.
+    the mean over clients with a t interval, before and after. With ``employee_ids``,
+    only the orders booked by those reps (``orders.employee_id``) count.
     """
     w, _ = _windows(quarter, params)
     rows = []
     for period, (a, b) in (("before", w.before), ("after", w.after)):
-        k = _orders(data, team, a, b).groupby("customer_id")["product_category"].nunique()
+        k = _orders(data, team, a, b, employee_ids).groupby("customer_id")["product_category"].nunique()
         e = _mean_t(k.to_numpy(dtype=float), "mean, t interval")
         rows.append(_row("categories_per_client", "Product categories per client", "categories", period, e))
     return pd.DataFrame(rows)
 
 
-def early_renewals(data: Mapping[str, pd.DataFrame], team: str, quarter: str, params=None, *, months: int = 3) -> pd.DataFrame:
+def early_renewals(data: Mapping[str, pd.DataFrame], team: str, quarter: str, params=None, *, months: int = 3,
+                   employee_ids=None) -> pd.DataFrame:
     """Share of renewals booked at least ``months`` months before they were due.
 
     Among renewal orders (``renewal`` true, ``renewal_due_date`` given) booked by the
     team in the window: early when ``order_date <= renewal_due_date - months`` (calendar
-    months, :class:`pandas.DateOffset`). Wilson interval, before and after.
+    months, :class:`pandas.DateOffset`). Wilson interval, before and after. With
+    ``employee_ids``, only the renewals booked by those reps (``orders.employee_id``).
 
     Examples
     --------
@@ -403,7 +424,7 @@ def early_renewals(data: Mapping[str, pd.DataFrame], team: str, quarter: str, pa
     w, _ = _windows(quarter, params)
     rows = []
     for period, (a, b) in (("before", w.before), ("after", w.after)):
-        o = _orders(data, team, a, b)
+        o = _orders(data, team, a, b, employee_ids)
         o = o.loc[o["renewal"].fillna(False).to_numpy(dtype=bool) & o["renewal_due_date"].notna().to_numpy()]
         early = o["order_date"] <= o["renewal_due_date"] - pd.DateOffset(months=months)
         e = _wilson(int(early.sum()), len(o))
@@ -411,21 +432,35 @@ def early_renewals(data: Mapping[str, pd.DataFrame], team: str, quarter: str, pa
     return pd.DataFrame(rows)
 
 
-def referral_rate(data: Mapping[str, pd.DataFrame], team: str, quarter: str, params=None) -> pd.DataFrame:
+def referral_rate(data: Mapping[str, pd.DataFrame], team: str, quarter: str, params=None, *,
+                  employee_ids=None) -> pd.DataFrame:
     """Share of new customers who came by referral, before and after.
 
     Customers owned by the team's people whose ``acquired_date`` falls in the window;
-    referred when ``referred_by`` is filled. Wilson interval.
+    referred when ``referred_by`` is filled. Wilson interval. With ``employee_ids``,
+    only the new customers owned by those reps (``customers.owner_id``).
     """
     w, _ = _windows(quarter, params)
     cust = data["customers"]
-    cust = cust.loc[cust["owner_id"].isin(_team_ids(data, team)).to_numpy()]
+    cust = cust.loc[cust["owner_id"].isin(_people_ids(data, team, employee_ids)).to_numpy()]
     rows = []
     for period, (a, b) in (("before", w.before), ("after", w.after)):
         c = cust.loc[_between(cust["acquired_date"], a, b)]
         e = _wilson(int(c["referred_by"].notna().sum()), len(c))
         rows.append(_row("referral_rate", "Referral rate of new customers", "share", period, e))
     return pd.DataFrame(rows)
+
+
+def _level(v: float, unit: str) -> str:
+    if not math.isfinite(v):
+        return "–"
+    return f"{v:.1%}" if unit == "share" else (f"{v:.2f}" if unit == "categories" else f"{v:.1f}")
+
+
+def _change(v: float, unit: str) -> str:
+    if not math.isfinite(v):
+        return "–"
+    return f"{100 * v:+.1f} pp" if unit == "share" else (f"{v:+.2f}" if unit == "categories" else f"{v:+.1f}")
 
 
 def measures_display(table: pd.DataFrame) -> pd.DataFrame:
@@ -439,16 +474,7 @@ def measures_display(table: pd.DataFrame) -> pd.DataFrame:
     >>> measures_display(t).iloc[0].astype(str).tolist()
     ['Referral rate', '10.0%', '12.0%', '10.0% to 14.0%', '+2.0 pp', '-1.0 pp to +5.0 pp', '100', '120', '100']
     """
-    def level(v: float, unit: str) -> str:
-        if not math.isfinite(v):
-            return "–"
-        return f"{v:.1%}" if unit == "share" else (f"{v:.2f}" if unit == "categories" else f"{v:.1f}")
-
-    def change(v: float, unit: str) -> str:
-        if not math.isfinite(v):
-            return "–"
-        return f"{100 * v:+.1f} pp" if unit == "share" else (f"{v:+.2f}" if unit == "categories" else f"{v:+.1f}")
-
+    level, change = _level, _change
     rows = []
     for r in table.itertuples(index=False):
         rows.append({
@@ -484,6 +510,65 @@ def customer_measures(data: Mapping[str, pd.DataFrame], team: str, quarter: str,
                      "change": ch.value, "change_ci_low": ch.ci_low, "change_ci_high": ch.ci_high,
                      "n_before": eb.n, "n_after": ea.n, "n": min(eb.n, ea.n)})
     return pd.DataFrame(rows)
+
+
+GROUP_MEASURES = (high_value_repurchase, categories_per_client, early_renewals, referral_rate, csat_periods)
+"""The loyalty measures compared between trained and comparison reps' customers, in table order."""
+
+
+def _period_pair(p: pd.DataFrame) -> tuple[pd.Series, Estimate, Estimate]:
+    b, a = (p.set_index("period").loc[k] for k in ("before", "after"))
+    eb = Estimate(float(b["value"]), float(b["ci_low"]), float(b["ci_high"]), n=int(b["n"]))
+    ea = Estimate(float(a["value"]), float(a["ci_low"]), float(a["ci_high"]), n=int(a["n"]))
+    return b, eb, ea
+
+
+def group_measures(data: Mapping[str, pd.DataFrame], team: str, quarter: str, params=None) -> pd.DataFrame:
+    """Loyalty measures of trained against comparison reps' customers, and their difference.
+
+    For high-value repurchase, categories per client, early renewals, referral rate and
+    CSAT top-2-box, each measure's own function is run once for the trained reps and
+    once for the comparison reps (the groups of :func:`nps_groups`). Records are
+    attributed to a group by rep:
+
+    - orders (repurchase, categories, renewals): the rep who booked the order
+      (``orders.employee_id``); a client served by reps of both groups counts in each,
+      with that group's orders only;
+    - referrals: the owner rep of the new customer (``customers.owner_id``), since a
+      referral is credited when the customer is acquired, not to an order;
+    - CSAT: the rep the answer is credited to (``customer_feedback.employee_id``).
+
+    Rows ``group`` = ``trained`` / ``comparison``: ``before``, ``after`` and ``change`` =
+    after - before with a normal interval (:func:`change_estimate`); ``n`` is the smaller
+    of the before and after counts (clients, renewals, new customers or answers).
+    Rows ``group`` = ``difference``: ``before`` and ``after`` are the gaps trained minus
+    comparison in each window, and ``change`` = trained change - comparison change (a
+    difference in differences of group-level values), interval from the two changes'
+    standard errors as independent estimates (:func:`change_estimate`); ``n`` is the
+    smaller of the two groups' ``n``. Unlike :func:`nps_did` this is not a regression
+    with rep fixed effects: it compares the groups' customers as pools.
+
+    Returns ``measure, label, unit, group, before, after, change, ci_low, ci_high, n``.
+    """
+    members, comp = _groups(data, team, quarter, params)
+    rows = []
+    for fn in GROUP_MEASURES:
+        changes = {}
+        for group, ids in (("trained", members), ("comparison", comp)):
+            b, eb, ea = _period_pair(fn(data, team, quarter, params, employee_ids=ids))
+            ch = change_estimate(eb, ea)
+            changes[group] = (eb, ea, ch, min(eb.n, ea.n))
+            rows.append({"measure": b["measure"], "label": b["label"], "unit": b["unit"], "group": group,
+                         "before": eb.value, "after": ea.value, "change": ch.value,
+                         "ci_low": ch.ci_low, "ci_high": ch.ci_high, "n": min(eb.n, ea.n)})
+        (tb, ta, tc, tn), (cb, ca, cc, cn) = changes["trained"], changes["comparison"]
+        d = change_estimate(cc, tc)  # trained change - comparison change
+        rows.append({"measure": b["measure"], "label": b["label"], "unit": b["unit"], "group": "difference",
+                     "before": tb.value - cb.value, "after": ta.value - ca.value, "change": d.value,
+                     "ci_low": d.ci_low, "ci_high": d.ci_high, "n": min(tn, cn)})
+    out = pd.DataFrame(rows)
+    out["n"] = out["n"].astype(int)
+    return out
 
 
 def feedback_note(groups: pd.DataFrame, effect: Estimate, *, target: float) -> str:
@@ -563,6 +648,67 @@ def mix_note(mix: pd.DataFrame) -> str:
                                "so it is not by itself the training's effect.")
 
 
+_GROUP_WORDS = {"trained": "trained reps' customers", "comparison": "comparison reps' customers",
+                "difference": "difference (trained − comparison)"}
+
+
+def group_measures_display(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`group_measures` as the reader sees it: values formatted by their unit.
+
+    Levels of the two groups as levels (``12.0%``); the difference row's before/after
+    gaps and every change as signed changes (``+2.0 pp``).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"label": ["Referral rate"] * 2, "unit": ["share"] * 2,
+    ...     "group": ["trained", "difference"], "before": [0.1, 0.01], "after": [0.14, 0.03],
+    ...     "change": [0.04, 0.02], "ci_low": [0.01, -0.01], "ci_high": [0.07, 0.05], "n": [100, 80]})
+    >>> group_measures_display(t).iloc[1].astype(str).tolist()
+    ['Referral rate', 'difference (trained − comparison)', '+1.0 pp', '+3.0 pp', '+2.0 pp', '-1.0 pp to +5.0 pp', '80']
+    """
+    rows = []
+    for r in table.itertuples(index=False):
+        lv = _change if r.group == "difference" else _level
+        rows.append({
+            "measure": r.label, "group": _GROUP_WORDS.get(r.group, r.group),
+            "before": lv(r.before, r.unit), "after": lv(r.after, r.unit), "change": _change(r.change, r.unit),
+            "change, 95% CI": f"{_change(r.ci_low, r.unit)} to {_change(r.ci_high, r.unit)}", "n": r.n,
+        })
+    return pd.DataFrame(rows)
+
+
+def group_note(table: pd.DataFrame, *, min_n: int = 5) -> str:
+    """Plain words per measure: is the trained-minus-comparison difference distinguishable from zero?
+
+    Reads the ``difference`` rows of :func:`group_measures`. A measure whose difference
+    rests on fewer than ``min_n`` (the smaller group's ``n``) or has no interval is
+    reported as not comparable, without figures.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"measure": ["referral_rate"], "label": ["Referral rate"], "unit": ["share"],
+    ...     "group": ["difference"], "before": [0.0], "after": [0.03], "change": [0.03],
+    ...     "ci_low": [0.01], "ci_high": [0.05], "n": [80]})
+    >>> group_note(t).split(". ")[0]
+    'Referral rate: trained minus comparison change +3.0 pp (95% CI +1.0 pp to +5.0 pp), distinguishable from zero'
+    """
+    parts = []
+    for r in table[table["group"] == "difference"].itertuples(index=False):
+        if r.n < min_n or not (math.isfinite(r.ci_low) and math.isfinite(r.ci_high)):
+            parts.append(f"{r.label}: too few data to compare the two groups")
+            continue
+        sig = r.ci_low > 0 or r.ci_high < 0
+        parts.append(f"{r.label}: trained minus comparison change {_change(r.change, r.unit)} "
+                     f"(95% CI {_change(r.ci_low, r.unit)} to {_change(r.ci_high, r.unit)}), "
+                     + ("distinguishable from zero" if sig else "not distinguishable from zero"))
+    if not parts:
+        return "No loyalty measure could be compared between trained and comparison reps' customers."
+    return ("; ".join(parts) + ". Each difference is the trained group's change minus the comparison "
+            "group's over the same windows, so what both went through (season, market) cancels out as far as "
+            "the two groups would otherwise have moved alike; "
+            "it compares pools of customers, not a regression over reps like the NPS effect above.")
+
+
 def loyalty_note(table: pd.DataFrame) -> str:
     """Plain words on the before/after loyalty measures, saying which changes are distinguishable."""
     parts = []
@@ -574,7 +720,7 @@ def loyalty_note(table: pd.DataFrame) -> str:
         parts.append(f"{r.label}: {fmt(r.before)} before, {fmt(r.after)} after"
                      + ("" if sig else " (change not distinguishable from zero)"))
     return ("; ".join(parts) + ". These are changes of the whole team, not the training's effect; "
-            "the comparison with untrained reps is made for NPS above.")
+            "the comparison with untrained reps is made for NPS above and for these measures below.")
 
 
 def nps_target_note(nps_table: pd.DataFrame, csat_table: pd.DataFrame, *, target: float, baseline: float) -> str:
