@@ -91,11 +91,15 @@ def mean_ci(values, *, method: str = "mean, t interval") -> Estimate:
     >>> e = mean_ci([1.0, 2.0, 3.0, None])
     >>> round(e.value, 2), round(e.ci_low, 3), round(e.ci_high, 3), e.n
     (2.0, -0.484, 4.484, 3)
+    >>> import pandas as pd
+    >>> mean_ci(pd.array([4, None, 6], dtype="Int64")).value
+    5.0
     """
     import numpy as np
+    import pandas as pd
     from scipy import stats
 
-    x = np.asarray([v for v in values if v is not None], dtype=float)
+    x = pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     x = x[~np.isnan(x)]
     n = int(x.size)
     if n == 0:

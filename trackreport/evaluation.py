@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from trackreport.estimate import Estimate
+from trackreport.estimate import Estimate, mean_ci
 from trackreport.learning import change_by_group, item_analysis, pass_rate, paired_change, weakest_topics
 from trackreport.reaction import _as_float, alpha_band, cronbach_alpha, satisfaction_score, top2box
 
@@ -215,28 +215,7 @@ def estimate_of(
     )
 
 
-def mean_estimate(values: Any) -> Estimate:
-    """Mean of the non-missing values with the Student t interval ``mean ± t(0.975, n−1)·s/√n``.
-
-    n = 1 gives NaN bounds, n = 0 a NaN value.
-
-    Examples
-    --------
-    >>> e = mean_estimate([1.0, 2.0, 3.0, None])
-    >>> e.value, e.n, round(e.ci_low, 2)
-    (2.0, 3, -0.48)
-    """
-    x = _as_float(values)
-    x = x[~np.isnan(x)]
-    n = int(x.size)
-    method = "mean, t interval"
-    if n == 0:
-        return Estimate(math.nan, n=0, method=method)
-    mean = float(x.mean())
-    if n == 1:
-        return Estimate(mean, n=1, method=method)
-    half = float(stats.t.ppf(0.975, n - 1)) * float(np.std(x, ddof=1)) / math.sqrt(n)
-    return Estimate(mean, mean - half, mean + half, n=n, method=method)
+mean_estimate = mean_ci  # the package's one t interval of a mean: trackreport.estimate.mean_ci
 
 
 def welch_difference(a: Any, b: Any) -> Estimate:

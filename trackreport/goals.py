@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from trackreport.behaviour import adoption_share, fabe_adoption
+from trackreport.behaviour import adoption_share, crm_completeness, fabe_adoption
 from trackreport.cohort import SEGMENTS, Windows
 from trackreport.evaluation import stage_target, stage_test_average
 from trackreport.estimate import Estimate, mean_ci, proportion
@@ -140,13 +140,6 @@ def pain_points(data: Mapping[str, pd.DataFrame], team: str, windows: Windows) -
     return _rows(rows, ["indicator", "period", "value", "ci_low", "ci_high", "n"])
 
 
-def _per_rep_share(df: pd.DataFrame, num: str, den: str, start, end, date: str = "month") -> pd.Series:
-    d = df[(df[date] >= start) & (df[date] <= end)]
-    g = d.groupby("employee_id")[[num, den]].sum()
-    g = g[g[den] > 0]
-    return g[num] / g[den]
-
-
 def _ratio_change(before: pd.Series, after: pd.Series) -> Estimate:
     """Relative change of the mean per person, after/before - 1, paired over people (delta method)."""
     both = pd.concat([before.rename("b"), after.rename("a")], axis=1).dropna()
@@ -206,10 +199,10 @@ def target_table(
 
     crm = data["crm_activity"]
     crm = crm[crm["employee_id"].isin(ids)]
-    crm_before = _per_rep_share(crm, "records_complete", "records_created", b0, b1)
-    crm_after = _per_rep_share(crm, "records_complete", "records_created", a0, a1)
-    add("CRM record completeness", "behaviour", "share", float(crm_before.mean()), t.crm_completeness,
-        mean_ci(crm_after.tolist()))
+    completeness = crm_completeness(crm, before=windows.before, after=windows.after)
+    by_window = {w: g["completeness"] for w, g in completeness.groupby("window")}
+    add("CRM record completeness", "behaviour", "share", float(by_window.get("before", pd.Series(dtype=float)).mean()),
+        t.crm_completeness, mean_ci(by_window.get("after", pd.Series(dtype=float)).tolist()))
     fabe = fabe_adoption(crm, members[["employee_id", "training_end"]], months=t.fabe_adoption_months,
                          min_share=t.fabe_call_share, min_calls=t.fabe_min_calls)
     fabe_before = fabe_adoption(crm, members[["employee_id"]], months=params.windows.before_months,
