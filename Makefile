@@ -43,7 +43,7 @@ bench: $(STAMP) ## Time the runner against papermill + nbconvert CLIs run by han
 	$(PY) -m trackreport bench --team $(TEAM) --data $(DATA)
 
 lab: $(STAMP) ## Start JupyterLab on notebooks/ with a kernel that sees the package
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 sample: $(STAMP) ## Regenerate the sample company in data/sample/ (seed 7, scale 1)
 	$(PY) -m trackreport.sample --out data/sample --seed 7 --scale 1 --force
