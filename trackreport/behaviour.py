@@ -28,9 +28,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from trackreport.estimate import Estimate
+from trackreport.estimate import Estimate, proportion
 from trackreport.evaluation import TRAINED, compare_change, mean_estimate
-from trackreport.reaction import _wilson
 
 __all__ = [
     "FABE_MIN_SHARE",
@@ -272,7 +271,7 @@ def adoption_share(adoption: pd.DataFrame, *, group: str | None = TRAINED) -> Es
     """
     x = adoption if group is None else adoption[adoption["group"] == group]
     judged = x["applies"].dropna()
-    return _wilson(int(judged.astype(bool).sum()), int(judged.size))
+    return proportion(int(judged.astype(bool).sum()), int(judged.size))
 
 
 def adoption_table(adoption: pd.DataFrame, *, by: str | Sequence[str] = "group") -> pd.DataFrame:

@@ -39,9 +39,9 @@ from scipy import stats
 
 from trackreport.attribution import PanelError, did
 from trackreport.cohort import cohort_members, comparison_members, report_windows
-from trackreport.estimate import Estimate
+from trackreport.estimate import Estimate, mean_ci, proportion
 from trackreport.feedback import csat_top2box, nps
-from trackreport.results import _wilson, repurchase_rate
+from trackreport.results import repurchase_rate
 
 __all__ = [
     "change_estimate",
@@ -140,19 +140,6 @@ def _windows(quarter: str, params) -> tuple:
     w = report_windows(quarter, before_months=bm, after_months=am)
     year_ago = (w.after[0] - pd.DateOffset(years=1), w.after[1] - pd.DateOffset(years=1))
     return w, year_ago
-
-
-def _mean_t(x: np.ndarray, method: str) -> Estimate:
-    x = x[np.isfinite(x)]
-    n = len(x)
-    if n == 0:
-        return Estimate(math.nan, n=0, method=method)
-    m = float(x.mean())
-    if n < 2:
-        return Estimate(m, n=n, method=method)
-    se = float(x.std(ddof=1) / math.sqrt(n))
-    q = float(stats.t.ppf(0.975, n - 1))
-    return Estimate(m, m - q * se, m + q * se, n=n, method=method)
 
 
 def _people_ids(data, team, employee_ids) -> pd.Index:
@@ -319,7 +306,7 @@ def complaint_mix(data: Mapping[str, pd.DataFrame], team: str, quarter: str, par
         c = _complaints(data, team, a, b)
         counts = c["type"].value_counts()
         for t in COMPLAINT_TYPES:
-            e = _wilson(int(counts.get(t, 0)), len(c))
+            e = proportion(int(counts.get(t, 0)), len(c))
             rows.append({"type": t, "period": period, "complaints": int(counts.get(t, 0)), "n": len(c),
                          "share": e.value, "ci_low": e.ci_low, "ci_high": e.ci_high})
     out = pd.DataFrame(rows)
@@ -346,10 +333,10 @@ def complaint_resolution(data: Mapping[str, pd.DataFrame], team: str, quarter: s
     for period, (a, b) in (("year earlier", ya), ("after", w.after)):
         c = _complaints(data, team, a, b)
         dur = (c["resolved"] - c["opened"]).dt.total_seconds() / 3600
-        days = _mean_t((dur / 24).to_numpy(dtype=float, na_value=np.nan), "mean, t interval")
+        days = mean_ci((dur / 24).to_numpy(dtype=float, na_value=np.nan), method="mean, t interval")
         judged = c["resolved"].notna() | ((end - c["opened"]).dt.total_seconds() / 3600 >= hours)
         within = (dur <= hours).fillna(False)
-        e = _wilson(int(within[judged].sum()), int(judged.sum()))
+        e = proportion(int(within[judged].sum()), int(judged.sum()))
         rows.append({"period": period, "complaints": len(c), "open": int(c["resolved"].isna().sum()),
                      "resolution_days": days.value, "days_ci_low": days.ci_low, "days_ci_high": days.ci_high,
                      "within_target": e.value, "within_ci_low": e.ci_low, "within_ci_high": e.ci_high,
@@ -401,7 +388,7 @@ def categories_per_client(data: Mapping[str, pd.DataFrame], team: str, quarter: 
     rows = []
     for period, (a, b) in (("before", w.before), ("after", w.after)):
         k = _orders(data, team, a, b, employee_ids).groupby("customer_id")["product_category"].nunique()
-        e = _mean_t(k.to_numpy(dtype=float), "mean, t interval")
+        e = mean_ci(k.to_numpy(dtype=float), method="mean, t interval")
         rows.append(_row("categories_per_client", "Product categories per client", "categories", period, e))
     return pd.DataFrame(rows)
 
@@ -427,7 +414,7 @@ def early_renewals(data: Mapping[str, pd.DataFrame], team: str, quarter: str, pa
         o = _orders(data, team, a, b, employee_ids)
         o = o.loc[o["renewal"].fillna(False).to_numpy(dtype=bool) & o["renewal_due_date"].notna().to_numpy()]
         early = o["order_date"] <= o["renewal_due_date"] - pd.DateOffset(months=months)
-        e = _wilson(int(early.sum()), len(o))
+        e = proportion(int(early.sum()), len(o))
         rows.append(_row("early_renewals", f"Renewals {months}+ months early", "share", period, e))
     return pd.DataFrame(rows)
 
@@ -446,7 +433,7 @@ def referral_rate(data: Mapping[str, pd.DataFrame], team: str, quarter: str, par
     rows = []
     for period, (a, b) in (("before", w.before), ("after", w.after)):
         c = cust.loc[_between(cust["acquired_date"], a, b)]
-        e = _wilson(int(c["referred_by"].notna().sum()), len(c))
+        e = proportion(int(c["referred_by"].notna().sum()), len(c))
         rows.append(_row("referral_rate", "Referral rate of new customers", "share", period, e))
     return pd.DataFrame(rows)
 

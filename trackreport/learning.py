@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from trackreport.estimate import Estimate
-from trackreport.reaction import _as_float, _wilson
+from trackreport.estimate import Estimate, proportion
+from trackreport.reaction import _as_float
 
 __all__ = [
     "paired_change",
@@ -299,7 +299,7 @@ def pass_rate(scores: Any, *, threshold: float) -> Estimate:
     """
     x = _as_float(scores)
     x = x[~np.isnan(x)]
-    return _wilson(int(np.sum(x >= threshold)), int(x.size))
+    return proportion(int(np.sum(x >= threshold)), int(x.size))
 
 
 def _item_frame(items: pd.DataFrame) -> pd.DataFrame:
@@ -423,7 +423,7 @@ def weakest_topics(items: pd.DataFrame, *, k: int = 3) -> pd.DataFrame:
     frame = _item_frame(items)
     rows = []
     for topic, g in frame.groupby("topic", sort=True):
-        est = _wilson(int(g["_y"].sum()), int(len(g)))
+        est = proportion(int(g["_y"].sum()), int(len(g)))
         rows.append(
             {
                 "topic": topic,

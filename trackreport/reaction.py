@@ -40,7 +40,6 @@ def _as_float(values: Any) -> np.ndarray:
     return s.to_numpy(dtype="float64", na_value=np.nan).reshape(-1)
 
 
-_wilson = proportion  # one Wilson interval for the package: trackreport.estimate.proportion
 
 
 def top2box(scores: Any, *, scale: int = 5) -> Estimate:
@@ -74,7 +73,7 @@ def top2box(scores: Any, *, scale: int = 5) -> Estimate:
     """
     x = _as_float(scores)
     x = x[~np.isnan(x)]
-    return _wilson(int(np.sum(x >= scale - 1)), int(x.size))
+    return proportion(int(np.sum(x >= scale - 1)), int(x.size))
 
 
 def satisfaction_score(scores: Any, *, scale: int = 5) -> Estimate:

@@ -46,7 +46,7 @@ from trackreport.errors import TrackreportError
 from trackreport.params import ReportParams, resolve
 from trackreport.paths import NOTEBOOKS_DIR, PROJ_ROOT, REPORTS_DIR, SAMPLE_DIR
 
-__all__ = ["Chapter", "Job", "RunResult", "discover_chapters", "run_reports", "collect_metrics", "render_html"]
+__all__ = ["ChapterNotebook", "Job", "RunResult", "discover_chapters", "run_reports", "collect_metrics", "render_html"]
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 REMOVE_TAGS = {"parameters", "injected-parameters", "trackreport-reset", "remove"}
@@ -54,7 +54,7 @@ RUNNER_PARAMETERS = ("team", "quarter", "data_dir", "params_file", "dataset_cach
 
 
 @dataclass(frozen=True)
-class Chapter:
+class ChapterNotebook:
     """A chapter template notebook: ``notebooks/NN_name.ipynb``."""
 
     number: str
@@ -67,7 +67,7 @@ class Chapter:
         return self.path.stem
 
 
-def discover_chapters(folder: Path = NOTEBOOKS_DIR, only: Sequence[str] | None = None) -> list[Chapter]:
+def discover_chapters(folder: Path = NOTEBOOKS_DIR, only: Sequence[str] | None = None) -> list[ChapterNotebook]:
     """Chapter notebooks in ``folder`` (``NN_name.ipynb``), in chapter order.
 
     The title is the first Markdown heading of the notebook.
@@ -83,7 +83,7 @@ def discover_chapters(folder: Path = NOTEBOOKS_DIR, only: Sequence[str] | None =
             if cell.cell_type == "markdown" and cell.source.lstrip().startswith("#"):
                 title = cell.source.lstrip().splitlines()[0].lstrip("# ").strip()
                 break
-        chapters.append(Chapter(number, slug, title, path))
+        chapters.append(ChapterNotebook(number, slug, title, path))
     if not chapters:
         raise TrackreportError(f"no chapter notebooks (NN_name.ipynb) in {folder}")
     return chapters
@@ -98,7 +98,7 @@ def _package_digest() -> str:
     return h.hexdigest()
 
 
-def chapter_key(chapter: Chapter, params_yaml: str, data_fp: str, package_fp: str) -> str:
+def chapter_key(chapter: ChapterNotebook, params_yaml: str, data_fp: str, package_fp: str) -> str:
     """What a chapter's output depends on: notebook, package code, parameters, data."""
     h = hashlib.sha256()
     for part in (chapter.path.read_bytes(), package_fp.encode(), params_yaml.encode(), data_fp.encode()):
@@ -111,7 +111,7 @@ class Job:
     """One chapter of one report to execute."""
 
     params: ReportParams
-    chapter: Chapter
+    chapter: ChapterNotebook
     staging: Path
     dataset_cache: Path
     data_dir: Path
@@ -149,8 +149,9 @@ class RunResult:
 # ----------------------------------------------------------------------------- data
 
 
-def _dataset_cache(data_dir: Path, out: Path, log: Callable[[str], None]) -> tuple[Path, str]:
-    """Validate the data folder once; return the path of the validated cache and the fingerprint."""
+def _dataset_cache(data_dir: Path, out: Path, log: Callable[[str], None]) -> tuple[Path, Any]:
+    """Validate the data folder once; return the validated cache's path and the dataset."""
+    from trackreport.chapter import open_dataset
     from trackreport.load import fingerprint, load_data
 
     fp = fingerprint(data_dir)
@@ -158,7 +159,7 @@ def _dataset_cache(data_dir: Path, out: Path, log: Callable[[str], None]) -> tup
     cache = cache_dir / f"dataset-{fp[:20]}.pkl"
     if cache.is_file():
         log(f"data: {data_dir} unchanged since last validated (fingerprint {fp[:12]})")
-        return cache, fp
+        return cache, open_dataset("", cache)
     t0 = time.perf_counter()
     ds = load_data(data_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -171,13 +172,7 @@ def _dataset_cache(data_dir: Path, out: Path, log: Callable[[str], None]) -> tup
     os.replace(tmp, cache)
     log(f"data: validated {len(ds)} tables, {ds.n_rows:,} rows in {time.perf_counter() - t0:.1f} s "
         f"(fingerprint {ds.fingerprint[:12]})")
-    return cache, ds.fingerprint
-
-
-def _dataset(cache: Path):
-    from trackreport.chapter import open_dataset
-
-    return open_dataset("", cache)
+    return cache, ds
 
 
 # ----------------------------------------------------------------------- execution
@@ -532,8 +527,8 @@ def run_reports(
     if team is not None:
         resolve(team, quarter or "2000Q1", overrides=overrides)  # fail fast on bad team/params
     out.mkdir(parents=True, exist_ok=True)
-    cache, data_fp = _dataset_cache(data_dir, out, log)
-    data = _dataset(cache)
+    cache, data = _dataset_cache(data_dir, out, log)
+    data_fp = data.fingerprint
     pairs = plan_reports(data, team=team, quarter=quarter, all_reports=all_reports)
     chs = discover_chapters(notebooks_dir, chapters)
     package_fp = _package_digest()
@@ -639,7 +634,7 @@ def _read_build(final: Path) -> dict | None:
         return None
 
 
-def _publish(r: dict, chs: list[Chapter], data_dir: Path, data_fp: str, log: Callable[[str], None]) -> ReportResult:
+def _publish(r: dict, chs: list[ChapterNotebook], data_dir: Path, data_fp: str, log: Callable[[str], None]) -> ReportResult:
     params, staging, final = r["params"], r["staging"], r["final"]
     by_stem = {j.chapter.stem: j for j in r["todo"]}
     entries, metrics, failed = [], [], {}

@@ -107,7 +107,6 @@ def rep_month_panel(
     )
 
 
-_wilson = proportion  # one Wilson interval for the package: trackreport.estimate.proportion
 
 
 def _proportion(
@@ -116,11 +115,11 @@ def _proportion(
     """Share of True in ``success`` overall (Estimate) or per ``by`` group (tidy frame)."""
     s = success.to_numpy(dtype=bool)
     if by is None:
-        return _wilson(int(s.sum()), int(s.size))
+        return proportion(int(s.sum()), int(s.size))
     keys = [by] if isinstance(by, str) else list(by)
     rows = []
     for key, grp in df.assign(_s=s).groupby(keys, sort=True):
-        e = _wilson(int(grp["_s"].sum()), len(grp))
+        e = proportion(int(grp["_s"].sum()), len(grp))
         key = key if isinstance(key, tuple) else (key,)
         rows.append((*key, e.value, e.ci_low, e.ci_high, e.n))
     return pd.DataFrame(rows, columns=[*keys, "value", "ci_low", "ci_high", "n"])

@@ -18,6 +18,8 @@ Every measure is shown before vs after training with 95% intervals:
 
 from __future__ import annotations
 
+from trackreport.estimate import proportion
+
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -27,7 +29,7 @@ import pandas as pd
 
 from trackreport.evaluation import TRAINED, compare_change
 from trackreport.learning import change_by_group, paired_change
-from trackreport.reaction import _as_float, _wilson
+from trackreport.reaction import _as_float
 
 __all__ = [
     "ids_of_kind",
@@ -61,7 +63,7 @@ def _share_change(per: pd.DataFrame, keys: list[str], *, unit: str = "employee_i
         wide = g.pivot_table(index=unit, columns="phase", values="_x", aggfunc="mean")
         wide = wide.reindex(columns=["pre", "post"]).dropna()
         e = paired_change(wide["pre"].to_numpy(), wide["post"].to_numpy())
-        post = _wilson(int(wide["post"].sum()), int(len(wide)))
+        post = proportion(int(wide["post"].sum()), int(len(wide)))
         return {
             "n": e.n,
             "pre": float(wide["pre"].mean()) if e.n else math.nan,
@@ -261,7 +263,7 @@ def hardest_objections(
     rows = []
     for t, g in d.groupby("objection_type", sort=True, observed=True):
         handled = (g["fast"] == 1) & (g["credible"] == 1)
-        e = _wilson(int(handled.sum()), int(len(g)))
+        e = proportion(int(handled.sum()), int(len(g)))
         rows.append({
             "objection_type": t,
             "n": int(g["employee_id"].nunique()),
