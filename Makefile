@@ -13,7 +13,7 @@ OUT    ?= reports
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install report reports test validate bench lab sample contract clean
+.PHONY: help install report reports test lint validate bench lab sample contract clean
 
 help: ## List every target with a one-line description
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -33,8 +33,13 @@ report: $(STAMP) ## Build one team's report: make report TEAM=east [QUARTER=2025
 reports: $(STAMP) ## Build the reports of every team and every quarter with a cohort
 	$(PY) -m trackreport report --all --data $(DATA) --out $(OUT)
 
-test: $(STAMP) ## Run the test suite (unit, reference, doctests and end-to-end)
+test: lint ## Run the checks and the test suite (lint, import layers, unit, reference, doctests, end-to-end)
 	$(PY) -m pytest -q
+
+lint: $(STAMP) ## ruff (lint and format) and the import-layer contract (import-linter)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 validate: $(STAMP) ## Check a data folder against the data contract: make validate DATA=path
 	$(PY) -m trackreport validate $(DATA)
@@ -46,7 +51,7 @@ lab: $(STAMP) ## Start JupyterLab on notebooks/ with a kernel that sees the pack
 	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 sample: $(STAMP) ## Regenerate the sample company in data/sample/ (seed 7, scale 1)
-	$(PY) -m trackreport.sample --out data/sample --seed 7 --scale 1 --force
+	$(PY) -m trackreport.data.sample --out data/sample --seed 7 --scale 1 --force
 
 contract: $(STAMP) ## Rewrite docs/data-contract.md from the schemas
 	$(PY) -m trackreport contract --out docs/data-contract.md

@@ -175,6 +175,6 @@ def tiny_data(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def sample_data():
     """The committed sample company, loaded and validated once per test session (~8 s)."""
-    from trackreport.load import load_data
+    from trackreport.data.load import load_data
 
     return load_data()

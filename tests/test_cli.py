@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from trackreport.cli import SUBCOMMANDS, main, subcommand
-from trackreport.contract import render_contract
+from trackreport.data.contract import render_contract
 from trackreport.errors import TrackreportError
 
 
@@ -25,7 +25,10 @@ def test_validate_bad_folder_lists_problems_by_file(tiny_data, capsys):
     assert main(["validate", str(tiny_data)]) == 1
     out = capsys.readouterr().out
     assert out.startswith(f"2 problem(s) in 2 file(s) of data folder {tiny_data}")
-    assert "\nreaction_surveys.csv\n  - column answer: out of range (allowed 1 to 5) — 1 row fails, e.g. line 2: '7'\n" in out
+    assert (
+        "\nreaction_surveys.csv\n  - column answer: out of range (allowed 1 to 5) — 1 row fails, e.g. line 2: '7'\n"
+        in out
+    )
     assert "\ncosts.csv\n  - missing file (expected costs.csv or costs.parquet)\n" in out
     assert "header is line 1" in out
 
@@ -34,7 +37,9 @@ def test_validate_in_a_subprocess_has_no_traceback(tiny_data):
     (tiny_data / "orders.csv").write_bytes(b"order_id\nP1\n")
     run = subprocess.run(
         [sys.executable, "-m", "trackreport", "validate", str(tiny_data)],
-        capture_output=True, text=True, encoding="utf-8",
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
     )
     assert run.returncode == 1
     assert "orders.csv, column customer_id: missing column" not in run.stdout  # grouped by file
@@ -42,9 +47,7 @@ def test_validate_in_a_subprocess_has_no_traceback(tiny_data):
     assert "Traceback" not in run.stdout + run.stderr
 
 
-@pytest.mark.parametrize(
-    "argv", [[], ["validate"], ["nope"], ["validate", "/no/such/folder"], ["validate", "a", "b"]]
-)
+@pytest.mark.parametrize("argv", [[], ["validate"], ["nope"], ["validate", "/no/such/folder"], ["validate", "a", "b"]])
 def test_usage_errors_exit_2(argv, capsys):
     assert main(argv) == 2
     assert "Traceback" not in capsys.readouterr().err

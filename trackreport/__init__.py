@@ -1,8 +1,8 @@
 """trackreport: training-effectiveness reports for sales and marketing teams.
 
-Loaders validate a data folder against the data contract (:mod:`trackreport.schema`),
+Loaders validate a data folder against the data contract (:mod:`trackreport.data.schema`),
 metric functions compute the deck's numbers with their uncertainty, and the runner
-(:mod:`trackreport.report`) executes the chapter notebooks into HTML reports.
+(:mod:`trackreport.report.runner`) executes the chapter notebooks into HTML reports.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from trackreport.errors import (
     ParameterError,
     TrackreportError,
 )
-from trackreport.attribution import did
-from trackreport.estimate import Estimate
-from trackreport.feedback import nps
-from trackreport.learning import cohens_d, normalized_gain, paired_change
-from trackreport.reaction import cronbach_alpha, top2box
+from trackreport.stats.attribution import did
+from trackreport.stats.estimate import Estimate
+from trackreport.stats.feedback import nps
+from trackreport.stats.learning import cohens_d, normalized_gain, paired_change
+from trackreport.stats.reaction import cronbach_alpha, top2box
 
 __version__ = "0.1.0"
 

@@ -140,8 +140,8 @@ def _validate_arguments(parser: argparse.ArgumentParser) -> None:
 
 @subcommand("validate", "Check a data folder against the data contract.", _validate_arguments)
 def _validate(args: argparse.Namespace) -> int:
+    from trackreport.data.load import load_data
     from trackreport.errors import DataValidationError
-    from trackreport.load import load_data
 
     folder: Path = args.data
     if not folder.is_dir():
@@ -169,14 +169,12 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _contract_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--out", metavar="PATH", type=Path, help="write to PATH instead of standard output"
-    )
+    parser.add_argument("--out", metavar="PATH", type=Path, help="write to PATH instead of standard output")
 
 
 @subcommand("contract", "Write the data contract (Markdown) from the schemas.", _contract_arguments)
 def _contract(args: argparse.Namespace) -> int:
-    from trackreport.contract import render_contract
+    from trackreport.data.contract import render_contract
 
     text = render_contract()
     if args.out is None:
@@ -201,10 +199,16 @@ def _report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quarter", help="quarter whose cohort is reported, e.g. 2025Q3 (default: latest)")
     parser.add_argument("--data", type=Path, default=SAMPLE_DIR, help="data folder (default: data/sample)")
     parser.add_argument("--out", type=Path, default=REPORTS_DIR, help="output folder (default: reports)")
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                        help="override a parameter, e.g. --set targets.nps=55 (repeatable)")
-    parser.add_argument("--chapter", action="append", default=None, metavar="NN",
-                        help="only this chapter number (repeatable)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter, e.g. --set targets.nps=55 (repeatable)",
+    )
+    parser.add_argument(
+        "--chapter", action="append", default=None, metavar="NN", help="only this chapter number (repeatable)"
+    )
     parser.add_argument("--workers", type=int, default=None, help="kernels in parallel (default: cores)")
     parser.add_argument("--force", action="store_true", help="re-execute chapters even if nothing changed")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -212,8 +216,8 @@ def _report_arguments(parser: argparse.ArgumentParser) -> None:
 
 @subcommand("report", "Build training-effectiveness reports (HTML, metrics.json).", _report_arguments)
 def _report(args: argparse.Namespace) -> int:
-    from trackreport.params import parse_set
-    from trackreport.report import run_reports
+    from trackreport.report.params import parse_set
+    from trackreport.report.runner import run_reports
 
     if args.all and args.quarter:
         raise _UsageError("--quarter goes with --team, not with --all")
@@ -247,7 +251,7 @@ def _bench_arguments(parser: argparse.ArgumentParser) -> None:
 
 @subcommand("bench", "Time the runner against papermill + nbconvert CLIs run by hand.", _bench_arguments)
 def _bench(args: argparse.Namespace) -> int:
-    from trackreport.bench import bench
+    from trackreport.report.bench import bench
 
     bench(team=args.team, quarter=args.quarter, data_dir=args.data)
     return 0

@@ -15,7 +15,7 @@ class TrackreportError(Exception):
 class DataValidationError(TrackreportError):
     """A data folder breaks the data contract.
 
-    ``problems`` holds one :class:`trackreport.load.Problem` per broken rule, each naming
+    ``problems`` holds one :class:`trackreport.data.load.Problem` per broken rule, each naming
     the file, column, rule, number of failing rows and a few of them.
     """
 

@@ -67,9 +67,22 @@ def bar_ci(
         d = d.set_index(x).reindex(cats)
         pos = np.arange(len(cats)) + (i - (len(groups) - 1) / 2) * width
         err = np.vstack([(d[y] - d[lo]).clip(lower=0), (d[hi] - d[y]).clip(lower=0)]) if lo in d else None
-        ax.bar(pos, d[y], width=width * 0.95, color=PALETTE[i % len(PALETTE)], label=None if g is None else str(g),
-               yerr=err, capsize=3, error_kw={"elinewidth": 1, "alpha": 0.8})
-    ax.set_xticks(np.arange(len(cats)), [str(c) for c in cats], rotation=0 if len(cats) < 6 else 30, ha="center" if len(cats) < 6 else "right")
+        ax.bar(
+            pos,
+            d[y],
+            width=width * 0.95,
+            color=PALETTE[i % len(PALETTE)],
+            label=None if g is None else str(g),
+            yerr=err,
+            capsize=3,
+            error_kw={"elinewidth": 1, "alpha": 0.8},
+        )
+    ax.set_xticks(
+        np.arange(len(cats)),
+        [str(c) for c in cats],
+        rotation=0 if len(cats) < 6 else 30,
+        ha="center" if len(cats) < 6 else "right",
+    )
     if target is not None:
         ax.axhline(target, color="#b5473a", ls="--", lw=1, label="target")
     if percent:
@@ -142,6 +155,11 @@ def show(fig: Figure) -> None:
     alt = _describe(fig)
     plt.close(fig)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
-    display({"image/png": data,
-             "text/html": f'<img alt="{html.escape(alt, quote=True)}" src="data:image/png;base64,{data}"/>',
-             "text/plain": f"<chart: {alt}>"}, raw=True)
+    display(
+        {
+            "image/png": data,
+            "text/html": f'<img alt="{html.escape(alt, quote=True)}" src="data:image/png;base64,{data}"/>',
+            "text/plain": f"<chart: {alt}>",
+        },
+        raw=True,
+    )

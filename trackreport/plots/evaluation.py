@@ -1,6 +1,6 @@
 """Charts of chapters 03, 05 and 07: drawing only, from the tidy frames the metrics return.
 
-Callers pass only groups large enough to show (:func:`trackreport.evaluation.visible`).
+Callers pass only groups large enough to show (:func:`trackreport.chapters.evaluation.visible`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ _LIKERT_LABELS = {1: "strongly disagree", 2: "disagree", 3: "neutral", 4: "agree
 def likert_diverging(dist: pd.DataFrame, *, by: str, title: str, scale: int = 5) -> Figure:
     """Diverging stacked bars of Likert answers: disagreement left of 0, agreement right.
 
-    ``dist`` is :func:`trackreport.reaction.likert_distribution`'s output (``by, answer,
+    ``dist`` is :func:`trackreport.stats.reaction.likert_distribution`'s output (``by, answer,
     share``); the neutral answer is split evenly across the zero line.
     """
     groups = list(dict.fromkeys(dist[by]))
@@ -33,7 +33,9 @@ def likert_diverging(dist: pd.DataFrame, *, by: str, title: str, scale: int = 5)
     left = -(wide[[a for a in wide.columns if a < mid]].sum(axis=1).to_numpy() + neutral)
     for a in wide.columns:
         w = wide[a].to_numpy()
-        ax.barh(y, w, left=left, color=_LIKERT_COLORS.get(a, "#999999"), label=_LIKERT_LABELS.get(a, str(a)), height=0.6)
+        ax.barh(
+            y, w, left=left, color=_LIKERT_COLORS.get(a, "#999999"), label=_LIKERT_LABELS.get(a, str(a)), height=0.6
+        )
         left = left + w
     ax.axvline(0, color="black", lw=0.8)
     ax.set_yticks(y, [str(g) for g in groups])
@@ -79,7 +81,7 @@ def dumbbell(
 def radar(profile: pd.DataFrame, *, panel: str | None, title: str, lo: float = 1.0, hi: float = 5.0) -> Figure:
     """Capability radar: mean rating per competency, before vs after, one panel per ``panel`` value.
 
-    ``profile`` is :func:`trackreport.behaviour.capability_profile`'s output
+    ``profile`` is :func:`trackreport.chapters.behaviour.capability_profile`'s output
     (``panel, competency, wave, rating``).
     """
     import matplotlib.pyplot as plt
@@ -88,8 +90,14 @@ def radar(profile: pd.DataFrame, *, panel: str | None, title: str, lo: float = 1
     comps = list(dict.fromkeys(profile["competency"]))
     ncol = min(3, len(panels))
     nrow = int(np.ceil(len(panels) / ncol))
-    fig, axes = plt.subplots(nrow, ncol, figsize=(3.4 * ncol, 3.3 * nrow + 0.6), subplot_kw={"polar": True},
-                             layout="constrained", squeeze=False)
+    fig, axes = plt.subplots(
+        nrow,
+        ncol,
+        figsize=(3.4 * ncol, 3.3 * nrow + 0.6),
+        subplot_kw={"polar": True},
+        layout="constrained",
+        squeeze=False,
+    )
     angles = np.linspace(0, 2 * np.pi, len(comps), endpoint=False)
     closed = np.append(angles, angles[0])
     for ax, p in zip(axes.flat, panels):
@@ -104,7 +112,7 @@ def radar(profile: pd.DataFrame, *, panel: str | None, title: str, lo: float = 1
         ax.tick_params(axis="y", labelsize=6)
         n = int(d["n"].max()) if "n" in d and len(d) else 0
         ax.set_title(f"{'all trainees' if p is None else p} (n = {n})", fontsize=9)
-    for ax in list(axes.flat)[len(panels):]:
+    for ax in list(axes.flat)[len(panels) :]:
         ax.set_visible(False)
     axes.flat[0].legend(frameon=False, fontsize=7, loc="upper right", bbox_to_anchor=(1.25, 1.15))
     fig.suptitle(title + " (360-degree rating, 1-5 points)", fontweight="bold")
@@ -114,12 +122,10 @@ def radar(profile: pd.DataFrame, *, panel: str | None, title: str, lo: float = 1
 def change_forest(df: pd.DataFrame, *, label: str, title: str, xlabel: str, percent: bool = False) -> Figure:
     """Changes with 95% intervals, trained (blue) beside comparison (grey) and their gap (orange).
 
-    ``df`` is :func:`trackreport.evaluation.compare_change`'s output; rows are labelled
+    ``df`` is :func:`trackreport.chapters.evaluation.compare_change`'s output; rows are labelled
     ``<label> · <group>``.
     """
     d = df.dropna(subset=["value"]).copy()
     d["_label"] = d[label].astype(str) + " · " + d["group"].astype(str) if label != "group" else d["group"]
     colors = [{"trained": TRAINED, "comparison": COMPARISON}.get(g, PALETTE[1]) for g in d["group"]]
     return forest(d, label="_label", title=title, xlabel=xlabel, percent=percent, colors=colors)
-
-

@@ -1,7 +1,7 @@
 """Charts of chapters 06 (sales before and after) and 09 (customer feedback).
 
-Drawing only: every function takes a tidy frame returned by :mod:`trackreport.sales` or
-:mod:`trackreport.customers` and returns a matplotlib Figure with a title and axis
+Drawing only: every function takes a tidy frame returned by :mod:`trackreport.chapters.sales` or
+:mod:`trackreport.chapters.customers` and returns a matplotlib Figure with a title and axis
 labels with units.
 """
 
@@ -38,7 +38,7 @@ def monthly_trained_vs_comparison(
 ) -> Figure:
     """Monthly mean of a measure, trained vs comparison reps, windows shaded.
 
-    ``series`` is :func:`trackreport.sales.monthly_series`: the before window and the
+    ``series`` is :func:`trackreport.chapters.sales.monthly_series`: the before window and the
     after window are shaded light, the training quarter darker.
     """
     fig, ax = new_figure(height=3.8)
@@ -48,10 +48,13 @@ def monthly_trained_vs_comparison(
         ax.plot(d["month"], d["value"], marker="o", ms=3, color=color, lw=2, label=label)
     r = series.iloc[0]
     ax.axvspan(r["before_start"], r["quarter_start"], color="#e8eef6", label="Before window")
-    ax.axvspan(r["quarter_start"], r["quarter_end"] + pd.Timedelta(days=1), color="#f6dfcf",
-               label="Training quarter (left out)")
-    ax.axvspan(r["quarter_end"] + pd.Timedelta(days=1), r["after_end"], color="#dff0e4",
-               label="After window")
+    ax.axvspan(
+        r["quarter_start"],
+        r["quarter_end"] + pd.Timedelta(days=1),
+        color="#f6dfcf",
+        label="Training quarter (left out)",
+    )
+    ax.axvspan(r["quarter_end"] + pd.Timedelta(days=1), r["after_end"], color="#dff0e4", label="After window")
     if percent:
         percent_axis(ax)
     if money:
@@ -80,8 +83,16 @@ def _decomposition_axis(ax, t: pd.DataFrame, *, relative: bool) -> None:
         if lo is not None:
             xerr = np.vstack([np.clip(v - lo, 0, None), np.clip(hi - v, 0, None)])
             xerr = np.nan_to_num(xerr)
-        ax.barh(pos, np.nan_to_num(v), height=h * 0.9, color=color, label=name, xerr=xerr,
-                capsize=2, error_kw={"elinewidth": 1})
+        ax.barh(
+            pos,
+            np.nan_to_num(v),
+            height=h * 0.9,
+            color=color,
+            label=name,
+            xerr=xerr,
+            capsize=2,
+            error_kw={"elinewidth": 1},
+        )
     ax.axvline(0, color="black", lw=0.8)
     ax.set_yticks(y, labels, fontsize=8)
     ax.grid(axis="x", alpha=0.3)
@@ -96,7 +107,7 @@ def _decomposition_axis(ax, t: pd.DataFrame, *, relative: bool) -> None:
 def change_decomposition(table: pd.DataFrame, *, title: str) -> Figure:
     """The one-glance chart: what changed vs what the training changed, per measure.
 
-    For each measure of :func:`trackreport.sales.sales_attribution` four bars: the
+    For each measure of :func:`trackreport.chapters.sales.sales_attribution` four bars: the
     trained reps' naive before/after change, the seasonally adjusted change, the
     comparison group's change and the training's effect (DiD) with its 95% interval.
     Volume measures in % (top), shares in percentage points (bottom).
@@ -104,8 +115,7 @@ def change_decomposition(table: pd.DataFrame, *, title: str) -> Figure:
     rel = table[table["kind"] == "relative"]
     ab = table[table["kind"] != "relative"]
     heights = [max(len(rel), 1), max(len(ab), 1)]
-    fig, axes = plt.subplots(2, 1, figsize=(8, 0.9 * sum(heights) + 2.2), layout="constrained",
-                             height_ratios=heights)
+    fig, axes = plt.subplots(2, 1, figsize=(8, 0.9 * sum(heights) + 2.2), layout="constrained", height_ratios=heights)
     for ax, part, relative in ((axes[0], rel, True), (axes[1], ab, False)):
         ax.spines[["top", "right"]].set_visible(False)
         if len(part):
@@ -124,12 +134,19 @@ def effects_forest(table: pd.DataFrame, *, title: str) -> Figure:
     rel = table[table["kind"] == "relative"]
     ab = table[table["kind"] != "relative"]
     heights = [max(len(rel), 1), max(len(ab), 1)]
-    fig, axes = plt.subplots(2, 1, figsize=(7.5, 0.45 * sum(heights) + 2.0), layout="constrained",
-                             height_ratios=heights)
-    parts = ((axes[0], rel, ("relative_effect", "relative_ci_low", "relative_ci_high"), 1.0,
-              "Effect, % of the level without training"),
-             (axes[1], ab, ("effect", "effect_ci_low", "effect_ci_high"), 100.0,
-              "Effect, percentage points"))
+    fig, axes = plt.subplots(
+        2, 1, figsize=(7.5, 0.45 * sum(heights) + 2.0), layout="constrained", height_ratios=heights
+    )
+    parts = (
+        (
+            axes[0],
+            rel,
+            ("relative_effect", "relative_ci_low", "relative_ci_high"),
+            1.0,
+            "Effect, % of the level without training",
+        ),
+        (axes[1], ab, ("effect", "effect_ci_low", "effect_ci_high"), 100.0, "Effect, percentage points"),
+    )
     for ax, part, (v, lo, hi), k, xlabel in parts:
         ax.spines[["top", "right"]].set_visible(False)
         y = np.arange(len(part))[::-1]
@@ -153,15 +170,23 @@ def event_study_chart(coefs: pd.DataFrame, *, measure: str, title: str, ylabel: 
     d = coefs[coefs["measure"] == measure].sort_values("event_time")
     fig, ax = new_figure()
     pre = d["event_time"] < 0
-    for mask, color, label in ((pre, COMPARISON, "before the training"),
-                               (~pre, TRAINED, "after the training")):
+    for mask, color, label in ((pre, COMPARISON, "before the training"), (~pre, TRAINED, "after the training")):
         dd = d[mask]
-        ax.errorbar(dd["event_time"], dd["coef"],
-                    yerr=np.nan_to_num(np.vstack([dd["coef"] - dd["ci_low"], dd["ci_high"] - dd["coef"]])),
-                    fmt="o", color=color, capsize=3, label=label)
+        ax.errorbar(
+            dd["event_time"],
+            dd["coef"],
+            yerr=np.nan_to_num(np.vstack([dd["coef"] - dd["ci_low"], dd["ci_high"] - dd["coef"]])),
+            fmt="o",
+            color=color,
+            capsize=3,
+            label=label,
+        )
     ax.axhline(0, color="black", lw=0.8)
-    ax.set(title=title, ylabel=ylabel,
-           xlabel="Months relative to the training (-1 = last month before the quarter; 0 = first month after)")
+    ax.set(
+        title=title,
+        ylabel=ylabel,
+        xlabel="Months relative to the training (-1 = last month before the quarter; 0 = first month after)",
+    )
     ax.legend(frameon=False, fontsize=8)
     return fig
 
@@ -169,14 +194,23 @@ def event_study_chart(coefs: pd.DataFrame, *, measure: str, title: str, ylabel: 
 def complaint_mix(mix: pd.DataFrame, *, title: str) -> Figure:
     """Complaint type mix, share of complaints per type, one bar group per period.
 
-    ``mix`` is :func:`trackreport.customers.complaint_mix`: ``type``, ``period``, ``share``.
+    ``mix`` is :func:`trackreport.chapters.customers.complaint_mix`: ``type``, ``period``, ``share``.
     """
-    return _grouped(mix, x="type", hue="period", y="share", title=title,
-                    ylabel="Share of complaints", percent=True)
+    return _grouped(mix, x="type", hue="period", y="share", title=title, ylabel="Share of complaints", percent=True)
 
 
-def _grouped(df: pd.DataFrame, *, x: str, hue: str, y: str, title: str, ylabel: str,
-             percent: bool = False, lo: str | None = None, hi: str | None = None) -> Figure:
+def _grouped(
+    df: pd.DataFrame,
+    *,
+    x: str,
+    hue: str,
+    y: str,
+    title: str,
+    ylabel: str,
+    percent: bool = False,
+    lo: str | None = None,
+    hi: str | None = None,
+) -> Figure:
     fig, ax = new_figure()
     cats = list(dict.fromkeys(df[x]))
     groups = list(dict.fromkeys(df[hue]))
@@ -187,8 +221,15 @@ def _grouped(df: pd.DataFrame, *, x: str, hue: str, y: str, title: str, ylabel: 
         err = None
         if lo is not None and hi is not None:
             err = np.nan_to_num(np.vstack([(d[y] - d[lo]).clip(lower=0), (d[hi] - d[y]).clip(lower=0)]))
-        ax.bar(pos, d[y].to_numpy(float), width=width * 0.95, color=PALETTE[i % len(PALETTE)],
-               label=str(g), yerr=err, capsize=3)
+        ax.bar(
+            pos,
+            d[y].to_numpy(float),
+            width=width * 0.95,
+            color=PALETTE[i % len(PALETTE)],
+            label=str(g),
+            yerr=err,
+            capsize=3,
+        )
     ax.set_xticks(np.arange(len(cats)), [str(c) for c in cats])
     if percent:
         percent_axis(ax)
@@ -202,8 +243,7 @@ def before_after_groups(df: pd.DataFrame, *, title: str, ylabel: str, target: fl
 
     ``df``: ``group``, ``period`` (before/after), ``value``, ``ci_low``, ``ci_high``.
     """
-    fig = _grouped(df, x="group", hue="period", y="value", title=title, ylabel=ylabel,
-                   lo="ci_low", hi="ci_high")
+    fig = _grouped(df, x="group", hue="period", y="value", title=title, ylabel=ylabel, lo="ci_low", hi="ci_high")
     if target is not None:
         ax = fig.axes[0]
         ax.axhline(target, color="#b5473a", ls="--", lw=1, label="target")

@@ -1,0 +1,345 @@
+"""Tests of trackreport.chapters.sales (chapter 06): hand-computed answers and sample backtests.
+
+Backtests compare the attributed effects with the generator's truth (TRUTH.json of
+``simulate(seed=7)``, the sample company): relative truths (sales, new clients, order
+value) with ``relative_effect``, absolute ones (shares) with ``effect``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from trackreport.chapters import sales
+from trackreport.data.sample import simulate
+from trackreport.report.params import resolve
+
+REPORTS = [
+    ("east", "2025Q2"),
+    ("east", "2025Q3"),
+    ("west", "2025Q3"),
+    ("north", "2025Q2"),
+    ("north", "2025Q3"),
+    ("south", "2025Q2"),
+]
+
+
+# ------------------------------------------------------------------ hand answers
+
+
+def _tiny() -> dict[str, pd.DataFrame]:
+    d = pd.to_datetime
+    return {
+        "employees": pd.DataFrame(
+            {
+                "employee_id": ["a", "b"],
+                "team": ["east", "east"],
+                "region": ["r", "r"],
+                "hire_date": d(["2020-01-01", "2020-01-01"]),
+                "leave_date": d([None, None]),
+            }
+        ),
+        "orders": pd.DataFrame(
+            {
+                "order_id": ["o1", "o2", "o3", "o4"],
+                "customer_id": ["c1", "c1", "c2", "c3"],
+                "employee_id": ["a", "a", "b", "b"],
+                "order_date": d(["2025-01-05", "2025-01-20", "2025-01-10", "2025-02-10"]),
+                "amount": [100.0, 300.0, 200.0, 100_000.0],
+            }
+        ),
+        "customers": pd.DataFrame(
+            {
+                "customer_id": ["c1", "c2", "c3"],
+                "owner_id": ["a", "b", "b"],
+                "acquired_date": d(["2023-01-01", "2025-01-10", "2025-02-10"]),
+            }
+        ),
+        "leads": pd.DataFrame(
+            {
+                "employee_id": ["a", "a", "a", "b"],
+                "created_date": d(["2025-01-02", "2025-01-03", "2025-01-04", "2025-02-25"]),
+                "converted": [True, False, False, False],
+                "converted_date": d(["2025-01-12", None, None, None]),
+            }
+        ),
+        "opportunities": pd.DataFrame(
+            {
+                "employee_id": ["a", "a", "a", "b"],
+                "stage": ["won", "lost", "proposal", "won"],
+                "created_date": d(["2025-01-02", "2025-01-09", "2025-01-09", "2025-01-11"]),
+            }
+        ),
+        "complaints": pd.DataFrame(
+            {
+                "employee_id": ["a", "a", "b"],
+                "opened": d(["2025-01-03", "2025-01-04", "2025-02-01"]),
+                "customer_retained": pd.array([True, None, False], dtype="boolean"),
+            }
+        ),
+    }
+
+
+def test_measure_panel_by_hand():
+    p = sales.measure_panel(_tiny(), start="2025-01", end="2025-02", outlier_factor=20)
+    p = p.set_index(["employee_id", p["month"].dt.month])
+    # the 100,000 order is > 20 x the median (250): an outlier, left out
+    assert p.loc[("b", 2), "sales"] == 0.0 and p.loc[("b", 2), "orders"] == 0
+    assert p.loc[("a", 1), "sales"] == 400.0 and p.loc[("a", 1), "avg_order_value"] == 200.0
+    # new clients from customers.acquired_date / owner_id (c1 was acquired before)
+    assert p.loc[("a", 1), "new_clients"] == 0 and p.loc[("b", 1), "new_clients"] == 1
+    assert p.loc[("b", 2), "new_clients"] == 1
+    # 1 of 3 leads converted; b's lead of 25 Feb is within the 10-day follow-up: left out
+    assert p.loc[("a", 1), "lead_conversion"] == pytest.approx(1 / 3)
+    assert math.isnan(p.loc[("b", 2), "lead_conversion"])
+    # win rate among closed opportunities by created month; open ones left out
+    assert p.loc[("a", 1), "win_rate"] == 0.5 and p.loc[("b", 1), "win_rate"] == 1.0
+    # retention among complaints with a known outcome
+    assert p.loc[("a", 1), "complaint_retention"] == 1.0 and p.loc[("b", 2), "complaint_retention"] == 0.0
+
+
+def test_outlier_rule_and_followup():
+    o = pd.DataFrame({"amount": [10.0, 10.0, 10.0, 199.0, 201.0]})
+    assert sales.flag_outlier_orders(o, factor=20).tolist() == [False, False, False, False, True]
+    assert sales.lead_followup_days(_tiny()["leads"]) == 10
+
+
+def test_repurchase_panel_by_hand():
+    o = _tiny()["orders"]
+    w = {
+        pd.Timestamp("2025-01-01"): ("2025-01-01", "2025-01-31"),
+        pd.Timestamp("2025-02-01"): ("2025-02-01", "2025-02-28"),
+    }
+    r = sales.repurchase_panel(o, ["a", "b"], w)
+    assert r[["employee_id", "repurchase_rate", "customers"]].values.tolist() == [
+        ["a", 1.0, 1],
+        ["b", 0.0, 1],
+        ["b", 0.0, 1],
+    ]
+
+
+def test_display_table_and_targets():
+    t = pd.DataFrame(
+        {
+            "measure": ["new_clients"],
+            "label": ["New clients"],
+            "kind": ["relative"],
+            "unit": ["clients"],
+            "before_treated": [5.0],
+            "naive": [2.0],
+            "naive_relative": [0.4],
+            "adjusted_relative": [0.25],
+            "comparison_relative": [0.2],
+            "relative_effect": [0.18],
+            "relative_ci_low": [0.05],
+            "relative_ci_high": [0.31],
+            "effect": [0.9],
+            "effect_ci_low": [0.25],
+            "effect_ci_high": [1.55],
+            "n_treated": [20],
+            "n_comparison": [20],
+            "n": [40],
+        }
+    )
+    row = sales.display_table(t).iloc[0]
+    assert row["What changed: trained reps"] == "+40.0%"
+    assert row["Training's effect"] == "+18.0%" and row["95% CI"] == "+5.0% to +31.0%"
+    prog = sales.target_progress(t, resolve("east", "2025Q3"))
+    assert prog.loc[0, "target"] == 0.20 and prog.loc[0, "status"] == "not distinguishable from target"
+    t2 = t.assign(relative_ci_high=[0.19])
+    assert sales.target_progress(t2, resolve("east", "2025Q3")).loc[0, "status"] == "not met"
+
+
+def test_newly_top_summary():
+    r = pd.DataFrame(
+        {
+            "group": ["trained"] * 3 + ["comparison"],
+            "newly_top": [True, True, False, False],
+            "top_after": [True, True, True, False],
+        }
+    )
+    s = sales.newly_top_summary(r).set_index("group")
+    assert s.loc["trained", "newly_top"] == 2 and s.loc["trained", "share_newly_top"] == pytest.approx(2 / 3)
+
+
+# --------------------------------------------------------------- sample backtests
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return simulate(seed=7)
+
+
+@pytest.fixture(scope="module")
+def tables(sample):
+    factors = sales.never_trained_factors(sample.tables)
+    return {r: sales.sales_attribution(sample.tables, *r, factors=factors) for r in REPORTS}
+
+
+def _truth(sample, measure):
+    return sample.truth["effects"][sales.MEASURES[measure].truth]["value"]
+
+
+def _interval(row, col):
+    if row["kind"] == "relative":
+        c = {"effect": "relative", "naive": "naive_relative"}[col]
+        return row[c if col == "naive" else "relative_effect"], row[f"{c}_ci_low"], row[f"{c}_ci_high"]
+    return row[col], row[f"{col}_ci_low"], row[f"{col}_ci_high"]
+
+
+# Measured on the sample (seed 7): 38 of the 39 estimable effect intervals cover the
+# truth. The east 2025Q2 win rate misses by chance: at 95% coverage about 2 of 39
+# intervals are expected to miss, and across seeds 20-29 the effects covered their truth
+# in 96% of report x measure cells with no bias (tests/stats/test_coverage.py checks the
+# coverage under zero effects). Win rates rest on ~2.5 closed opportunities per
+# rep-month, and this small cohort (15 reps) happened to win much more in the after-window.
+EFFECT_MISSES = {("east", "2025Q2", "win_rate")}
+
+
+def test_attributed_effects_cover_the_truth(sample, tables):
+    missed, not_estimated = set(), []
+    for report, t in tables.items():
+        for _, row in t.iterrows():
+            v, lo, hi = _interval(row, "effect")
+            if math.isnan(v):
+                not_estimated.append((*report, row["measure"]))
+                continue
+            if not lo <= _truth(sample, row["measure"]) <= hi:
+                missed.add((*report, row["measure"]))
+    assert missed == EFFECT_MISSES
+    # complaint retention is only known 90 days after the complaint: not for the Q3 cohorts
+    assert sorted(not_estimated) == [
+        ("east", "2025Q3", "complaint_retention"),
+        ("north", "2025Q3", "complaint_retention"),
+        ("west", "2025Q3", "complaint_retention"),
+    ]
+
+
+# Measured on the sample (seed 7). The generator's Q4 season and market trend lift
+# volumes, order value and every rate of trained and untrained reps alike, so the naive
+# before/after change overstates every effect and its interval misses the truth, except:
+# - complaint retention (Q2 cohorts; the Q3 ones cannot be estimated): under one
+#   complaint per rep-month, its intervals span +-0.17 to +-0.32, wider than the
+#   season's few points (Q1 -> Q3);
+# - the Q2 cohorts' before-window is the Q1 low season and their after-window Q3, a
+#   smaller seasonal gap than Q2 -> Q4, with 15-20 reps and wide intervals: east new
+#   clients (interval +-0.21), east and north lead conversion, north and south win rate
+#   (+-0.14 to +-0.17), east and south repurchase;
+# - the west (18 reps) 2025Q3 win rate (interval +-0.14) and the north (15 reps) 2025Q3
+#   repurchase rate (+-0.05): small cohorts, noisy shares.
+# The east 2025Q3 report, the largest cohort (45 reps), has no exception.
+NAIVE_COVERS = {
+    ("east", "2025Q2", "complaint_retention"),
+    ("north", "2025Q2", "complaint_retention"),
+    ("south", "2025Q2", "complaint_retention"),
+    ("east", "2025Q2", "new_clients"),
+    ("east", "2025Q2", "lead_conversion"),
+    ("north", "2025Q2", "lead_conversion"),
+    ("north", "2025Q2", "win_rate"),
+    ("south", "2025Q2", "win_rate"),
+    ("east", "2025Q2", "repurchase_rate"),
+    ("south", "2025Q2", "repurchase_rate"),
+    ("west", "2025Q3", "win_rate"),
+    ("north", "2025Q3", "repurchase_rate"),
+}
+
+
+def test_naive_change_misses_the_truth(sample, tables):
+    covers, checked = set(), 0
+    for report, t in tables.items():
+        for _, row in t.iterrows():
+            v, lo, hi = _interval(row, "naive")
+            if math.isnan(v):
+                continue
+            checked += 1
+            truth = _truth(sample, row["measure"])
+            if lo <= truth <= hi:
+                covers.add((*report, row["measure"]))
+            if row["measure"] != "complaint_retention":
+                assert v > truth, (report, row["measure"])  # season + trend push it up
+    assert covers == NAIVE_COVERS
+    assert checked == 39 and not any(r[:2] == ("east", "2025Q3") for r in covers)
+
+
+def test_seasonally_adjusted_change_for_every_measure(sample, tables):
+    """Volumes are divided by factors, shares (repurchase too) have additive effects taken out."""
+    t = tables[("east", "2025Q3")].set_index("measure")
+    for name, row in t.drop(index="complaint_retention").iterrows():
+        additive = sales.MEASURES[name].kind == "absolute"
+        assert row["seasonal_source"] == (
+            "additive month-of-year effects given" if additive else "month-of-year factors given"
+        ), name
+        naive, _, _ = _interval(row, "naive")
+        adjusted = row["adjusted_relative"] if row["kind"] == "relative" else row["adjusted"]
+        truth = _truth(sample, name)
+        assert abs(adjusted - truth) < abs(naive - truth), name  # season out, trend still in
+
+
+def test_never_trained_factors_kinds(sample):
+    f = sales.never_trained_factors(sample.tables)
+    assert set(f) == set(sales.MEASURES)
+    for name, s in f.items():
+        if sales.MEASURES[name].kind == "absolute":
+            assert s.name == "seasonal_effect" and abs(s.mean()) < 1e-12, name
+        else:
+            assert s.name == "seasonal_factor" and abs(s.mean() - 1) < 1e-12, name
+    # the Q4 - Q1 gap of the shares, in points, against the generator's
+    shifts = sample.truth["seasonality"]["rate_shifts_by_month"]
+    for name in ("lead_conversion", "win_rate"):
+        truth = sum(shifts[name][str(m)] for m in (10, 11, 12)) / 3 - sum(shifts[name][str(m)] for m in (1, 2, 3)) / 3
+        assert f[name][[10, 11, 12]].mean() - f[name][[1, 2, 3]].mean() == pytest.approx(truth, abs=0.03), name
+    assert f["repurchase_rate"].attrs["window_months"] == 3
+    # the windows starting in October (Oct-Dec, the buying season) repurchase most
+    assert f["repurchase_rate"].idxmax() == 10
+
+
+def test_verdict_names_the_training_effect(tables):
+    t = tables[("east", "2025Q3")].set_index("measure")
+    assert "The training's effect is the difference" in t.loc["sales", "verdict"]
+    assert t.loc["sales", "verdict"].endswith("not distinguishable from zero.")
+    assert t.loc["avg_order_value", "verdict"].endswith(", distinguishable from zero.")
+    assert "cannot be estimated yet" in t.loc["complaint_retention", "verdict"]
+    assert (t["n_treated"] == t.loc["sales", "n_treated"]).sum() >= 5
+
+
+def test_parallel_trends_hold_on_the_sample(sample):
+    coefs, tests = sales.parallel_trends(sample.tables, "east", "2025Q3")
+    assert (tests["p_value"] > 0.05).all() and (tests["warning"] == "").all()
+    assert set(coefs["event_time"]) >= {-12, -1, 0, 2}
+
+
+def test_segments_and_rankings(sample):
+    seg = sales.segment_effects(sample.tables, "north", "2025Q2", min_n=5)
+    assert seg["n"].sum() == 15
+    assert seg.loc[seg["n"] < 5, "effect"].isna().all()
+    teams = sales.team_rankings(sample.tables, "2025Q3")
+    assert sorted(teams["rank_after"]) == [1, 2, 3, 4]
+    reps = sales.rep_rankings(sample.tables, "east", "2025Q3")
+    assert reps["top_after"].sum() == 10 and (reps["newly_top"] <= reps["top_after"]).all()
+
+
+def test_segment_effect_table_is_did_on_each_segment_against_all_comparison_reps():
+    from trackreport.data.sample import generate
+    from trackreport.report.params import resolve
+    from trackreport.stats.attribution import did
+
+    data = generate(seed=3, scale=0.6)
+    params = resolve("east", "2025Q3")
+    table = sales.segment_effect_table(data, "east", "2025Q3", params, measures=["win_rate", "sales"], min_n=5)
+    panel = sales.cohort_panel(data, "east", "2025Q3")
+    treated = panel["treated"].to_numpy(dtype=bool)
+    checked = 0
+    for r in table.itertuples(index=False):
+        if r.measure != "win_rate" or r.n < 5:
+            assert r.n >= 5 or math.isnan(r.effect)
+            continue
+        sub = panel[(treated & (panel["segment"] == r.segment).to_numpy()) | ~treated]
+        sub = sub[sub["win_rate"].notna()]
+        ref = did(sub, outcome="win_rate", unit="employee_id", period="month", treated="treated", post="post")
+        assert r.effect == pytest.approx(ref.value, abs=1e-10)
+        assert r.ci_low == pytest.approx(ref.ci_low, abs=1e-10) and r.unit == "pp"
+        checked += 1
+    assert checked >= 2
+    assert set(table.loc[table["measure"] == "sales", "unit"]) == {"relative"}

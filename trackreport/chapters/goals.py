@@ -1,0 +1,363 @@
+"""Chapter 01, background and goals: trainee profile, baseline gaps, pain points, targets.
+
+Pure functions over validated tables (see :mod:`trackreport.data.schema`). Every estimate
+carries its n and, where it is estimated from a sample, a 95% interval.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from trackreport.chapters.behaviour import adoption_share, crm_completeness, fabe_adoption
+from trackreport.chapters.evaluation import stage_target, stage_test_average
+from trackreport.data.cohort import SEGMENTS, Windows
+from trackreport.data.schema import COMPETENCIES
+from trackreport.stats.estimate import Estimate, mean_ci, proportion
+from trackreport.stats.results import lead_conversion, rep_month_panel, repurchase_rate
+
+if TYPE_CHECKING:
+    from trackreport.report.params import ReportParams
+
+__all__ = [
+    "PROFICIENT",
+    "trainee_profile",
+    "learning_preferences",
+    "capability_baseline",
+    "weakest_competencies",
+    "pain_points",
+    "target_table",
+]
+
+PROFICIENT = 4.0
+"""Rating that means "meets expectations" on the 1-5 competency scale: gaps are measured to it."""
+
+
+def _rows(records: list[tuple], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+def _est_row(label: str, e: Estimate) -> tuple:
+    return (label, e.value, e.ci_low, e.ci_high, e.n)
+
+
+def trainee_profile(members: pd.DataFrame, *, by: str = "segment") -> pd.DataFrame:
+    """Head count and share of the cohort by ``segment``, ``tenure_band`` or ``role``.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"segment": ["manager", "under 1 year", "manager", "3-5 years"]})
+    >>> trainee_profile(m)[["segment", "n", "share"]].to_dict("records")[0]
+    {'segment': 'under 1 year', 'n': 1, 'share': 0.25}
+    """
+    order = list(SEGMENTS) if by == "segment" else sorted(members[by].dropna().unique())
+    counts = members[by].value_counts().reindex(order).dropna().astype(int)
+    total = int(counts.sum())
+    out = counts.rename("n").rename_axis(by).reset_index()
+    out["share"] = out["n"] / total if total else np.nan
+    return out
+
+
+def learning_preferences(members: pd.DataFrame) -> pd.DataFrame:
+    """Learning preferences of the cohort: shares (Wilson) and mean mobile share (t).
+
+    Missing survey answers are left out; ``n`` is the number who answered.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"prefers_case_teaching": pd.array([True, True, False, None], dtype="boolean"),
+    ...                   "wants_personal_path": pd.array([True, False, False, True], dtype="boolean"),
+    ...                   "mobile_learning_share": [0.7, 0.8, None, 0.6]})
+    >>> learning_preferences(m)[["preference", "value", "n"]].round(3).to_dict("records")[0]
+    {'preference': 'prefers case teaching', 'value': 0.667, 'n': 3}
+    """
+    rows = []
+    for col, label in (
+        ("prefers_case_teaching", "prefers case teaching"),
+        ("wants_personal_path", "wants a personalised learning path"),
+    ):
+        answered = members[col].dropna().astype(bool)
+        rows.append(_est_row(label, proportion(int(answered.sum()), len(answered))))
+    rows.append(_est_row("share of learning time on mobile (mean)", mean_ci(members["mobile_learning_share"].tolist())))
+    return _rows(rows, ["preference", "value", "ci_low", "ci_high", "n"])
+
+
+def capability_baseline(
+    ratings: pd.DataFrame, members: pd.DataFrame, *, by: str | None = None, wave: str = "pre"
+) -> pd.DataFrame:
+    """Baseline capability per competency from 360-degree ratings of the cohort.
+
+    Each person's score on a competency is the mean of all their raters' ratings in the
+    ``wave``; the table gives the mean over people with a t interval, n = people, and
+    the gap to :data:`PROFICIENT` (4 = meets expectations).
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"ratee_id": ["a", "a", "b", "b"], "competency": ["negotiation"] * 4,
+    ...                   "wave": ["pre"] * 4, "rating": [3, 4, 2, 3]})
+    >>> m = pd.DataFrame({"employee_id": ["a", "b"], "segment": ["manager", "manager"]})
+    >>> capability_baseline(r, m)[["competency", "n", "mean", "gap"]].to_dict("records")
+    [{'competency': 'negotiation', 'n': 2, 'mean': 3.0, 'gap': 1.0}]
+    """
+    keys = ["competency"] + ([by] if by else [])
+    r = ratings[ratings["wave"] == wave].merge(
+        members[["employee_id"] + ([by] if by else [])], left_on="ratee_id", right_on="employee_id"
+    )
+    person = r.groupby(["ratee_id", *keys], as_index=False)["rating"].mean()
+    rows = []
+    for key, grp in person.groupby(keys, sort=False):
+        e = mean_ci(grp["rating"].tolist())
+        key = key if isinstance(key, tuple) else (key,)
+        rows.append((*key, e.n, e.value, e.ci_low, e.ci_high, PROFICIENT - e.value))
+    out = _rows(rows, [*keys, "n", "mean", "ci_low", "ci_high", "gap"])
+    out["competency"] = pd.Categorical(out["competency"], categories=COMPETENCIES, ordered=True)
+    return out.sort_values(keys, ignore_index=True).assign(competency=lambda d: d["competency"].astype(str))
+
+
+def weakest_competencies(baseline: pd.DataFrame, *, k: int = 3) -> pd.DataFrame:
+    """The ``k`` competencies with the lowest baseline mean (largest gap)."""
+    return baseline.nsmallest(k, "mean").reset_index(drop=True)
+
+
+def pain_points(data: Mapping[str, pd.DataFrame], team: str, windows: Windows) -> pd.DataFrame:
+    """Business pain-point indicators of the team before the training.
+
+    - lead -> opportunity conversion of the team against the rest of the company,
+      leads created in the before-window (Wilson intervals);
+    - repurchase rate (customers with 2+ orders among those buying) of the team in each
+      of the four quarters up to the before-window's end.
+    """
+    emp = data["employees"][["employee_id", "team"]]
+    b0, b1 = windows.before
+    leads = data["leads"].merge(emp, on="employee_id")
+    leads["group"] = np.where(leads["team"] == team, f"team {team}", "rest of company")
+    conv = lead_conversion(leads, by="group", start=b0, end=b1)
+    rows = [
+        (f"lead -> opportunity conversion, {g}", windows.label("before"), v, lo, hi, n)
+        for g, v, lo, hi, n in conv[["group", "value", "ci_low", "ci_high", "n"]].itertuples(index=False)
+    ]
+    orders = data["orders"].merge(emp, on="employee_id")
+    orders = orders[orders["team"] == team]
+    q_end = pd.Period(b1, freq="Q")
+    for q in pd.period_range(q_end - 3, q_end, freq="Q"):
+        e = repurchase_rate(orders, start=q.start_time, end=q.end_time.normalize())
+        rows.append(("repurchase rate (customers with 2+ orders)", str(q), e.value, e.ci_low, e.ci_high, e.n))
+    return _rows(rows, ["indicator", "period", "value", "ci_low", "ci_high", "n"])
+
+
+def _ratio_change(before: pd.Series, after: pd.Series) -> Estimate:
+    """Relative change of the mean per person, after/before - 1, paired over people (delta method)."""
+    both = pd.concat([before.rename("b"), after.rename("a")], axis=1).dropna()
+    n = len(both)
+    if n < 2 or both["b"].mean() == 0:
+        return Estimate(np.nan, n=n, method="ratio of means, delta method")
+    mb, ma = both["b"].mean(), both["a"].mean()
+    r = ma / mb
+    cov = np.cov(both["a"], both["b"], ddof=1)
+    var = (cov[0, 0] - 2 * r * cov[0, 1] + r * r * cov[1, 1]) / (n * mb * mb)
+    from scipy import stats
+
+    h = float(stats.t.ppf(0.975, n - 1)) * np.sqrt(max(var, 0.0))
+    return Estimate(r - 1, r - 1 - h, r - 1 + h, n=n, method="ratio of means, delta method, t interval")
+
+
+def target_table(
+    data: Mapping[str, pd.DataFrame],
+    members: pd.DataFrame,
+    windows: Windows,
+    params: ReportParams,
+    *,
+    attribution: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The deck's quantified targets: baseline, target, current value, status, n.
+
+    Levels are descriptive, for the cohort: *baseline* in the before-window, *current*
+    in the after-window. Growth targets (new clients, order value) are judged on the
+    training's attributed effect when ``attribution`` (chapter 06's
+    :func:`trackreport.chapters.sales.sales_attribution`) is given: the difference in differences
+    against the comparison group, net of season and market; the raw before/after change
+    is given in ``note`` beside it. Without it they are the raw change, labelled so.
+    ``status``: ``met`` / ``not met`` when the 95% interval lies wholly on one side of
+    the target, else ``not distinguishable from target``.
+    """
+    t = params.targets
+    ids = set(members["employee_id"])
+    b0, b1 = windows.before
+    a0, a1 = windows.after
+    rows: list[dict] = []
+
+    def add(
+        goal: str,
+        level: str,
+        unit: str,
+        baseline: float,
+        target: float,
+        cur: Estimate,
+        higher_is_better: bool = True,
+        note: str = "",
+    ) -> None:
+        if np.isnan(cur.ci_low):
+            status = (
+                "no data"
+                if np.isnan(cur.value)
+                else ("met" if (cur.value >= target) == higher_is_better else "not met")
+            )
+        else:
+            lo, hi = cur.ci_low, cur.ci_high
+            if (lo >= target) if higher_is_better else (hi <= target):
+                status = "met"
+            elif (hi < target) if higher_is_better else (lo > target):
+                status = "not met"
+            else:
+                status = "not distinguishable from target"
+        rows.append(
+            {
+                "goal": goal,
+                "level": level,
+                "unit": unit,
+                "baseline": baseline,
+                "target": target,
+                "current": cur.value,
+                "ci_low": cur.ci_low,
+                "ci_high": cur.ci_high,
+                "n": cur.n,
+                "status": status,
+                "note": note,
+            }
+        )
+
+    crm = data["crm_activity"]
+    crm = crm[crm["employee_id"].isin(ids)]
+    completeness = crm_completeness(crm, before=windows.before, after=windows.after)
+    by_window = {w: g["completeness"] for w, g in completeness.groupby("window")}
+    add(
+        "CRM record completeness",
+        "behaviour",
+        "share",
+        float(by_window.get("before", pd.Series(dtype=float)).mean()),
+        t.crm_completeness,
+        mean_ci(by_window.get("after", pd.Series(dtype=float)).tolist()),
+    )
+    fabe = fabe_adoption(
+        crm,
+        members[["employee_id", "training_end"]],
+        months=t.fabe_adoption_months,
+        min_share=t.fabe_call_share,
+        min_calls=t.fabe_min_calls,
+    )
+    fabe_before = fabe_adoption(
+        crm,
+        members[["employee_id"]],
+        months=params.windows.before_months,
+        min_share=t.fabe_call_share,
+        min_calls=t.fabe_min_calls,
+        start=b0,
+    )
+    add(
+        f"Trainees applying FABE within {t.fabe_adoption_months} months",
+        "behaviour",
+        "share",
+        float(fabe_before["applies"].dropna().astype(bool).mean()),
+        t.fabe_adoption,
+        adoption_share(fabe, group=None),
+    )
+
+    panel = rep_month_panel(
+        data["orders"], members[["employee_id", "team", "region", "hire_date", "leave_date"]], start=b0, end=a1
+    )
+    in_b = (panel["month"] >= b0) & (panel["month"] <= b1)
+    in_a = (panel["month"] >= a0) & (panel["month"] <= a1)
+    nb = panel[in_b].groupby("employee_id")["new_clients"].mean()
+    na = panel[in_a].groupby("employee_id")["new_clients"].mean()
+    sums_b = panel[in_b].groupby("employee_id")[["sales", "orders"]].sum()
+    sums_a = panel[in_a].groupby("employee_id")[["sales", "orders"]].sum()
+    aov_b = sums_b["sales"] / sums_b["orders"].where(sums_b["orders"] > 0)
+    aov_a = sums_a["sales"] / sums_a["orders"].where(sums_a["orders"] > 0)
+    raw_new, raw_aov = _ratio_change(nb, na), _ratio_change(aov_b, aov_a)
+    for measure, goal, target, raw in (
+        ("new_clients", "New clients per rep and month", t.new_clients_growth, raw_new),
+        ("avg_order_value", "Average order value", t.order_value_growth, raw_aov),
+    ):
+        if attribution is not None:
+            from trackreport.chapters.sales import effect_estimate
+
+            eff = effect_estimate(attribution, measure, relative=True)
+            add(
+                f"{goal}: training effect",
+                "results",
+                "relative",
+                0.0,
+                target,
+                eff,
+                note=f"difference in differences, season removed; raw change {raw.value * 100:+.1f}%",
+            )
+        else:
+            add(
+                f"{goal}: raw change",
+                "results",
+                "relative",
+                0.0,
+                target,
+                raw,
+                note="raw before/after change, not the training's effect (see chapter 06)",
+            )
+
+    from trackreport.stats.feedback import nps
+
+    fb = data["customer_feedback"]
+    fb = fb[fb["employee_id"].isin(ids)]
+    nps_b = nps(fb.loc[(fb["date"] >= b0) & (fb["date"] <= b1), "nps"].dropna().tolist())
+    add(
+        "Customer NPS",
+        "results",
+        "points",
+        nps_b.value,
+        t.nps,
+        nps(fb.loc[(fb["date"] >= a0) & (fb["date"] <= a1), "nps"].dropna().tolist()),
+    )
+
+    comp = data["complaints"]
+    comp = comp[comp["employee_id"].isin(ids) & comp["resolved"].notna()]
+    hours = (comp["resolved"] - comp["opened"]).dt.total_seconds() / 3600
+    within = hours <= t.complaint_resolution_hours
+    in_b = (comp["opened"] >= b0) & (comp["opened"] <= b1)
+    in_a = (comp["opened"] >= a0) & (comp["opened"] <= a1)
+    add(
+        f"Complaints resolved within {t.complaint_resolution_hours:g} hours",
+        "results",
+        "share",
+        float(within[in_b].mean()) if in_b.any() else np.nan,
+        1.0,
+        proportion(int(within[in_a].sum()), int(in_a.sum())),
+    )
+
+    chk = data["checkins"]
+    chk = chk[chk["employee_id"].isin(ids)]
+    q0, q1 = windows.before[1] + pd.Timedelta(days=1), windows.after[0] - pd.Timedelta(days=1)
+    chk = chk[(chk["week_start"] >= q0) & (chk["week_start"] <= q1)]
+    per = chk.groupby("employee_id")["completed"].mean()
+    add(
+        "Weekly learning check-in completion",
+        "process",
+        "share",
+        np.nan,
+        t.checkin_completion,
+        mean_ci(per.astype(float).tolist()),
+    )
+
+    tests = data["assessments"]
+    tests = tests[tests["employee_id"].isin(ids)]
+    baseline_avg = stage_test_average(tests, phase="pre")["average"].mean()
+    current, _ = stage_target(stage_test_average(tests, phase="post"), target=t.stage_test_average)
+    add(
+        "Average of the stage tests (knowledge, product)",
+        "process",
+        "points",
+        float(baseline_avg),
+        t.stage_test_average,
+        current,
+    )
+    return pd.DataFrame(rows)

@@ -1,0 +1,1215 @@
+"""Chapter 06: sales performance before and after the training, and what the training changed.
+
+Domain layer over :mod:`trackreport.stats.results` (panels, rates) and
+:mod:`trackreport.stats.attribution` (estimators). Pure functions: the contract tables in
+(a mapping ``name -> DataFrame`` such as :class:`trackreport.data.load.Dataset`), tidy
+frames out; no I/O, no plotting.
+
+For the cohort of the report's quarter (team T, quarter Q) every measure is shown four
+ways, from naive to credible (:func:`sales_attribution`):
+
+1. **naive** -- the trained reps' change from the ``before`` window (months just before
+   Q) to the ``after`` window (months just after Q): training + seasonality + market.
+2. **adjusted** -- the same once the month-of-year pattern is taken out; the market
+   trend is still in it. Volumes (sales, new clients, order value) are divided by
+   multiplicative factors (:func:`trackreport.stats.attribution.seasonal_factors`, log-linear
+   trend + month dummies); shares (conversion, win rate, repurchase, retention) have
+   additive month-of-year effects subtracted
+   (:func:`trackreport.stats.attribution.seasonal_effects`, linear trend + month dummies), as
+   their season moves them by points and their effect is read in points. Both are
+   estimated on the company's *never-trained* staff over the whole history, a series
+   the training cannot have touched (:func:`never_trained_factors`).
+3. **comparison** -- the change of T's comparison group (never trained, or trained only
+   after the after-window; never staff trained earlier) over the same months: what
+   happened anyway.
+4. **effect** -- difference in differences (two-way fixed effects, SE clustered by rep):
+   the training's effect, with its 95% interval; ``relative_effect`` divides it by the
+   trained reps' counterfactual after-level.
+
+Measures (rep x month unless said otherwise), see :data:`MEASURES`:
+
+- ``sales``: sum of order amounts credited to the rep in the month (one-off outlier
+  orders left out, :func:`flag_outlier_orders`), CNY per rep and month;
+- ``new_clients``: customers whose ``acquired_date`` falls in the month, counted for
+  their owner (``customers.owner_id``);
+- ``avg_order_value``: sales / orders of the month (outliers left out), NaN without
+  orders;
+- ``lead_conversion``: share of the leads created in the month that became
+  opportunities; leads created too close to the end of the data to have had time to
+  convert (:func:`lead_followup_days`) are left out (right-censoring);
+- ``win_rate``: won / (won + lost) of the opportunities *created* in the month
+  (closing delay does not depend on the outcome, so open ones can be left out);
+- ``repurchase_rate`` (rep x window): share of the rep's customers with an order in the
+  window who ordered 2+ times in it (:func:`repurchase_panel`);
+- ``complaint_retention``: share of the complaints opened in the month whose customer
+  was still buying 90 days later; unknown (empty) outcomes left out, so the measure is
+  missing for the last 90 days of the data.
+
+Rates are averaged over rep-months with equal weight (each rep-month's share is an
+unbiased estimate of its probability), which is what the DiD compares.
+
+Examples
+--------
+>>> sorted(MEASURES)[:3]
+['avg_order_value', 'complaint_retention', 'lead_conversion']
+>>> MEASURES["new_clients"].kind
+'relative'
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from trackreport.data.cohort import (
+    Windows,
+    cohort_members,
+    comparison_members,
+    quarter_bounds,
+    report_windows,
+    training_periods,
+)
+from trackreport.stats.attribution import (
+    PanelError,
+    attribution_table,
+    deseasonalize,
+    event_study,
+    pretrend_test,
+    pretrend_warning,
+    seasonal_effects,
+    seasonal_factors,
+)
+from trackreport.stats.estimate import Estimate
+from trackreport.stats.results import rep_month_panel
+
+__all__ = [
+    "Measure",
+    "MEASURES",
+    "MONTHLY_MEASURES",
+    "flag_outlier_orders",
+    "lead_followup_days",
+    "measure_panel",
+    "repurchase_panel",
+    "cohort_panel",
+    "never_trained_factors",
+    "sales_attribution",
+    "effect_estimate",
+    "target_progress",
+    "parallel_trends",
+    "monthly_series",
+    "segment_effects",
+    "rep_rankings",
+    "team_rankings",
+    "attribution_summary",
+]
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One chapter-06 measure: label for readers, unit, and how its effect is read.
+
+    ``kind`` is ``relative`` when the effect is read as a % of the counterfactual level
+    (sales, new clients, order value), ``absolute`` when read in its own unit (shares:
+    percentage points). ``truth`` names the effect in the sample's ``TRUTH.json``;
+    ``target`` the key of ``params.targets`` it is measured against, if any.
+    """
+
+    name: str
+    label: str
+    unit: str
+    kind: str
+    truth: str
+    target: str | None = None
+
+
+MEASURES: dict[str, Measure] = {
+    m.name: m
+    for m in (
+        Measure("sales", "Sales per rep per month", "CNY/rep/month", "relative", "sales"),
+        Measure(
+            "new_clients", "New clients per rep per month", "clients", "relative", "new_clients", "new_clients_growth"
+        ),
+        Measure("avg_order_value", "Average order value", "CNY", "relative", "order_value", "order_value_growth"),
+        Measure("lead_conversion", "Lead -> opportunity conversion", "share", "absolute", "lead_conversion"),
+        Measure("win_rate", "Win rate (won / closed)", "share", "absolute", "win_rate"),
+        Measure(
+            "repurchase_rate",
+            "Repurchase rate (customers with 2+ orders in the window)",
+            "share",
+            "absolute",
+            "repurchase",
+        ),
+        Measure(
+            "complaint_retention",
+            "Complaint retention (customer still buying 90 days later)",
+            "share",
+            "absolute",
+            "complaint_retention",
+        ),
+    )
+}
+"""The measures of chapter 06, in the order shown."""
+
+MONTHLY_MEASURES = [m for m in MEASURES if m != "repurchase_rate"]
+"""Measures defined per rep and month (repurchase is per rep and window)."""
+
+OUTLIER_FACTOR = 20.0
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def flag_outlier_orders(orders: pd.DataFrame, *, factor: float = OUTLIER_FACTOR) -> pd.Series:
+    """True for one-off orders larger than ``factor`` times the median order value.
+
+    A handful of very large deals (tens to hundreds of times a normal order) would
+    dominate a rep's monthly sales and order value and swamp any training effect;
+    they are reported separately and left out of the sales measures. Rule:
+    ``amount > factor * median(amount)`` over all orders (default factor 20).
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"amount": [100.0, 120, 90, 110, 50_000]})
+    >>> flag_outlier_orders(o).tolist()
+    [False, False, False, False, True]
+    """
+    amount = orders["amount"].astype(float)
+    return amount > factor * float(amount.median())
+
+
+def lead_followup_days(leads: pd.DataFrame, *, quantile: float = 0.99) -> int:
+    """Days a lead needs to have had to convert: a high quantile of observed delays.
+
+    Leads created fewer days than this before the last date of the data may still
+    convert, so counting them as unconverted would understate conversion.
+
+    Examples
+    --------
+    >>> l = pd.DataFrame({"created_date": pd.to_datetime(["2024-01-01", "2024-01-01"]),
+    ...                   "converted_date": pd.to_datetime(["2024-01-11", None])})
+    >>> lead_followup_days(l)
+    10
+    """
+    delay = (leads["converted_date"] - leads["created_date"]).dt.days.dropna()
+    if delay.empty:
+        return 0
+    return int(math.ceil(float(delay.quantile(quantile))))
+
+
+def _month(s: pd.Series) -> pd.Series:
+    return pd.to_datetime(s).dt.to_period("M").dt.start_time.astype("datetime64[ns]")
+
+
+def _rate_by_rep_month(df: pd.DataFrame, rep: str, date: str, success: pd.Series, name: str) -> pd.DataFrame:
+    d = pd.DataFrame(
+        {
+            "employee_id": df[rep].to_numpy(),
+            "month": _month(df[date]).to_numpy(),
+            name: success.to_numpy(dtype=float),
+        }
+    )
+    return d.groupby(["employee_id", "month"], as_index=False)[name].mean()
+
+
+def _data_end(data: Mapping[str, pd.DataFrame]) -> pd.Timestamp:
+    return pd.Timestamp(data["orders"]["order_date"].max())
+
+
+def measure_panel(
+    data: Mapping[str, pd.DataFrame],
+    *,
+    start,
+    end,
+    employees: pd.DataFrame | None = None,
+    outlier_factor: float = OUTLIER_FACTOR,
+) -> pd.DataFrame:
+    """Rep x month panel of every monthly measure of :data:`MEASURES`.
+
+    Built on :func:`trackreport.stats.results.rep_month_panel` (employment months, sales,
+    orders, average order value) with outlier orders removed, plus ``new_clients`` from
+    ``customers.acquired_date``/``owner_id`` and the rates ``lead_conversion``,
+    ``win_rate``, ``complaint_retention`` (NaN in a month without a denominator).
+
+    Examples
+    --------
+    >>> from trackreport.data.sample import generate
+    >>> t = generate(seed=1, scale=0.1)
+    >>> p = measure_panel(t, start="2025-01", end="2025-03")
+    >>> sorted(set(MONTHLY_MEASURES) - set(p.columns))
+    []
+    """
+    emp = data["employees"] if employees is None else employees
+    orders = data["orders"]
+    orders = orders.loc[~flag_outlier_orders(orders, factor=outlier_factor).to_numpy()]
+    panel = rep_month_panel(orders, emp, start=start, end=end).drop(columns="new_clients")
+
+    cust = data["customers"]
+    new = (
+        pd.DataFrame({"employee_id": cust["owner_id"].to_numpy(), "month": _month(cust["acquired_date"]).to_numpy()})
+        .groupby(["employee_id", "month"])
+        .size()
+        .rename("new_clients")
+        .reset_index()
+    )
+    leads = data["leads"]
+    cutoff = _data_end(data) - pd.Timedelta(days=lead_followup_days(leads))
+    leads = leads.loc[(leads["created_date"] <= cutoff).to_numpy()]
+    conv = _rate_by_rep_month(
+        leads, "employee_id", "created_date", leads["converted"].fillna(False).astype(bool), "lead_conversion"
+    )
+    opp = data["opportunities"]
+    opp = opp.loc[opp["stage"].isin(["won", "lost"]).to_numpy()]
+    win = _rate_by_rep_month(opp, "employee_id", "created_date", opp["stage"] == "won", "win_rate")
+    comp = data["complaints"]
+    comp = comp.loc[comp["customer_retained"].notna().to_numpy()]
+    ret = _rate_by_rep_month(
+        comp, "employee_id", "opened", comp["customer_retained"].astype(bool), "complaint_retention"
+    )
+
+    out = panel
+    for extra in (new, conv, win, ret):
+        out = out.merge(extra, on=["employee_id", "month"], how="left")
+    out["new_clients"] = out["new_clients"].fillna(0).astype("int64")
+    return out
+
+
+def repurchase_panel(
+    orders: pd.DataFrame,
+    units: Sequence[str],
+    windows: Mapping[pd.Timestamp, tuple[pd.Timestamp, pd.Timestamp]],
+) -> pd.DataFrame:
+    """Rep x window panel of the repurchase rate.
+
+    For each rep and window: among customers with at least one order credited to the
+    rep dated in the window, the share with two or more
+    (:func:`trackreport.stats.results.repurchase_rate` with ``by="employee_id"``). The row's
+    ``month`` is the window's first month (the key given in ``windows``); reps without
+    a customer in a window have no row.
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"employee_id": ["a", "a", "a", "b"],
+    ...                   "customer_id": ["c1", "c1", "c2", "c3"],
+    ...                   "order_date": pd.to_datetime(["2024-01-02", "2024-02-01",
+    ...                                                 "2024-01-05", "2024-04-01"])})
+    >>> w = {pd.Timestamp("2024-01-01"): ("2024-01-01", "2024-03-31"),
+    ...      pd.Timestamp("2024-04-01"): ("2024-04-01", "2024-06-30")}
+    >>> repurchase_panel(o, ["a", "b"], w)
+      employee_id      month  repurchase_rate  customers
+    0           a 2024-01-01              0.5          2
+    1           b 2024-04-01              0.0          1
+    """
+    from trackreport.stats.results import repurchase_rate
+
+    o = orders.loc[orders["employee_id"].isin(list(units)).to_numpy()]
+    parts = []
+    for month, (a, b) in windows.items():
+        r = repurchase_rate(o, start=a, end=pd.Timestamp(b), by="employee_id")
+        if len(r):
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "employee_id": r["employee_id"].to_numpy(),
+                        "month": pd.Timestamp(month),
+                        "repurchase_rate": r["value"].to_numpy(dtype=float),
+                        "customers": r["n"].to_numpy(dtype="int64"),
+                    }
+                )
+            )
+    if not parts:
+        return pd.DataFrame(columns=["employee_id", "month", "repurchase_rate", "customers"])
+    out = pd.concat(parts, ignore_index=True)
+    out["month"] = out["month"].astype("datetime64[ns]")
+    return out.sort_values(["employee_id", "month"], ignore_index=True)
+
+
+def _windows(quarter: str, before_months: int, after_months: int):
+    return report_windows(quarter, before_months=before_months, after_months=after_months)
+
+
+def _groups(data, team, quarter, before_months, after_months) -> tuple[pd.DataFrame, pd.DataFrame]:
+    members = cohort_members(data, team, quarter)
+    comp = comparison_members(data, team, quarter, before_months=before_months, after_months=after_months)
+    return members, comp
+
+
+def cohort_panel(
+    data: Mapping[str, pd.DataFrame],
+    team: str,
+    quarter: str,
+    *,
+    before_months: int = 3,
+    after_months: int = 3,
+    pre_months: int = 0,
+    outlier_factor: float = OUTLIER_FACTOR,
+) -> pd.DataFrame:
+    """The DiD panel of one report: the team's cohort of ``quarter`` and its comparison group.
+
+    Rows: rep x month in the before and after windows (the quarter's own months, training
+    under way, left out; :func:`trackreport.stats.attribution.stack_cohort`), for the cohort
+    (:func:`trackreport.data.cohort.cohort_members`) and the comparison group
+    (:func:`trackreport.data.cohort.comparison_members`: never or not yet trained). With
+    ``pre_months`` > ``before_months`` earlier months are added (for the event study).
+
+    Columns: :func:`measure_panel`'s plus ``treated``, ``post``, ``event_time`` (months
+    since the first after-month; -1 = the last month before the quarter) and ``segment``.
+    """
+    w = _windows(quarter, before_months, after_months)
+    members, comp = _groups(data, team, quarter, before_months, after_months)
+    people = pd.concat([members, comp], ignore_index=True)
+    q0, q1 = quarter_bounds(quarter)
+    first = q0 - pd.DateOffset(months=max(before_months, pre_months))
+    panel = measure_panel(data, start=first, end=w.after[1], employees=people, outlier_factor=outlier_factor)
+    keep = (panel["month"] < q0) | (panel["month"] > q1)
+    panel = panel.loc[keep.to_numpy()].copy()
+    panel["treated"] = panel["employee_id"].isin(members["employee_id"]).to_numpy(dtype=bool)
+    panel["post"] = (panel["month"] > q1).to_numpy(dtype=bool)
+    mi = panel["month"].dt.year * 12 + panel["month"].dt.month
+    after0 = q1 + pd.Timedelta(days=1)
+    panel["event_time"] = np.where(
+        panel["post"], mi - (after0.year * 12 + after0.month), mi - (q0.year * 12 + q0.month)
+    ).astype("int64")
+    seg = dict(zip(members["employee_id"], members["segment"]))
+    panel["segment"] = panel["employee_id"].map(seg).fillna("comparison").astype("string")
+    return panel.reset_index(drop=True)
+
+
+def never_trained_factors(
+    data: Mapping[str, pd.DataFrame],
+    measures: Sequence[str] = tuple(MEASURES),
+    *,
+    window_months: int = 3,
+    outlier_factor: float = OUTLIER_FACTOR,
+) -> dict[str, pd.Series]:
+    """Month-of-year pattern per measure, estimated on the never-trained staff.
+
+    The mean per person and month of each measure over the whole history of everybody
+    never enrolled in a course (a series the training cannot have touched) is fitted
+    with a linear trend plus 12 month-of-year effects:
+
+    - volumes (``kind`` relative: sales, new clients, order value) multiplicatively, on
+      the log scale (:func:`trackreport.stats.attribution.seasonal_factors`): factors with
+      mean 1, divided out;
+    - shares (``kind`` absolute: lead conversion, win rate, complaint retention)
+      additively (:func:`trackreport.stats.attribution.seasonal_effects`): effects in points
+      with mean 0, subtracted. A share's season is a shift in points (the Q4 buying
+      season adds points to the win rate whatever a rep's own level) and its training
+      effect is read in points, so subtraction leaves that effect intact;
+    - the repurchase rate, a share within a window of ``window_months`` months, on the
+      never-trained staff's rates of the rolling windows that start in every month of
+      the history (:func:`repurchase_panel`), additively by the month the window starts:
+      the report's before and after windows are then adjusted by the effect of their own
+      start month. Overlapping windows share customers, so the fit's points are not
+      independent; only the point estimates are used.
+
+    Measures whose series is too short (fewer than 18 months or windows) or, for
+    volumes, not positive are left out (the attribution table then says "not adjusted"
+    and why). Rates that are unknown near the end of the data (complaint retention) need
+    only 18 months. The repurchase effects carry ``attrs["window_months"]``.
+    """
+    ever = set(training_periods(data)["employee_id"])
+    emp = data["employees"]
+    emp = emp.loc[~emp["employee_id"].isin(ever).to_numpy()]
+    orders = data["orders"]
+    start = orders["order_date"].min()
+    end = _data_end(data)
+    monthly = [m for m in measures if m in MONTHLY_MEASURES]
+    out = {}
+    if monthly:
+        panel = measure_panel(data, start=start, end=end, employees=emp, outlier_factor=outlier_factor)
+        for m in monthly:
+            fit = seasonal_effects if MEASURES[m].kind == "absolute" else seasonal_factors
+            try:
+                out[m] = fit(panel, value=m, period="month", min_months=18)
+            except PanelError:
+                continue
+    if "repurchase_rate" in measures:
+        first = pd.Timestamp(start).to_period("M").start_time
+        windows = {}
+        w0 = first
+        while True:
+            w1 = w0 + pd.DateOffset(months=window_months) - pd.Timedelta(days=1)
+            if w1 > end:
+                break
+            windows[w0] = (w0, w1)
+            w0 = w0 + pd.DateOffset(months=1)
+        p = repurchase_panel(orders, list(emp["employee_id"]), windows)  # as the report's windows
+        try:
+            eff = seasonal_effects(p, value="repurchase_rate", period="month", min_months=18)
+            eff.attrs["window_months"] = window_months
+            out["repurchase_rate"] = eff
+        except PanelError:
+            pass
+    return out
+
+
+# --------------------------------------------------------------------- attribution
+
+
+def _verdict(m: Measure, row: Mapping) -> str:
+    """The sentence that tells what changed and what the training changed."""
+    rel = m.kind == "relative"
+
+    def show(v: float, base: float | None = None) -> str:
+        if v is None or not math.isfinite(v):
+            return "n/a"
+        if rel:
+            return f"{v:+.1%}"
+        return f"{100 * v:+.1f} pp"
+
+    def pick(col: str) -> float:
+        return row[f"{col}_relative"] if rel else row[col]
+
+    if not math.isfinite(row["effect"]):
+        return (
+            f"{m.label}: the training's effect cannot be estimated yet ({row.get('note') or 'too few observations'})."
+        )
+    parts = [f"{m.label}: trained reps changed by {show(pick('naive'))} from before to after"]
+    if math.isfinite(pick("adjusted")):
+        parts.append(f"{show(pick('adjusted'))} once seasonality is removed")
+    parts.append(f"the comparison group changed by {show(pick('comparison'))} over the same months")
+    lo, hi = (row["relative_ci_low"], row["relative_ci_high"]) if rel else (row["effect_ci_low"], row["effect_ci_high"])
+    eff = row["relative_effect"] if rel else row["effect"]
+    text = "; ".join(parts) + (
+        f". The training's effect is the difference: {show(eff)} "
+        f"(95% CI {show(lo)} to {show(hi)}, {row['n_treated']} trained vs "
+        f"{row['n_comparison']} comparison reps)"
+    )
+    if not (row["effect_ci_low"] > 0 or row["effect_ci_high"] < 0):
+        text += ", not distinguishable from zero."
+    else:
+        text += ", distinguishable from zero."
+    return text
+
+
+def _relative(value: float, lo: float, hi: float, base: float) -> tuple[float, float, float]:
+    if not (math.isfinite(base) and base != 0):
+        return math.nan, math.nan, math.nan
+    return value / base, lo / base, hi / base
+
+
+def sales_attribution(
+    data: Mapping[str, pd.DataFrame],
+    team: str,
+    quarter: str,
+    params=None,
+    *,
+    measures: Sequence[str] | None = None,
+    factors: Mapping[str, pd.Series] | None = None,
+    outlier_factor: float = OUTLIER_FACTOR,
+    panel: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """What changed and what the training changed: one row per measure.
+
+    For the team's cohort of ``quarter`` against its comparison group, over the
+    ``params.windows`` before/after windows (:func:`cohort_panel`), each measure of
+    :data:`MEASURES` gets :func:`trackreport.stats.attribution.attribution_table`'s columns
+    (``naive``, ``adjusted``, ``comparison``, ``effect``, each with ``_ci_low`` and
+    ``_ci_high``; ``n_treated``, ``n_comparison``, ``relative_effect`` with interval,
+    ``seasonal_source``) plus:
+
+    - ``label``, ``unit``, ``kind`` (``relative`` or ``absolute``, see :class:`Measure`);
+    - ``before_treated``: the trained reps' before-level (mean over rep-months);
+    - ``naive_relative``, ``adjusted_relative``, ``comparison_relative`` (with
+      intervals): the changes divided by the group's own before-level, so that relative
+      measures can be read side by side with ``relative_effect``;
+    - ``note``: why a measure could not be estimated (e.g. complaint retention is only
+      known 90 days after the complaint);
+    - ``verdict``: one sentence that says which number is the training's effect and
+      whether it is distinguishable from zero.
+
+    Estimators: naive/adjusted/comparison are paired before/after changes over reps
+    (t interval); the effect is DiD with two-way fixed effects, SE clustered by rep,
+    t(G-1) interval (Angrist & Pischke 2009, 5.2; Cameron & Miller 2015). Seasonal
+    factors come from :func:`never_trained_factors` unless given.
+
+    Parameters
+    ----------
+    data : mapping
+        The contract tables.
+    team, quarter : str
+        The report.
+    params : ReportParams, optional
+        For ``windows``; defaults 3 and 3 months.
+    measures : list of str, optional
+        Subset of :data:`MEASURES` (default all).
+    factors : mapping, optional
+        Seasonal factors per measure (default :func:`never_trained_factors`).
+    panel : DataFrame, optional
+        A :func:`cohort_panel` already built (to avoid rebuilding it).
+
+    Examples
+    --------
+    >>> from trackreport.data.sample import generate
+    >>> t = generate(seed=1, scale=0.3)
+    >>> a = sales_attribution(t, "east", "2025Q3", measures=["sales"])
+    >>> a.loc[0, "measure"], "training's effect" in a.loc[0, "verdict"]
+    ('sales', True)
+    """
+    bm, am = Windows.from_params(quarter, params).months
+    names = list(MEASURES) if measures is None else list(measures)
+    if panel is None:
+        panel = cohort_panel(data, team, quarter, before_months=bm, after_months=am, outlier_factor=outlier_factor)
+    q0, _ = quarter_bounds(quarter)
+    first_before = q0 - pd.DateOffset(months=bm)
+    panel = panel.loc[(panel["month"] >= first_before).to_numpy()]
+    if factors is None:
+        factors = never_trained_factors(data, names, window_months=bm, outlier_factor=outlier_factor)
+    rows = []
+    for name in names:
+        m = MEASURES[name]
+        if name == "repurchase_rate":
+            w = _windows(quarter, bm, am)
+            treated = dict(zip(panel["employee_id"], panel["treated"]))
+            p = repurchase_panel(data["orders"], list(treated), {w.before[0]: w.before, w.after[0]: w.after})
+            p["treated"] = p["employee_id"].map(treated).astype(bool)
+            p["post"] = (p["month"] == w.after[0]).to_numpy(dtype=bool)
+            f = factors.get(name)
+            if f is not None and bm == am and f.attrs.get("window_months") == bm:
+                seasonal = {name: f}
+            else:
+                seasonal = None
+            note_adj = (
+                "not adjusted: no window effects for windows of this length"
+                if bm == am
+                else "not adjusted: the before and after windows differ in length"
+            )
+        else:
+            p = panel
+            f = factors.get(name)
+            seasonal = {name: f} if f is not None else None
+            note_adj = "not adjusted: no seasonal factors could be estimated"
+        row: dict = {"measure": name}
+        try:
+            if name == "complaint_retention":
+                _check_retention_known(data, panel, quarter, bm, am)
+            t = attribution_table(
+                p, outcome=name, unit="employee_id", period="month", treated="treated", post="post", seasonal=seasonal
+            )
+            row.update(t.iloc[0].to_dict())
+            row["note"] = ""
+        except PanelError as exc:
+            row.update({c: math.nan for c in _NUM_COLUMNS})
+            sub = p.loc[p[name].notna()]
+            row["n_treated"] = int(sub.loc[sub["treated"].to_numpy(dtype=bool), "employee_id"].nunique())
+            row["n_comparison"] = int(sub.loc[~sub["treated"].to_numpy(dtype=bool), "employee_id"].nunique())
+            row["note"] = str(exc)
+        if seasonal is None:
+            row["seasonal_source"] = note_adj
+        sub = p.loc[p[name].notna()]
+        tr = sub["treated"].to_numpy(dtype=bool)
+        ps = sub["post"].to_numpy(dtype=bool)
+        before_t = float(sub.loc[tr & ~ps, name].mean()) if (tr & ~ps).any() else math.nan
+        before_c = float(sub.loc[~tr & ~ps, name].mean()) if (~tr & ~ps).any() else math.nan
+        row["before_treated"] = before_t
+        row["before_comparison"] = before_c
+        if seasonal is not None and (tr & ~ps).any():
+            adj = deseasonalize(sub.loc[tr & ~ps], seasonal[name], period="month", columns=[name])
+            before_adj = float(adj[name].mean())
+        else:
+            before_adj = before_t
+        for col, base in (("naive", before_t), ("adjusted", before_adj), ("comparison", before_c)):
+            v, lo, hi = _relative(row[col], row[f"{col}_ci_low"], row[f"{col}_ci_high"], base)
+            row[f"{col}_relative"], row[f"{col}_relative_ci_low"], row[f"{col}_relative_ci_high"] = v, lo, hi
+        row.update({"label": m.label, "unit": m.unit, "kind": m.kind})
+        row["n"] = int(row["n_treated"]) + int(row["n_comparison"])
+        row["verdict"] = _verdict(m, row)
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    for c in ("n_treated", "n_comparison", "n"):
+        out[c] = out[c].astype("int64")
+    return out
+
+
+def _check_retention_known(data, panel, quarter, before_months, after_months, *, minimum=0.8) -> None:
+    """Raise PanelError when too few after-window complaints have a known outcome yet."""
+    w = _windows(quarter, before_months, after_months)
+    c = data["complaints"]
+    inside = (c["opened"] >= w.after[0]) & (c["opened"] < w.after[1] + pd.Timedelta(days=1))
+    c = c.loc[(inside & c["employee_id"].isin(panel["employee_id"].unique())).to_numpy()]
+    known = float(c["customer_retained"].notna().mean()) if len(c) else 0.0
+    if known < minimum:
+        raise PanelError(
+            f"retention is known only 90 days after a complaint; {known:.0%} of the "
+            f"after-window's complaints have an outcome yet"
+        )
+
+
+_NUM_COLUMNS = [
+    "naive",
+    "naive_ci_low",
+    "naive_ci_high",
+    "adjusted",
+    "adjusted_ci_low",
+    "adjusted_ci_high",
+    "comparison",
+    "comparison_ci_low",
+    "comparison_ci_high",
+    "effect",
+    "effect_ci_low",
+    "effect_ci_high",
+    "effect_p_value",
+    "relative_effect",
+    "relative_ci_low",
+    "relative_ci_high",
+]
+
+
+def effect_estimate(table: pd.DataFrame, measure: str, *, relative: bool | None = None) -> Estimate:
+    """The training effect of one measure of :func:`sales_attribution` as an Estimate.
+
+    Relative measures give ``relative_effect`` (a share: 0.15 = +15%), absolute ones
+    ``effect`` in their own unit; ``n`` is trained + comparison reps.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"measure": ["sales"], "kind": ["relative"], "effect": [300.0],
+    ...                   "effect_ci_low": [100.0], "effect_ci_high": [500.0],
+    ...                   "effect_p_value": [0.01], "relative_effect": [0.15],
+    ...                   "relative_ci_low": [0.05], "relative_ci_high": [0.25], "n": [40]})
+    >>> effect_estimate(t, "sales").value
+    0.15
+    """
+    row = table.set_index("measure").loc[measure]
+    rel = (row["kind"] == "relative") if relative is None else relative
+    cols = (
+        ("relative_effect", "relative_ci_low", "relative_ci_high")
+        if rel
+        else ("effect", "effect_ci_low", "effect_ci_high")
+    )
+    return Estimate(
+        float(row[cols[0]]),
+        float(row[cols[1]]),
+        float(row[cols[2]]),
+        n=int(row["n"]),
+        p_value=float(row["effect_p_value"]),
+        method="difference in differences (TWFE, SE clustered by rep)"
+        + (", relative to the counterfactual level" if rel else ""),
+    )
+
+
+def target_progress(table: pd.DataFrame, params) -> pd.DataFrame:
+    """Progress against the growth targets: the observed change and the training's effect.
+
+    For each measure with a target (``params.targets.new_clients_growth``,
+    ``order_value_growth``): ``target``, the trained reps' observed relative change
+    (``observed``, naive), the training's relative effect with interval, and
+    ``status`` of the effect: ``met`` / ``not met`` / ``not distinguishable from target``
+    (the interval contains the target).
+    """
+    rows = []
+    for m in MEASURES.values():
+        if m.target is None or m.name not in set(table["measure"]):
+            continue
+        r = table.set_index("measure").loc[m.name]
+        target = float(getattr(params.targets, m.target))
+        eff, lo, hi = r["relative_effect"], r["relative_ci_low"], r["relative_ci_high"]
+        if not math.isfinite(eff):
+            status = "not estimable"
+        elif lo <= target <= hi:
+            status = "not distinguishable from target"
+        else:
+            status = "met" if eff >= target else "not met"
+        rows.append(
+            {
+                "measure": m.name,
+                "label": m.label,
+                "target": target,
+                "observed": r["naive_relative"],
+                "effect": eff,
+                "ci_low": lo,
+                "ci_high": hi,
+                "status": status,
+                "n": int(r["n"]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------ parallel trends
+
+
+def parallel_trends(
+    data: Mapping[str, pd.DataFrame],
+    team: str,
+    quarter: str,
+    params=None,
+    *,
+    measures: Sequence[str] = ("sales", "new_clients", "avg_order_value"),
+    pre_months: int = 12,
+    panel: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Event-study check of parallel trends: coefficients and a joint pre-period test.
+
+    On :func:`cohort_panel` with ``pre_months`` months before the quarter, for each
+    measure :func:`trackreport.stats.attribution.event_study` (gap between trained and
+    comparison reps by month relative to the training, reference = the last month
+    before the quarter) and :func:`trackreport.stats.attribution.pretrend_test` (joint Wald F
+    test that all pre-period gaps are zero).
+
+    Returns
+    -------
+    (coefficients, tests)
+        ``coefficients``: ``measure``, ``event_time``, ``coef``, ``ci_low``, ``ci_high``,
+        ``p_value``, ``n``. ``tests``: ``measure``, ``label``, ``F``, ``p_value``, ``n``,
+        ``warning`` (the plain-words warning when p < 0.05, else empty).
+    """
+    bm, am = Windows.from_params(quarter, params).months
+    if panel is None:
+        panel = cohort_panel(data, team, quarter, before_months=bm, after_months=am, pre_months=pre_months)
+    coefs, tests = [], []
+    for name in measures:
+        kw = dict(outcome=name, unit="employee_id", period="month", treated="treated", event_time="event_time")
+        try:
+            es = event_study(panel, **kw)
+            t = pretrend_test(panel, **kw)
+        except PanelError as exc:
+            tests.append(
+                {
+                    "measure": name,
+                    "label": MEASURES[name].label,
+                    "F": math.nan,
+                    "p_value": math.nan,
+                    "n": 0,
+                    "warning": f"not tested: {exc}",
+                }
+            )
+            continue
+        coefs.append(es.assign(measure=name))
+        warn = pretrend_warning(t)
+        tests.append(
+            {
+                "measure": name,
+                "label": MEASURES[name].label,
+                "F": t.value,
+                "p_value": t.p_value,
+                "n": t.n,
+                "warning": warn or "",
+            }
+        )
+    c = (
+        pd.concat(coefs, ignore_index=True)
+        if coefs
+        else pd.DataFrame(columns=["event_time", "coef", "ci_low", "ci_high", "p_value", "n", "measure"])
+    )
+    return c[["measure", "event_time", "coef", "ci_low", "ci_high", "p_value", "n"]], pd.DataFrame(tests)
+
+
+def monthly_series(
+    data: Mapping[str, pd.DataFrame],
+    team: str,
+    quarter: str,
+    params=None,
+    *,
+    measure: str = "sales",
+    pre_months: int = 12,
+    outlier_factor: float = OUTLIER_FACTOR,
+) -> pd.DataFrame:
+    """Monthly mean of a measure for trained and comparison reps, training months included.
+
+    Returns ``month``, ``group`` (``trained``/``comparison``), ``value``, ``n`` (reps with
+    a value that month), plus the window bounds as columns ``before_start``,
+    ``quarter_start``, ``quarter_end``, ``after_end`` (for shading in the chart).
+    """
+    bm, am = Windows.from_params(quarter, params).months
+    w = _windows(quarter, bm, am)
+    members, comp = _groups(data, team, quarter, bm, am)
+    people = pd.concat([members, comp], ignore_index=True)
+    q0, q1 = quarter_bounds(quarter)
+    first = q0 - pd.DateOffset(months=max(bm, pre_months))
+    p = measure_panel(data, start=first, end=w.after[1], employees=people, outlier_factor=outlier_factor)
+    p["group"] = np.where(p["employee_id"].isin(members["employee_id"]), "trained", "comparison")
+    out = p.groupby(["month", "group"], as_index=False).agg(value=(measure, "mean"), n=(measure, "count"))
+    return out.assign(measure=measure, before_start=w.before[0], quarter_start=q0, quarter_end=q1, after_end=w.after[1])
+
+
+def segment_effects(
+    data: Mapping[str, pd.DataFrame],
+    team: str,
+    quarter: str,
+    params=None,
+    *,
+    measure: str = "sales",
+    min_n: int = 5,
+    panel: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The training effect per trainee segment (tenure band or manager).
+
+    Each segment's trainees against the whole comparison group (DiD as in
+    :func:`sales_attribution`); segments with fewer than ``min_n`` trainees are not
+    estimated (``effect`` NaN, kept so the reader sees they exist). Columns:
+    ``segment``, ``n`` (trainees), ``effect``, ``ci_low``, ``ci_high``, ``relative_effect``,
+    ``relative_ci_low``, ``relative_ci_high``.
+    """
+    bm, am = Windows.from_params(quarter, params).months
+    if panel is None:
+        panel = cohort_panel(data, team, quarter, before_months=bm, after_months=am)
+    rows = []
+    trained = panel.loc[panel["treated"].to_numpy(dtype=bool)]
+    for seg, grp in trained.groupby("segment", sort=True):
+        n = int(grp["employee_id"].nunique())
+        row = {"segment": seg, "n": n}
+        est = {}
+        if n >= min_n:
+            sub = pd.concat([grp, panel.loc[~panel["treated"].to_numpy(dtype=bool)]], ignore_index=True)
+            try:
+                t = attribution_table(
+                    sub,
+                    outcome=measure,
+                    unit="employee_id",
+                    period="month",
+                    treated="treated",
+                    post="post",
+                    seasonal=None,
+                )
+                est = t.iloc[0].to_dict()
+            except PanelError:
+                est = {}
+        row.update(
+            {
+                "effect": est.get("effect", math.nan),
+                "ci_low": est.get("effect_ci_low", math.nan),
+                "ci_high": est.get("effect_ci_high", math.nan),
+                "relative_effect": est.get("relative_effect", math.nan),
+                "relative_ci_low": est.get("relative_ci_low", math.nan),
+                "relative_ci_high": est.get("relative_ci_high", math.nan),
+            }
+        )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def segment_effect_table(
+    data: Mapping[str, pd.DataFrame],
+    team: str,
+    quarter: str,
+    params=None,
+    *,
+    measures: Sequence[str] | None = None,
+    min_n: int = 5,
+) -> pd.DataFrame:
+    """The training effect per trainee segment for every monthly measure, tidy.
+
+    One row per measure and segment, from :func:`segment_effects` on one shared cohort
+    panel: each segment's trainees against the whole comparison group. Relative measures
+    give the relative effect (0.12 = +12%), absolute ones the effect in points of share.
+    Columns: ``measure``, ``label``, ``segment``, ``n``, ``effect``, ``ci_low``,
+    ``ci_high``, ``unit`` (``relative`` or ``pp``). Segments below ``min_n`` trainees keep
+    their row with NaN estimates.
+    """
+    bm, am = Windows.from_params(quarter, params).months
+    panel = cohort_panel(data, team, quarter, before_months=bm, after_months=am)
+    rows = []
+    for name in measures or [m for m in MONTHLY_MEASURES if m != "complaint_retention"]:
+        m = MEASURES[name]
+        seg = segment_effects(data, team, quarter, params, measure=name, min_n=min_n, panel=panel)
+        rel = m.kind == "relative"
+        for r in seg.itertuples(index=False):
+            rows.append(
+                {
+                    "measure": name,
+                    "label": m.label,
+                    "segment": r.segment,
+                    "n": r.n,
+                    "effect": r.relative_effect if rel else r.effect,
+                    "ci_low": r.relative_ci_low if rel else r.ci_low,
+                    "ci_high": r.relative_ci_high if rel else r.ci_high,
+                    "unit": "relative" if rel else "pp",
+                }
+            )
+    return pd.DataFrame(rows, columns=["measure", "label", "segment", "n", "effect", "ci_low", "ci_high", "unit"])
+
+
+def segment_display(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`segment_effect_table` as the reader sees it: effect and interval as text."""
+    out = table.copy()
+
+    def fmt(v: float, unit: str) -> str:
+        if v is None or not math.isfinite(v):
+            return "–"
+        return f"{v:+.1%}" if unit == "relative" else f"{100 * v:+.1f} pp"
+
+    out["training effect"] = [fmt(v, u) for v, u in zip(out["effect"], out["unit"])]
+    out["95% CI"] = [
+        f"{fmt(lo, u)} to {fmt(hi, u)}" if math.isfinite(lo) else "–"
+        for lo, hi, u in zip(out["ci_low"], out["ci_high"], out["unit"])
+    ]
+    out["verdict"] = [
+        "–"
+        if not math.isfinite(lo)
+        else ("distinguishable from zero" if lo > 0 or hi < 0 else "not distinguishable from zero")
+        for lo, hi in zip(out["ci_low"], out["ci_high"])
+    ]
+    return out[["label", "segment", "n", "training effect", "95% CI", "verdict"]].rename(columns={"label": "measure"})
+
+
+# ------------------------------------------------------------------------ rankings
+
+
+def rep_rankings(
+    data: Mapping[str, pd.DataFrame],
+    team: str,
+    quarter: str,
+    params=None,
+    *,
+    top: int = 10,
+    outlier_factor: float = OUTLIER_FACTOR,
+) -> pd.DataFrame:
+    """Individual sales ranking, company-wide, before and after: who is newly in the top.
+
+    Every person employed through both windows is ranked by sales per month (outliers
+    left out) in the before and in the after window (1 = highest). Returns one row per
+    person: ``employee_id``, ``team``, ``group`` (``trained`` = the team's cohort of
+    ``quarter``, ``comparison``, ``other``), ``rank_before``, ``rank_after``,
+    ``top_before``, ``top_after``, ``newly_top`` (in the top ``top`` after, not before).
+    """
+    bm, am = Windows.from_params(quarter, params).months
+    w = _windows(quarter, bm, am)
+    emp = data["employees"]
+    stayed = (emp["hire_date"] <= w.before[0]) & (emp["leave_date"].isna() | (emp["leave_date"] >= w.after[1]))
+    emp = emp.loc[stayed.to_numpy()]
+    p = measure_panel(data, start=w.before[0], end=w.after[1], employees=emp, outlier_factor=outlier_factor)
+    p["window"] = np.where(p["month"] <= w.before[1], "before", np.where(p["month"] >= w.after[0], "after", "during"))
+    m = p.loc[p["window"] != "during"].groupby(["employee_id", "window"])["sales"].mean().unstack("window")
+    out = m.reset_index().rename(columns={"before": "sales_before", "after": "sales_after"})
+    out["rank_before"] = out["sales_before"].rank(ascending=False, method="min").astype("int64")
+    out["rank_after"] = out["sales_after"].rank(ascending=False, method="min").astype("int64")
+    out["top_before"] = out["rank_before"] <= top
+    out["top_after"] = out["rank_after"] <= top
+    out["newly_top"] = out["top_after"] & ~out["top_before"]
+    members, comp = _groups(data, team, quarter, bm, am)
+    out["team"] = out["employee_id"].map(dict(zip(emp["employee_id"], emp["team"])))
+    out["group"] = np.where(
+        out["employee_id"].isin(members["employee_id"]),
+        "trained",
+        np.where(out["employee_id"].isin(comp["employee_id"]), "comparison", "other"),
+    )
+    return out.sort_values("rank_after", ignore_index=True)
+
+
+def team_rankings(
+    data: Mapping[str, pd.DataFrame],
+    quarter: str,
+    params=None,
+    *,
+    outlier_factor: float = OUTLIER_FACTOR,
+) -> pd.DataFrame:
+    """Rank of each team (and its region) by sales per rep and month, before and after.
+
+    ``sales_before``/``sales_after``: mean sales per person and month of everybody in the
+    team in that window; ``rank_before``/``rank_after`` among the teams (1 = highest);
+    ``growth`` = after / before - 1; ``market_growth``: the region's industry index
+    (``market_index``) over the same windows; ``growth_vs_market`` =
+    (1 + growth) / (1 + market_growth) - 1 and its rank (``rank_vs_market``): the team's
+    growth once the market's own growth (season and trend) is taken out.
+    """
+    bm, am = Windows.from_params(quarter, params).months
+    w = _windows(quarter, bm, am)
+    p = measure_panel(data, start=w.before[0], end=w.after[1], outlier_factor=outlier_factor)
+    p["window"] = np.where(p["month"] <= w.before[1], "before", np.where(p["month"] >= w.after[0], "after", "during"))
+    p = p.loc[p["window"] != "during"]
+    t = p.groupby(["team", "window"])["sales"].mean().unstack("window")
+    out = t.reset_index().rename(columns={"before": "sales_before", "after": "sales_after"})
+    out["people"] = out["team"].map(p.groupby("team")["employee_id"].nunique()).astype("int64")
+    region = p.groupby("team")["region"].agg(lambda s: s.mode().iloc[0])
+    out["region"] = out["team"].map(region)
+    out["rank_before"] = out["sales_before"].rank(ascending=False, method="min").astype("int64")
+    out["rank_after"] = out["sales_after"].rank(ascending=False, method="min").astype("int64")
+    out["growth"] = out["sales_after"] / out["sales_before"] - 1
+    mi = data.get("market_index") if hasattr(data, "get") else None
+    if mi is not None and len(mi):
+        mi = mi.assign(month=_month(mi["month"]))
+        b = mi.loc[(mi["month"] >= w.before[0]) & (mi["month"] <= w.before[1])].groupby("region")["index"].mean()
+        a = mi.loc[(mi["month"] >= w.after[0]) & (mi["month"] <= w.after[1])].groupby("region")["index"].mean()
+        out["market_growth"] = out["region"].map(a / b - 1).astype(float)
+    else:
+        out["market_growth"] = math.nan
+    out["growth_vs_market"] = (1 + out["growth"]) / (1 + out["market_growth"]) - 1
+    out["rank_vs_market"] = out["growth_vs_market"].rank(ascending=False, method="min").astype("Int64")
+    return out.sort_values("rank_after", ignore_index=True)
+
+
+def attribution_summary(table: pd.DataFrame) -> str:
+    """A short Markdown list for a sales director: what changed, and what the training changed.
+
+    The first line says which number is the training's effect; then one bullet per
+    measure with the raw change of the trained reps and the training's effect.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"measure": ["sales"], "label": ["Sales"], "kind": ["relative"],
+    ...     "naive_relative": [0.5], "relative_effect": [0.15], "effect": [100.0],
+    ...     "effect_ci_low": [50.0], "effect_ci_high": [150.0]})
+    >>> print(attribution_summary(t).splitlines()[-1])
+    - **Sales**: changed by +50.0% for the trained reps; the training's effect is **+15.0%** (distinguishable from zero).
+    """
+    lines = [
+        "The training's effect is the change of the trained reps net of seasonality and of what "
+        "changed for the comparison group over the same months (difference in differences); "
+        "the raw before/after change is not.",
+        "",
+    ]
+    for _, r in table.iterrows():
+        rel = r["kind"] == "relative"
+        fmt = (lambda v: f"{v:+.1%}") if rel else (lambda v: f"{100 * v:+.1f} pp")
+        naive = r["naive_relative"] if rel else r.get("naive", math.nan)
+        eff = r["relative_effect"] if rel else r["effect"]
+        if not math.isfinite(eff):
+            lines.append(f"- **{r['label']}**: the effect cannot be estimated yet.")
+            continue
+        sig = r["effect_ci_low"] > 0 or r["effect_ci_high"] < 0
+        lines.append(
+            f"- **{r['label']}**: changed by {fmt(naive) if math.isfinite(naive) else 'n/a'} for the trained reps; "
+            f"the training's effect is **{fmt(eff)}** "
+            + ("(distinguishable from zero)." if sig else "(not distinguishable from zero).")
+        )
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------- reader-facing
+
+
+def _fmt_change(v: float, kind: str) -> str:
+    if v is None or not math.isfinite(v):
+        return "–"
+    return f"{v:+.1%}" if kind == "relative" else f"{100 * v:+.1f} pp"
+
+
+def display_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The attribution table as the reader sees it: four columns side by side, formatted.
+
+    Volume measures (``kind`` relative) in % of their before level (the effect in % of
+    the level without training), shares in percentage points. Columns: ``Measure``,
+    ``Before level (trained)``, ``What changed: trained reps``, ``... seasonally
+    adjusted``, ``... comparison group``, ``Training's effect``, ``95% CI``,
+    ``Trained reps``, ``Comparison reps``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"label": ["Win rate"], "kind": ["absolute"], "unit": ["share"],
+    ...     "before_treated": [0.35], "naive": [0.1], "adjusted": [0.09], "comparison": [0.02],
+    ...     "effect": [0.08], "effect_ci_low": [0.01], "effect_ci_high": [0.15],
+    ...     "n_treated": [20], "n_comparison": [22]})
+    >>> display_table(t).iloc[0, 2:7].tolist()
+    ['+10.0 pp', '+9.0 pp', '+2.0 pp', '+8.0 pp', '+1.0 pp to +15.0 pp']
+    """
+    rows = []
+    for _, r in table.iterrows():
+        k = r["kind"]
+
+        def pick(c: str, r: pd.Series = r, k: str = k) -> float:
+            return r.get(f"{c}_relative", math.nan) if k == "relative" else r[c]
+
+        eff, lo, hi = (
+            (
+                r.get("relative_effect", math.nan),
+                r.get("relative_ci_low", math.nan),
+                r.get("relative_ci_high", math.nan),
+            )
+            if k == "relative"
+            else (r["effect"], r["effect_ci_low"], r["effect_ci_high"])
+        )
+        b = r["before_treated"]
+        if not math.isfinite(b):
+            before = "–"
+        elif r["unit"] == "share":
+            before = f"{b:.1%}"
+        elif r["unit"].startswith("CNY"):
+            before = f"{b:,.0f} CNY"
+        else:
+            before = f"{b:,.2f}"
+        rows.append(
+            {
+                "Measure": r["label"],
+                "Before level (trained)": before,
+                "What changed: trained reps": _fmt_change(pick("naive"), k),
+                "... seasonally adjusted": _fmt_change(pick("adjusted"), k),
+                "... comparison group": _fmt_change(pick("comparison"), k),
+                "Training's effect": _fmt_change(eff, k),
+                "95% CI": ("–" if not math.isfinite(lo) else f"{_fmt_change(lo, k)} to {_fmt_change(hi, k)}"),
+                "Trained reps": int(r["n_treated"]),
+                "Comparison reps": int(r["n_comparison"]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def parallel_trends_note(tests: pd.DataFrame) -> str:
+    """Plain words on the parallel-trends check: a warning per measure that fails it.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"label": ["Sales"], "p_value": [0.4], "warning": [""]})
+    >>> parallel_trends_note(t)[:40]
+    'Before the training, trained and compari'
+    """
+    bad = tests[tests["warning"].str.startswith("The trained")]
+    untested = tests[tests["warning"].str.startswith("not tested")]
+    if len(bad):
+        names = ", ".join(bad["label"])
+        text = (
+            f"**Warning ({names}):** {bad['warning'].iloc[0]} "
+            f"(joint test of the pre-training gaps, p = {bad['p_value'].min():.3f})."
+        )
+    else:
+        text = (
+            "Before the training, trained and comparison reps moved in parallel for every "
+            "measure checked (joint test of the pre-training gaps: smallest p = "
+            f"{tests['p_value'].min():.2f}); this supports reading the comparison group "
+            "as what would have happened without the training. A passed test is no proof: "
+            "with few reps it has little power."
+        )
+    if len(untested):
+        text += " Not tested: " + "; ".join(f"{r.label} ({r.warning})" for r in untested.itertuples()) + "."
+    return text
+
+
+def newly_top_summary(reps: pd.DataFrame, *, top: int = 10) -> pd.DataFrame:
+    """Count of people newly in the company's top ``top`` by group, from :func:`rep_rankings`.
+
+    Columns: ``group``, ``people`` (ranked in that group), ``newly_top`` (entered the top),
+    ``top_after`` (in the top after), ``share_newly_top`` (newly_top / people).
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"group": ["trained", "trained", "other"],
+    ...                   "newly_top": [True, False, False], "top_after": [True, False, True]})
+    >>> newly_top_summary(r)[["group", "people", "newly_top"]].values.tolist()
+    [['trained', 2, 1], ['comparison', 0, 0], ['other', 1, 0]]
+    """
+    rows = []
+    for g in ("trained", "comparison", "other"):
+        d = reps[reps["group"] == g]
+        rows.append(
+            {
+                "group": g,
+                "people": len(d),
+                "newly_top": int(d["newly_top"].sum()),
+                "top_after": int(d["top_after"].sum()),
+                "share_newly_top": (d["newly_top"].mean() if len(d) else math.nan),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def rankings_note(summary: pd.DataFrame, teams: pd.DataFrame, team: str, *, top: int = 10) -> str:
+    """Plain words on the rankings; says that ranks are not the training's effect."""
+    s = summary.set_index("group")
+    t = teams.set_index("team").loc[team]
+    text = (
+        f"{int(s.loc['trained', 'newly_top'])} of the {int(s.loc['trained', 'people'])} trained "
+        f"reps entered the company's top {top} by sales per month "
+        f"(comparison reps: {int(s.loc['comparison', 'newly_top'])} of "
+        f"{int(s.loc['comparison', 'people'])}). The team ranked {int(t['rank_before'])} of "
+        f"{len(teams)} before and {int(t['rank_after'])} after"
+    )
+    if "rank_vs_market" in t and pd.notna(t["rank_vs_market"]):
+        text += f"; on growth net of its region's market index it ranks {int(t['rank_vs_market'])} of {len(teams)}"
+    return text + (
+        ". Ranks move with everything that changed, not only with the training: "
+        "the training's effect is the one in the attribution table."
+    )

@@ -1,0 +1,714 @@
+"""Read a data folder and refuse data that breaks the contract, saying clearly why.
+
+Every table of :data:`trackreport.data.schema.TABLES` is one file, ``<table>.csv`` or
+``<table>.parquet``, in the data folder. :func:`load_data` reads each file, converts
+its columns to the contract's types, validates them with the table's pandera schema,
+checks every foreign key across tables, and returns a read-only :class:`Dataset`. When
+anything is wrong it raises one :class:`~trackreport.errors.DataValidationError` that
+lists *every* problem of the folder (every file, every rule), each as a
+:class:`Problem` naming the file, column, rule, number of failing rows and a few of
+them. :func:`validate_folder` does the same checks and returns the problems instead.
+
+CSV files are read as text and converted here, strictly: booleans must be
+``true``/``false``, ``1``/``0`` or ``yes``/``no`` (any case), dates ``YYYY-MM-DD``,
+timestamps ``YYYY-MM-DD HH:MM[:SS]``, numbers plain decimals; an empty cell is a
+missing value. Anything else is reported, never silently turned into a missing value.
+Encodings tried, in order: UTF-8 (with or without the BOM Excel writes), GB18030 (a
+superset of GBK, what Chinese Excel writes).
+
+Failing rows are shown by their place in the file: for CSV, ``line N`` is the line
+number a text editor or Excel shows (the header is line 1, the first data row line 2);
+for Parquet, ``row N`` counts data rows from 1.
+
+The loader only reads: it never writes into the data folder.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import hashlib
+import io
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+import pyarrow
+import pyarrow.parquet as pq
+
+from trackreport.errors import DataValidationError, TrackreportError
+from trackreport.paths import SAMPLE_DIR
+from trackreport.data.schema import KINDS, TABLES, Column, Table
+
+__all__ = ["Dataset", "Problem", "load_data", "validate_folder", "ENCODINGS", "BOOL_WORDS"]
+
+ENCODINGS: tuple[str, ...] = ("utf-8-sig", "gb18030")
+"""Encodings tried for CSV files, in order (utf-8-sig also reads UTF-8 without BOM)."""
+
+BOOL_WORDS: dict[str, bool] = {
+    "true": True,
+    "false": False,
+    "1": True,
+    "0": False,
+    "yes": True,
+    "no": False,
+}
+"""Accepted spellings of booleans in CSV files (compared case-insensitively)."""
+
+MAX_EXAMPLES = 3
+
+_INT_RE = re.compile(r"[+-]?\d+(?:\.0*)?")
+_FLOAT_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TIMESTAMP_RE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?")
+
+_TYPE_RULES: dict[str, str] = {
+    "int": "not a whole number",
+    "float": "not a number",
+    "bool": "not a boolean (use true/false, 1/0 or yes/no)",
+    "date": "unparsable date (expected YYYY-MM-DD)",
+    "timestamp": "unparsable timestamp (expected YYYY-MM-DD HH:MM[:SS])",
+}
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken rule of the data contract, in words a data owner can act on.
+
+    Parameters
+    ----------
+    file : str
+        File name within the data folder, e.g. ``"employees.csv"``.
+    column : str or None
+        Column concerned (``"a, b"`` for a composite key); None for whole-file problems.
+    rule : str
+        The rule broken, in plain words, e.g. ``"unparsable date (expected YYYY-MM-DD)"``.
+    n_rows : int
+        Number of data rows that break it; 0 when the problem is not about rows.
+    examples : tuple of (int, object)
+        A few failing rows as ``(place, value as in the file)``; ``value`` None is empty.
+    place : str
+        What the numbers in ``examples`` count: ``"line"`` (CSV: line of the file, the
+        header is line 1) or ``"row"`` (Parquet: data row, the first is 1).
+
+    Examples
+    --------
+    >>> p = Problem("employees.csv", "hire_date", "unparsable date (expected YYYY-MM-DD)",
+    ...             2, ((5, "2024-13-45"), (9, "yesterday")))
+    >>> print(p)
+    employees.csv, column hire_date: unparsable date (expected YYYY-MM-DD) — 2 rows fail, e.g. line 5: '2024-13-45', line 9: 'yesterday'
+    >>> print(Problem("orders.csv", None, "missing file (expected orders.csv or orders.parquet)"))
+    orders.csv: missing file (expected orders.csv or orders.parquet)
+    """
+
+    file: str
+    column: str | None
+    rule: str
+    n_rows: int = 0
+    examples: tuple[tuple[int, Any], ...] = ()
+    place: str = "line"
+
+    def detail(self) -> str:
+        """The message without the file name (for output already grouped by file)."""
+        text = self.rule
+        if self.column is not None:
+            label = "columns" if ", " in self.column else "column"
+            text = f"{label} {self.column}: {self.rule}"
+        if self.n_rows:
+            text += " — 1 row fails" if self.n_rows == 1 else f" — {self.n_rows} rows fail"
+            if self.examples:
+                shown = ", ".join(f"{self.place} {n}: {_show(v)}" for n, v in self.examples)
+                text += f", e.g. {shown}"
+        return text
+
+    def __str__(self) -> str:
+        sep = ", " if self.column is not None else ": "
+        return f"{self.file}{sep}{self.detail()}"
+
+
+def _show(value: Any) -> str:
+    """A value as the data owner would recognise it: quoted text, ``empty`` for missing."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "empty"
+    if not isinstance(value, (str, tuple)) and pd.isna(value):
+        return "empty"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_show(v) for v in value) + ")"
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, pd.Timestamp):
+        return repr(value.isoformat(sep=" "))
+    return repr(value)
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset(Mapping[str, pd.DataFrame]):
+    """The validated tables of one data folder: a read-only mapping name → DataFrame.
+
+    Each access returns a copy-on-write copy, so callers can change what they get
+    without changing the dataset. ``fingerprint`` is a sha256 over the names and bytes
+    of the files read: equal fingerprints mean equal inputs (the report runner's cache
+    key).
+
+    Examples
+    --------
+    >>> ds = Dataset({"t": pd.DataFrame({"a": [1]})}, folder=Path("x"), fingerprint="0")
+    >>> list(ds), len(ds["t"])
+    (['t'], 1)
+    >>> mine = ds["t"]
+    >>> mine["a"] = 2
+    >>> int(ds["t"].loc[0, "a"])
+    1
+    """
+
+    tables: Mapping[str, pd.DataFrame]
+    folder: Path
+    fingerprint: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tables", MappingProxyType(dict(self.tables)))
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name].copy(deep=False)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.tables)
+
+    def __len__(self) -> int:
+        return len(self.tables)
+
+    @property
+    def n_rows(self) -> int:
+        """Total number of data rows over all tables."""
+        return sum(len(df) for df in self.tables.values())
+
+    def __repr__(self) -> str:
+        return (
+            f"Dataset({len(self)} tables, {self.n_rows} rows, folder={str(self.folder)!r}, "
+            f"fingerprint={self.fingerprint[:12]!r})"
+        )
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def load_data(folder: str | Path = SAMPLE_DIR, *, tables: Iterable[str] | None = None) -> Dataset:
+    """Read, type and validate every table of a data folder.
+
+    Parameters
+    ----------
+    folder : str or Path
+        Folder holding one ``<table>.csv`` or ``<table>.parquet`` per table of
+        :data:`trackreport.data.schema.TABLES`. Defaults to the sample company.
+    tables : iterable of str, optional
+        Load only these tables (foreign keys to tables not loaded are not checked).
+
+    Returns
+    -------
+    Dataset
+        Read-only mapping table name → DataFrame, dtypes as in the contract.
+
+    Raises
+    ------
+    DataValidationError
+        With every problem of the folder, when any table breaks the contract.
+    TrackreportError
+        When ``tables`` names a table the contract does not know.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> tmp = Path(tempfile.mkdtemp())
+    >>> _ = (tmp / "market_index.csv").write_text("region,month,index\\neast,2025-07-01,101.5\\n")
+    >>> ds = load_data(tmp, tables=["market_index"])
+    >>> ds["market_index"].dtypes.astype(str).tolist()
+    ['string', 'datetime64[ns]', 'float64']
+    >>> _ = (tmp / "market_index.csv").write_text("region,month,index\\neast,July,-1\\n")
+    >>> load_data(tmp, tables=["market_index"])
+    Traceback (most recent call last):
+    ...
+    trackreport.errors.DataValidationError: 2 problem(s) in data folder ...
+    - market_index.csv, column month: unparsable date (expected YYYY-MM-DD) — 1 row fails, e.g. line 2: 'July'
+    - market_index.csv, column index: out of range (must be >= 0) — 1 row fails, e.g. line 2: '-1'
+    """
+    frames, problems, fingerprint, folder = _read_folder(folder, tables)
+    if problems:
+        raise DataValidationError(problems, str(folder))
+    return Dataset(frames, folder=folder, fingerprint=fingerprint)
+
+
+def validate_folder(folder: str | Path, *, tables: Iterable[str] | None = None) -> list[Problem]:
+    """Check a data folder against the contract and return its problems (empty if none).
+
+    Same checks as :func:`load_data`, without raising.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> tmp = Path(tempfile.mkdtemp())
+    >>> _ = (tmp / "market_index.csv").write_text("region,month\\neast,2025-07-01\\n")
+    >>> for p in validate_folder(tmp, tables=["market_index", "meetings"]):
+    ...     print(p)
+    market_index.csv, column index: missing column
+    meetings.csv: missing file (expected meetings.csv or meetings.parquet)
+    """
+    return _read_folder(folder, tables)[1]
+
+
+# --------------------------------------------------------------------------- folder
+
+
+@dataclass
+class _Read:
+    """One table as read from its file, before validation."""
+
+    table: Table
+    file: str
+    place: str
+    raw: pd.DataFrame  # values as in the file (text for CSV), RangeIndex
+    numbers: np.ndarray  # line (CSV) or row (Parquet) number of each data row
+    problems: list[Problem] = field(default_factory=list)
+    typed: pd.DataFrame | None = None
+    bad_cells: dict[str, np.ndarray] = field(default_factory=dict)
+    arrow_types: dict[str, Any] = field(default_factory=dict)  # Parquet only
+
+    def problem(self, column: str | None, rule: str, index: Iterable[int] = ()) -> None:
+        """Record a broken rule for the rows at positions ``index``, with a few examples."""
+        idx = list(dict.fromkeys(int(i) for i in index))
+        examples = []
+        for i in idx[:MAX_EXAMPLES]:
+            examples.append((int(self.numbers[i]), _row_values(self.raw, column, i)))
+        self.problems.append(Problem(self.file, column, rule, len(idx), tuple(examples), self.place))
+
+
+def _row_values(raw: pd.DataFrame, column: str | None, i: int) -> Any:
+    if column is None:
+        return None
+    names = column.split(", ")
+    if len(names) == 1:
+        return raw[names[0]].iloc[i] if names[0] in raw else None
+    return tuple(raw[n].iloc[i] if n in raw else None for n in names)
+
+
+def _read_folder(folder: str | Path, tables: Iterable[str] | None):
+    folder = Path(folder)
+    names = list(TABLES) if tables is None else list(tables)
+    unknown = [n for n in names if n not in TABLES]
+    if unknown:
+        raise TrackreportError(
+            f"unknown table(s) {', '.join(unknown)}; the contract has: {', '.join(TABLES)}"
+        )
+    if not folder.is_dir():
+        return {}, [Problem(str(folder), None, "data folder not found")], "", folder
+
+    digest = hashlib.sha256()
+    reads: dict[str, _Read] = {}
+    problems: dict[str, list[Problem]] = {}
+    for name in names:
+        table = TABLES[name]
+        read, file_problems, data = _read_table(folder, table)
+        if data is not None:
+            digest.update(f"{name}\0{len(data)}\0".encode())
+            digest.update(data)
+        problems[name] = file_problems
+        if read is not None:
+            _convert(read)
+            _validate(read)
+            reads[name] = read
+    for read in reads.values():
+        _check_foreign_keys(read, reads)
+    for name, read in reads.items():
+        problems[name].extend(read.problems)
+    flat = [p for name in names for p in problems[name]]
+    frames = {name: read.typed for name, read in reads.items()}
+    return frames, flat, digest.hexdigest(), folder
+
+
+def _read_table(folder: Path, table: Table) -> tuple[_Read | None, list[Problem], bytes | None]:
+    """Find and read one table's file; whole-file problems are returned, not raised."""
+    csv_path = folder / f"{table.name}.csv"
+    pq_path = folder / f"{table.name}.parquet"
+    if csv_path.is_file() and pq_path.is_file():
+        rule = f"both {csv_path.name} and {pq_path.name} exist; keep only one"
+        return None, [Problem(csv_path.name, None, rule)], None
+    if not csv_path.is_file() and not pq_path.is_file():
+        if not table.required:
+            return None, [], None
+        rule = f"missing file (expected {csv_path.name} or {pq_path.name})"
+        return None, [Problem(csv_path.name, None, rule)], None
+    path = csv_path if csv_path.is_file() else pq_path
+    data = path.read_bytes()
+    if not data.strip():
+        return None, [Problem(path.name, None, "empty file (no header, no data rows)")], data
+    try:
+        if path.suffix == ".csv":
+            read = _read_csv(data, table, path.name)
+        else:
+            read = _read_parquet(data, table, path.name)
+    except _FileProblem as exc:
+        return None, [Problem(path.name, None, str(exc))], data
+    if len(read.raw) == 0:
+        read.problems.append(Problem(path.name, None, "empty table (header only, no data rows)"))
+    _check_columns(read)
+    return read, [], data
+
+
+class _FileProblem(Exception):
+    """A file that cannot be read at all; its message becomes a Problem's rule."""
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _FileProblem(
+            "undecodable file: it is UTF-16 (Excel 'Unicode Text'); save it as 'CSV UTF-8'"
+        )
+    for encoding in ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            last = exc
+    raise _FileProblem(
+        f"undecodable file: tried encodings {', '.join(ENCODINGS)} (byte "
+        f"0x{data[last.start]:02x} at position {last.start} fits none); save it as 'CSV UTF-8'"
+    )
+
+
+def _records(text: str) -> tuple[list[list[str]], Sequence[int]]:
+    """Every CSV record with the file line it starts on (quoted fields may span lines)."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        records = list(reader)
+        if len(records) == text.count("\n") + (not text.endswith("\n")):
+            return records, range(1, len(records) + 1)  # one record per line
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        records, starts, start = [], [], 1
+        for row in reader:
+            records.append(row)
+            starts.append(start)
+            start = reader.line_num + 1
+        return records, starts
+    except csv.Error as exc:
+        raise _FileProblem(f"malformed CSV near line {reader.line_num}: {exc}") from None
+
+
+def _read_csv(data: bytes, table: Table, file: str) -> _Read:
+    """Parse CSV bytes into text columns, keeping each row's line number in the file.
+
+    Blank lines and lines of bare commas are skipped; rows with another number of
+    fields than the header are reported and skipped.
+    """
+    text = _decode(data)
+    fast = _read_simple_csv(text, table, file)
+    if fast is not None:
+        return fast
+    records, starts = _records(text)
+    lines = [(n, r) for n, r in zip(starts, records) if any(r)]
+    if not lines:
+        raise _FileProblem("empty file (no header, no data rows)")
+    header = [h.strip() for h in lines[0][1]]
+    width = len(header)
+    rows = [r for _, r in lines[1:] if len(r) == width]
+    numbers = np.array([n for n, r in lines[1:] if len(r) == width], dtype=np.int64)
+    ragged = [(n, len(r)) for n, r in lines[1:] if len(r) != width]
+    columns = list(zip(*rows)) if rows else [() for _ in header]
+    raw = pd.DataFrame(
+        {i: pd.Series(np.array(col, dtype=object), dtype=object) for i, col in enumerate(columns)},
+        index=pd.RangeIndex(len(rows)),
+    )
+    raw.columns = header
+    read = _Read(table, file, "line", raw, numbers)
+    if ragged:
+        rule = f"wrong number of fields (the header has {width}; these rows are skipped)"
+        read.problems.append(Problem(file, None, rule, len(ragged), tuple(ragged[:MAX_EXAMPLES])))
+    return read
+
+
+def _read_simple_csv(text: str, table: Table, file: str) -> _Read | None:
+    """Fast path for the common CSV: no quotes, one record per line, every row as wide as
+    the header. Parsed by pandas' C reader; anything else returns None and goes through
+    the careful reader (which reports ragged rows and malformed quoting)."""
+    if '"' in text or ("\r" in text and text.count("\r") != text.count("\r\n")):
+        return None
+    lines = text.replace("\r\n", "\n").split("\n")
+    numbered = [(i, line) for i, line in enumerate(lines, 1) if line.replace(",", "")]
+    if not numbered:
+        return None
+    width = numbered[0][1].count(",") + 1
+    if any(line.count(",") + 1 != width for _, line in numbered[1:]):
+        return None
+    header = [h.strip() for h in numbered[0][1].split(",")]
+    body = "\n".join(line for _, line in numbered[1:])
+    if numbered[1:]:
+        raw = pd.read_csv(io.StringIO(body), header=None, dtype=object, na_filter=False,
+                          keep_default_na=False, quoting=csv.QUOTE_NONE, engine="c", skip_blank_lines=False)
+    else:
+        raw = pd.DataFrame({i: pd.Series([], dtype=object) for i in range(width)})
+    raw.index = pd.RangeIndex(len(raw))
+    raw.columns = header
+    numbers = np.array([i for i, _ in numbered[1:]], dtype=np.int64)
+    return _Read(table, file, "line", raw, numbers)
+
+
+def _read_parquet(data: bytes, table: Table, file: str) -> _Read:
+    try:
+        arrow = pq.read_table(io.BytesIO(data))
+    except (pyarrow.ArrowException, OSError, ValueError) as exc:
+        raise _FileProblem(f"unreadable Parquet file ({exc})") from None
+    columns = {}
+    for name, col in zip(arrow.column_names, arrow.columns):
+        if pyarrow.types.is_dictionary(col.type):
+            col = col.cast(col.type.value_type)
+        columns[name] = col
+    raw = pd.DataFrame(
+        {i: pd.Series(col.to_pandas(), copy=False) for i, col in enumerate(columns.values())}
+    )
+    raw.columns = list(columns)
+    raw.index = pd.RangeIndex(len(raw))
+    types = {n: c.type for n, c in columns.items()}
+    return _Read(table, file, "row", raw, np.arange(1, len(raw) + 1), arrow_types=types)
+
+
+def _check_columns(read: _Read) -> None:
+    """Duplicate, missing and unexpected column names."""
+    names = list(read.raw.columns)
+    expected = read.table.column_names
+    seen: set[str] = set()
+    for n in names:
+        if n in seen:
+            read.problems.append(Problem(read.file, n, "duplicate column name"))
+        seen.add(n)
+    missing = [n for n in expected if n not in seen]
+    for n in missing:
+        read.problems.append(Problem(read.file, n, "missing column"))
+    for n in dict.fromkeys(names):
+        if n not in expected:
+            hint = difflib.get_close_matches(n, missing, n=1)
+            rule = "unexpected column (not in the contract"
+            rule += f"; did you mean {hint[0]!r}?)" if hint else ")"
+            read.problems.append(Problem(read.file, n, rule))
+    if len(seen) != len(names):  # keep the first of duplicated names
+        read.raw = read.raw.loc[:, ~read.raw.columns.duplicated()]
+
+
+# --------------------------------------------------------------------------- conversion
+
+
+def _convert(read: _Read) -> None:
+    """Convert each contract column to its dtype; unconvertible cells become problems."""
+    typed = {}
+    for col in read.table.columns:
+        if col.name not in read.raw:
+            continue
+        raw = read.raw[col.name]
+        arrow_type = read.arrow_types.get(col.name)
+        if arrow_type is None or _is_text(arrow_type):
+            values, bad, rule = _from_text(raw, col)
+        else:
+            values, bad, rule = _from_native(raw, col, arrow_type)
+        if bad.any():
+            read.problem(col.name, rule, np.flatnonzero(bad))
+            read.bad_cells[col.name] = bad
+        typed[col.name] = values
+    read.typed = pd.DataFrame(typed, index=read.raw.index)
+
+
+def _is_text(arrow_type: Any) -> bool:
+    t = pyarrow.types
+    return t.is_string(arrow_type) or t.is_large_string(arrow_type) or t.is_string_view(arrow_type)
+
+
+def _from_text(raw: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray, str]:
+    """Text cells → the column's dtype. Returns (values, bad cells, rule of the bad ones).
+
+    Cells are stripped; an empty cell is missing. Numbers, booleans and dates must match
+    their pattern in full (vectorised string methods on pandas' text dtype); a present
+    cell that does not is bad.
+    """
+    cells = raw.to_numpy(dtype=object, na_value=None)
+    texts = pd.Series(cells, index=raw.index, dtype="str").fillna("").str.strip()
+    missing = (texts == "").to_numpy(dtype=bool)
+    kind, n = col.kind, len(texts)
+    rule = _TYPE_RULES.get(kind, "")
+    if kind in ("id", "text", "category"):
+        values = cells.copy()
+        values[missing] = None
+        return pd.Series(values, index=raw.index, dtype=KINDS[kind]), np.zeros(n, bool), rule
+    if kind == "bool":
+        parsed = texts.str.lower().map(BOOL_WORDS)
+        bad = parsed.isna().to_numpy(dtype=bool) & ~missing
+        return pd.Series(parsed.to_numpy(dtype=object), index=raw.index, dtype=KINDS[kind]), bad, rule
+    if kind in ("int", "float"):
+        pattern = _INT_RE if kind == "int" else _FLOAT_RE
+        ok = texts.str.fullmatch(pattern.pattern).to_numpy(dtype=bool)
+        numbers = pd.to_numeric(texts.where(ok), errors="coerce").to_numpy(dtype="float64", na_value=np.nan, copy=True)
+        bad = np.isnan(numbers) & ~missing
+        if kind == "int":
+            too_big = np.abs(np.nan_to_num(numbers)) >= 2.0**53  # beyond exact whole numbers
+            bad |= too_big
+            numbers[too_big] = np.nan
+        return pd.Series(numbers, index=raw.index).astype(KINDS[kind]), bad, rule
+    # date, timestamp
+    pattern, fmt = (_DATE_RE, "%Y-%m-%d") if kind == "date" else (_TIMESTAMP_RE, "ISO8601")
+    ok = texts.str.fullmatch(pattern.pattern).to_numpy(dtype=bool)
+    candidates = pd.Series(np.where(ok, texts.to_numpy(dtype=object), None), index=raw.index, dtype=object)
+    stamps = pd.to_datetime(candidates, format=fmt, errors="coerce")
+    return _to_ns(stamps, ~missing, rule)
+
+
+def _to_ns(stamps: pd.Series, present: np.ndarray, rule: str) -> tuple[pd.Series, np.ndarray, str]:
+    """Datetimes → datetime64[ns]; those unparsed or outside the ns range are bad."""
+    lo, hi = pd.Timestamp.min, pd.Timestamp.max
+    if getattr(stamps.dt, "tz", None) is not None:
+        stamps = stamps.dt.tz_localize(None)
+    inside = (stamps >= lo) & (stamps <= hi)
+    bad = present & ~inside.fillna(False).to_numpy(dtype=bool)
+    values = stamps.where(inside).astype("datetime64[ns]")
+    if bad.any() and not stamps[bad].isna().all():
+        rule += f" or outside {lo.year + 1}-{hi.year - 1}"
+    return values, bad, rule
+
+
+def _from_native(raw: pd.Series, col: Column, arrow_type: Any) -> tuple[pd.Series, np.ndarray, str]:
+    """Typed Parquet values → the column's dtype, refusing values of the wrong kind."""
+    t = pyarrow.types
+    kind = col.kind
+    present = raw.notna().to_numpy(dtype=bool)
+    nothing = np.zeros(len(raw), bool)
+    wrong = f"wrong type (stored as {arrow_type}, expected {kind})"
+    if t.is_null(arrow_type):
+        return pd.Series(pd.array([None] * len(raw), dtype=KINDS[kind]), index=raw.index), nothing, ""
+    numeric = t.is_integer(arrow_type) or t.is_floating(arrow_type)
+    if kind in ("id", "text", "category") and t.is_integer(arrow_type):
+        values = raw.astype("Int64").astype(KINDS[kind])
+        return values, nothing, ""
+    if kind == "float" and numeric:
+        return raw.astype("float64"), nothing, ""
+    if kind in ("int", "bool") and numeric:
+        numbers = raw.astype("float64")
+        ok = (numbers == np.round(numbers)).to_numpy(dtype=bool)
+        if kind == "bool":
+            ok &= numbers.isin([0, 1]).to_numpy(dtype=bool)
+        values = numbers.where(ok)
+        values = values.astype(KINDS[kind]) if kind == "int" else (values == 1).where(ok).astype(KINDS[kind])
+        return values, present & ~ok, _TYPE_RULES[kind]
+    if kind == "bool" and t.is_boolean(arrow_type):
+        return raw.astype(KINDS[kind]), nothing, ""
+    if kind in ("date", "timestamp") and (t.is_timestamp(arrow_type) or t.is_date(arrow_type)):
+        stamps = pd.to_datetime(raw, errors="coerce")
+        return _to_ns(stamps, present, _TYPE_RULES[kind])
+    return pd.Series(pd.array([None] * len(raw), dtype=KINDS[kind]), index=raw.index), present, wrong
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _validate(read: _Read) -> None:
+    """Run the table's pandera schema and translate its failure cases into Problems."""
+    table = read.table
+    assert read.typed is not None
+    schema = table.schema
+    absent = [c for c in table.column_names if c not in read.typed]
+    if absent:
+        schema = schema.remove_columns(absent)
+        if any(k in absent for k in table.key):
+            schema.unique = None
+    try:
+        schema.validate(read.typed, lazy=True)  # checks only: read.typed already has KINDS dtypes
+        return
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    except Exception as exc:  # a pandera/pandas failure must still read as a problem
+        read.problems.append(Problem(read.file, None, f"could not be validated ({exc})"))
+        return
+    cases = cases.assign(name=cases["check"].astype(str).str.split("(").str[0])
+    key_cols = ", ".join(table.key)
+    is_key = cases["name"].isin(["multiple_fields_uniqueness", "field_uniqueness", "unique"])
+    if is_key.any():
+        dup = sorted(int(i) for i in cases.loc[is_key, "index"].dropna().unique())
+        read.problem(key_cols, f"duplicate key ({key_cols} must be unique)", dup)
+    cases = cases[~is_key]
+    for col in table.columns:
+        mine = cases[cases["column"] == col.name]
+        bad_conv = read.bad_cells.get(col.name, np.zeros(len(read.typed), bool))
+        for rule, names in _rules_of(col):
+            hits = mine[mine["name"].isin(names)]
+            mine = mine[~mine["name"].isin(names)]
+            rows = hits["index"].dropna().astype(int).to_numpy()
+            rows = np.unique(rows[~bad_conv[rows]])
+            if len(rows) or hits["index"].isna().any():
+                read.problem(col.name, rule, rows)
+        for name, group in mine.groupby("name", sort=False):
+            rows = np.unique(group["index"].dropna().astype(int).to_numpy())
+            read.problem(col.name, f"fails check {name}", rows)
+
+
+def _rules_of(col: Column) -> list[tuple[str, set[str]]]:
+    """The column's rules in plain words, each with the names of the pandera checks behind it."""
+    rules = [("required value missing", {"not_nullable"})]
+    if col.isin is not None:
+        rules.append((f"not one of the allowed values ({', '.join(col.isin)})", {"isin"}))
+    if col.ge is not None and col.le is not None:
+        allowed = f"allowed {col.ge:g} to {col.le:g}"
+    elif col.ge is not None:
+        allowed = f"must be >= {col.ge:g}"
+    elif col.le is not None:
+        allowed = f"must be <= {col.le:g}"
+    if col.ge is not None or col.le is not None:
+        rules.append((f"out of range ({allowed})", {"greater_than_or_equal_to", "less_than_or_equal_to"}))
+    if col.pattern is not None:
+        rules.append((f"does not match the pattern {col.pattern}", {"str_matches"}))
+    return rules
+
+
+def _check_foreign_keys(read: _Read, reads: dict[str, _Read]) -> None:
+    """Every non-empty foreign key value must exist in the table and column it refers to."""
+    if read.typed is None:
+        return
+    for column, target in read.table.foreign_keys.items():
+        parent_name, parent_col = target.split(".")
+        parent = reads.get(parent_name)
+        if column not in read.typed or parent is None or parent.typed is None:
+            continue
+        if parent_col not in parent.typed:
+            continue
+        known = set(parent.typed[parent_col].dropna().to_numpy(dtype=object))
+        values = read.typed[column].to_numpy(dtype=object, na_value=None)
+        unknown = np.array([v is not None and v not in known for v in values], dtype=bool)
+        if unknown.any():
+            rule = f"unknown {column} (not in {parent.file} column {parent_col})"
+            read.problem(column, rule, np.flatnonzero(unknown))
+
+
+def fingerprint(folder: str | Path, *, tables: Iterable[str] | None = None) -> str:
+    """The fingerprint :func:`load_data` would give the folder, from its bytes alone.
+
+    Cheap (no parsing, no validation): the report runner uses it to find a dataset it
+    has already validated. Equal to ``load_data(folder).fingerprint`` for a valid folder.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> tmp = Path(tempfile.mkdtemp())
+    >>> _ = (tmp / "market_index.csv").write_text("region,month,index\\neast,2025-07-01,101.5\\n")
+    >>> fingerprint(tmp, tables=["market_index"]) == load_data(tmp, tables=["market_index"]).fingerprint
+    True
+    """
+    folder = Path(folder)
+    digest = hashlib.sha256()
+    for name in list(TABLES) if tables is None else list(tables):
+        for path in (folder / f"{name}.csv", folder / f"{name}.parquet"):
+            if path.is_file():
+                data = path.read_bytes()
+                digest.update(f"{name}\0{len(data)}\0".encode())
+                digest.update(data)
+                break
+    return digest.hexdigest()

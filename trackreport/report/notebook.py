@@ -1,0 +1,314 @@
+"""What a chapter notebook calls: open the chapter, show headline numbers, tables and notes.
+
+A chapter notebook is: a ``parameters`` cell, ``ch = open_chapter(...)``, then calls into
+``trackreport`` whose results it shows with :meth:`Chapter.headline`,
+:meth:`Chapter.table` and :meth:`Chapter.say`. A headline is displayed and recorded in
+one call: the display carries the number in a machine-readable MIME part
+(:data:`METRIC_MIME`) that the runner collects into ``metrics.json``, so the HTML and
+``metrics.json`` cannot disagree.
+
+Privacy: :meth:`Chapter.table` drops rows whose group is smaller than
+``params.min_group_size`` and says how many it dropped.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import pickle
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from trackreport.data.cohort import Windows, cohort_members, comparison_members, report_windows
+from trackreport.paths import SAMPLE_DIR
+from trackreport.report.params import ReportParams, resolve
+from trackreport.stats.estimate import Estimate
+
+__all__ = [
+    "METRIC_MIME",
+    "Chapter",
+    "open_chapter",
+    "open_dataset",
+    "format_value",
+    "pretty_column",
+    "quiet_third_party",
+]
+
+METRIC_MIME = "application/vnd.trackreport.metric+json"
+
+
+def quiet_third_party() -> None:
+    """Filter the known third-party deprecation warnings, by category and module only.
+
+    seaborn 0.13.2 calls matplotlib APIs that matplotlib 3.10+ deprecates (e.g.
+    ``boxplot(vert=...)``); the warning is attributed to seaborn's modules. Nothing
+    else is filtered: any other warning is a defect to fix at its cause.
+    """
+    from matplotlib import MatplotlibDeprecationWarning
+
+    for cat in (MatplotlibDeprecationWarning, DeprecationWarning, PendingDeprecationWarning):
+        warnings.filterwarnings("ignore", category=cat, module=r"seaborn(\..*)?$")
+
+
+def open_dataset(data_dir: str | Path = "", cache: str | Path = ""):
+    """The validated dataset: from the runner's cache when given, else load and validate.
+
+    The cache is written by the report runner (outside the data folder) after it has
+    validated the folder once; it is only read here.
+    """
+    from trackreport.data.load import Dataset, load_data
+
+    if cache and Path(cache).is_file():
+        with open(cache, "rb") as fh:
+            state = pickle.load(fh)
+        return Dataset(state["tables"], folder=Path(state["folder"]), fingerprint=state["fingerprint"])
+    return load_data(Path(data_dir) if data_dir else SAMPLE_DIR)
+
+
+def format_value(value: float, unit: str = "", *, digits: int | None = None) -> str:
+    """Format a number for a reader: shares as %, money with thousands separators.
+
+    >>> format_value(0.4567, "share")
+    '45.7%'
+    >>> format_value(0.05, "pp")
+    '+5.0 pp'
+    >>> format_value(1234567.8, "CNY")
+    '1,234,568 CNY'
+    >>> format_value(2.0, "rank")
+    '#2'
+    >>> format_value(float("nan"), "points")
+    'n/a'
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if unit == "share":
+        return f"{value * 100:.{1 if digits is None else digits}f}%"
+    if unit == "pp":  # a change of a share, in percentage points
+        return f"{value * 100:+.{1 if digits is None else digits}f} pp"
+    if unit == "relative":  # a relative change
+        return f"{value * 100:+.{1 if digits is None else digits}f}%"
+    if unit == "rank":
+        return f"#{value:.0f}"
+    if unit in ("people", "count"):
+        return f"{value:,.0f}" + (" people" if unit == "people" else "")
+    if unit in ("CNY", "CNY/month", "CNY/rep/month"):
+        return f"{value:,.{0 if digits is None else digits}f} {unit}"
+    d = 1 if digits is None else digits
+    return f"{value:,.{d}f}" + (f" {unit}" if unit else "")
+
+
+@dataclass
+class Chapter:
+    """One chapter of one report: its parameters, data, cohort and display helpers."""
+
+    chapter: str
+    params: ReportParams
+    data: Any
+    windows: Windows
+    members: pd.DataFrame
+    comparison: pd.DataFrame
+    recorded: list[dict] = field(default_factory=list)
+
+    @property
+    def min_n(self) -> int:
+        return self.params.min_group_size
+
+    # ------------------------------------------------------------------ display
+    def say(self, markdown: str) -> None:
+        """Show narrative text (Markdown)."""
+        from IPython.display import Markdown, display
+
+        display(Markdown(markdown))
+
+    def headline(
+        self,
+        name: str,
+        value: Estimate | float,
+        *,
+        label: str,
+        unit: str = "",
+        n: int | None = None,
+        target: float | None = None,
+        higher_is_better: bool = True,
+        change: bool = False,
+    ) -> dict:
+        """Show a headline number and record it for ``metrics.json``.
+
+        Parameters
+        ----------
+        name : str
+            Stable machine name, unique in the chapter, e.g. ``"reaction_top2box"``.
+        value : Estimate or float
+            An estimate (shown with its 95% interval) or a plain count/descriptive value.
+        label : str
+            What the reader sees, e.g. ``"Top-2-box, all reaction items"``.
+        unit : str
+            ``share``, ``pp``, ``relative``, ``CNY``, ``points``, ``people``...
+        n : int, optional
+            Number of observations (taken from the estimate when not given).
+        target : float, optional
+            Target to compare with; the status is shown and recorded.
+        change : bool
+            The value is a change or effect: say whether it is distinguishable from zero.
+        """
+        from IPython.display import display
+
+        if isinstance(value, Estimate):
+            est = value
+        else:  # a count or a descriptive value: n is given, or the count itself
+            est = Estimate(float(value), n=int(n if n is not None else value))
+        n = int(est.n if n is None else n)
+        rec = {
+            "name": name,
+            "chapter": self.chapter,
+            "label": label,
+            "value": _clean(est.value),
+            "unit": unit,
+            "n": n,
+        }
+        text = f"<b>{html.escape(label)}</b>: {format_value(est.value, unit)}"
+        if isinstance(value, Estimate) and not math.isnan(est.ci_low):
+            rec["ci_low"], rec["ci_high"] = _clean(est.ci_low), _clean(est.ci_high)
+            rec["method"] = est.method
+            if not math.isnan(est.p_value):
+                rec["p_value"] = _clean(est.p_value)
+            text += (
+                f" <span class='tr-ci'>(95% CI {format_value(est.ci_low, unit)} to "
+                f"{format_value(est.ci_high, unit)})</span>"
+            )
+        text += f" <span class='tr-n'>n = {n:,}</span>"
+        if change and isinstance(value, Estimate):
+            if math.isnan(est.ci_low):
+                text += " <i>— too few observations for an interval</i>"
+            elif not est.excludes_zero:
+                text += " <i>— not distinguishable from zero</i>"
+        if target is not None:
+            met = est.value >= target if higher_is_better else est.value <= target
+            rec["target"] = target
+            rec["status"] = "met" if met else "not met"
+            if not math.isnan(est.ci_low) and isinstance(value, Estimate):
+                hi, lo = (est.ci_high, est.ci_low) if higher_is_better else (-est.ci_low, -est.ci_high)
+                t = target if higher_is_better else -target
+                if (met and lo < t) or (not met and hi >= t):
+                    rec["status"] = "not distinguishable from target"
+            text += f" · target {format_value(target, unit)}: <b>{rec['status']}</b>"
+        display({"text/html": f"<p class='tr-headline'>{text}</p>", METRIC_MIME: rec}, raw=True)
+        self.recorded.append(rec)
+        return rec
+
+    def table(
+        self,
+        df: pd.DataFrame,
+        *,
+        n_col: str | None = "n",
+        caption: str | None = None,
+        formats: dict[str, str] | None = None,
+        precision: int = 1,
+    ) -> None:
+        """Show a tidy table, hiding rows whose group is smaller than ``min_group_size``.
+
+        A note says how many groups were suppressed. Returns nothing, so that a cell
+        ending with this call shows the table once.
+        """
+        from IPython.display import display
+
+        shown = df
+        dropped = 0
+        if n_col is not None and n_col in df.columns:
+            keep = df[n_col].fillna(0) >= self.min_n
+            dropped = int((~keep).sum())
+            shown = df[keep]
+        shown = shown.rename(columns=pretty_column)
+        if formats:
+            formats = {pretty_column(k): v for k, v in formats.items()}
+        styler = shown.style.hide(axis="index").format(precision=precision, thousands=",", na_rep="–")
+        pcols = [c for c in shown.columns if c in ("p-value", "P value", "p")]
+        if pcols:
+            styler = styler.format(format_p, subset=pcols, na_rep="–")
+        if formats:
+            formats = {k: v for k, v in formats.items() if k in shown.columns}
+            styler = styler.format(formats, subset=list(formats), na_rep="–")
+        if caption:
+            styler = styler.set_caption(caption)
+        display(styler)
+        if dropped:
+            self.say(f"*{dropped} group(s) with fewer than {self.min_n} people are not shown (privacy).*")
+
+
+def format_p(p: float) -> str:
+    """A p-value as a reader sees it.
+
+    >>> format_p(0.0000012), format_p(0.0432), format_p(float("nan"))
+    ('<0.001', '0.043', '–')
+    """
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return "–"
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+_COLUMN_WORDS = {
+    "ci_low": "95% CI low",
+    "ci_high": "95% CI high",
+    "n": "n",
+    "p_value": "p-value",
+    "d_z": "d_z",
+    "d_av": "d_av",
+}
+
+
+def pretty_column(name: str) -> str:
+    """A column name as a reader sees it.
+
+    >>> pretty_column("ci_low"), pretty_column("mean_pre"), pretty_column("n")
+    ('95% CI low', 'Mean pre', 'n')
+    """
+    if name in _COLUMN_WORDS:
+        return _COLUMN_WORDS[name]
+    text = str(name).replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def _clean(x: float) -> float | None:
+    x = float(x)
+    return None if math.isnan(x) else x
+
+
+def open_chapter(
+    chapter: str,
+    team: str,
+    quarter: str,
+    *,
+    data_dir: str = "",
+    params_file: str = "",
+    dataset_cache: str = "",
+) -> Chapter:
+    """Open one chapter: validate parameters, load data once, find the cohort and windows.
+
+    Called from the first code cell of every chapter notebook with the notebook's
+    parameters. In JupyterLab with default parameters it loads ``data/sample/``.
+    """
+    quiet_third_party()
+    import matplotlib
+
+    matplotlib.rcParams.update({"figure.dpi": 96, "savefig.bbox": "tight", "axes.titleweight": "bold"})
+    pd.set_option("display.max_columns", 30)
+    params = resolve(team, quarter, params_file=params_file or None)
+    data = open_dataset(data_dir, dataset_cache)
+    w = report_windows(
+        params.quarter,
+        before_months=params.windows.before_months,
+        after_months=params.windows.after_months,
+    )
+    members = cohort_members(data, params.team, params.quarter)
+    comparison = comparison_members(
+        data,
+        params.team,
+        params.quarter,
+        before_months=params.windows.before_months,
+        after_months=params.windows.after_months,
+    )
+    return Chapter(chapter, params, data, w, members, comparison)

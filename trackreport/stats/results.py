@@ -1,0 +1,215 @@
+"""Results (Kirkpatrick level 4): business panels and metrics from orders, leads, deals.
+
+Pure functions over the contract tables (:mod:`trackreport.data.schema`): tidy frames in,
+a tidy panel, an :class:`~trackreport.stats.estimate.Estimate` or a tidy table out. The
+estimators that attribute a change to the training live in :mod:`trackreport.stats.attribution`.
+
+Proportions (win rate, lead conversion, repurchase) carry a Wilson (1927) score
+interval (:func:`trackreport.stats.estimate.proportion`, checked against statsmodels); with ``by=None`` they
+return one :class:`Estimate`, with ``by`` a tidy frame: the ``by`` columns, ``value``,
+``ci_low``, ``ci_high``, ``n``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from trackreport.stats.estimate import Estimate, proportion
+
+__all__ = ["rep_month_panel", "win_rate", "lead_conversion", "repurchase_rate"]
+
+WILSON = "Wilson score interval"
+PANEL_COLUMNS = [
+    "employee_id",
+    "month",
+    "team",
+    "region",
+    "sales",
+    "orders",
+    "avg_order_value",
+    "new_clients",
+]
+
+
+def _month(x) -> pd.Timestamp:
+    return pd.Timestamp(x).to_period("M").start_time
+
+
+def rep_month_panel(
+    orders: pd.DataFrame,
+    employees: pd.DataFrame,
+    *,
+    start,
+    end,
+) -> pd.DataFrame:
+    """Rep x month panel of sales, orders, average order value and new clients.
+
+    One row per employee in ``employees`` and calendar month from ``start`` to ``end``
+    (inclusive) in which the person was employed (hire month to leave month, both
+    counted even when partial). Per row:
+
+    - ``sales``: sum of ``orders.amount`` booked that month (0 without orders);
+    - ``orders``: number of orders (0 without orders);
+    - ``avg_order_value``: ``sales / orders``, NaN in a month without orders;
+    - ``new_clients``: customers whose first order ever (over all of ``orders``, not only
+      the window) falls in that month, credited to the rep of that first order.
+
+    Pass only the people who belong in the panel (e.g. roles ``rep`` and
+    ``senior_rep``); orders credited to others, or booked outside a person's employment,
+    are left out.
+
+    Examples
+    --------
+    >>> employees = pd.DataFrame({
+    ...     "employee_id": ["e1", "e2"], "team": ["east", "east"], "region": ["n", "n"],
+    ...     "hire_date": pd.to_datetime(["2020-01-01", "2024-02-15"]),
+    ...     "leave_date": pd.to_datetime([None, None])})
+    >>> orders = pd.DataFrame({
+    ...     "order_id": ["o1", "o2", "o3"], "customer_id": ["c1", "c1", "c2"],
+    ...     "employee_id": ["e1", "e1", "e2"],
+    ...     "order_date": pd.to_datetime(["2024-01-05", "2024-01-20", "2024-03-01"]),
+    ...     "amount": [100.0, 50.0, 80.0]})
+    >>> p = rep_month_panel(orders, employees, start="2024-01", end="2024-03")
+    >>> p[["employee_id", "month", "sales", "orders", "new_clients"]]
+      employee_id      month  sales  orders  new_clients
+    0          e1 2024-01-01  150.0       2            1
+    1          e1 2024-02-01    0.0       0            0
+    2          e1 2024-03-01    0.0       0            0
+    3          e2 2024-02-01    0.0       0            0
+    4          e2 2024-03-01   80.0       1            1
+    """
+    first, last = _month(start), _month(end)
+    months = pd.date_range(first, last, freq="MS").astype("datetime64[ns]")
+    emp = employees[["employee_id", "team", "region", "hire_date", "leave_date"]]
+    grid = emp.merge(pd.DataFrame({"month": months}), how="cross")
+    hire = pd.to_datetime(grid["hire_date"]).dt.to_period("M").dt.start_time
+    leave = pd.to_datetime(grid["leave_date"]).dt.to_period("M").dt.start_time
+    employed = (grid["month"] >= hire) & (leave.isna() | (grid["month"] <= leave))
+    grid = grid.loc[employed, ["employee_id", "month", "team", "region"]]
+
+    o = orders[["order_id", "customer_id", "employee_id", "order_date", "amount"]].assign(
+        month=pd.to_datetime(orders["order_date"]).dt.to_period("M").dt.start_time.astype("datetime64[ns]")
+    )
+    firsts = o.sort_values(["order_date", "order_id"]).drop_duplicates("customer_id")
+    new = firsts.groupby(["employee_id", "month"]).size().rename("new_clients")
+    sums = o.groupby(["employee_id", "month"]).agg(sales=("amount", "sum"), orders=("order_id", "size"))
+    out = grid.merge(sums, on=["employee_id", "month"], how="left").merge(new, on=["employee_id", "month"], how="left")
+    for c in ("sales", "orders", "new_clients"):
+        out[c] = out[c].fillna(0)
+    out["orders"] = out["orders"].astype("int64")
+    out["new_clients"] = out["new_clients"].astype("int64")
+    out["sales"] = out["sales"].astype("float64")
+    out["avg_order_value"] = (out["sales"] / out["orders"]).where(out["orders"] > 0)
+    return out[PANEL_COLUMNS].sort_values(["employee_id", "month"]).reset_index(drop=True)
+
+
+def _proportion(df: pd.DataFrame, success: pd.Series, by: str | Sequence[str] | None) -> Estimate | pd.DataFrame:
+    """Share of True in ``success`` overall (Estimate) or per ``by`` group (tidy frame)."""
+    s = success.to_numpy(dtype=bool)
+    if by is None:
+        return proportion(int(s.sum()), int(s.size))
+    keys = [by] if isinstance(by, str) else list(by)
+    rows = []
+    for key, grp in df.assign(_s=s).groupby(keys, sort=True):
+        e = proportion(int(grp["_s"].sum()), len(grp))
+        key = key if isinstance(key, tuple) else (key,)
+        rows.append((*key, e.value, e.ci_low, e.ci_high, e.n))
+    return pd.DataFrame(rows, columns=[*keys, "value", "ci_low", "ci_high", "n"])
+
+
+def _in_window(dates: pd.Series, start, end) -> pd.Series:
+    d = pd.to_datetime(dates)
+    keep = d.notna()
+    if start is not None:
+        keep &= d >= pd.Timestamp(start)
+    if end is not None:
+        keep &= d <= pd.Timestamp(end)
+    return keep
+
+
+def win_rate(
+    opportunities: pd.DataFrame,
+    *,
+    by: str | Sequence[str] | None = None,
+    start=None,
+    end=None,
+) -> Estimate | pd.DataFrame:
+    """Win rate: won / (won + lost) among opportunities closed in the window.
+
+    Open opportunities are left out (they have no outcome yet); the window applies to
+    ``closed_date`` (inclusive). Wilson score interval.
+
+    Examples
+    --------
+    >>> opp = pd.DataFrame({
+    ...     "employee_id": ["a", "a", "a", "b"],
+    ...     "stage": ["won", "lost", "proposal", "won"],
+    ...     "closed_date": pd.to_datetime(["2024-01-03", "2024-01-09", None, "2024-02-01"])})
+    >>> e = win_rate(opp)
+    >>> round(e.value, 4), e.n
+    (0.6667, 3)
+    >>> win_rate(opp, by="employee_id")[["employee_id", "value", "n"]]
+      employee_id  value  n
+    0           a    0.5  2
+    1           b    1.0  1
+    """
+    closed = opportunities["stage"].isin(["won", "lost"]).to_numpy(dtype=bool)
+    keep = closed & _in_window(opportunities["closed_date"], start, end).to_numpy(dtype=bool)
+    df = opportunities.loc[keep]
+    return _proportion(df, df["stage"] == "won", by)
+
+
+def lead_conversion(
+    leads: pd.DataFrame,
+    *,
+    by: str | Sequence[str] | None = None,
+    start=None,
+    end=None,
+) -> Estimate | pd.DataFrame:
+    """Lead conversion: share of leads created in the window that became opportunities.
+
+    ``converted / leads`` by ``created_date`` (inclusive window). Leads created shortly
+    before the data end may still convert, so a window ending near the data end
+    understates conversion. Wilson score interval.
+
+    Examples
+    --------
+    >>> leads = pd.DataFrame({"employee_id": ["a", "a", "b", "b"],
+    ...                       "created_date": pd.to_datetime(["2024-01-01"] * 4),
+    ...                       "converted": [True, False, False, False]})
+    >>> lead_conversion(leads).value
+    0.25
+    """
+    keep = _in_window(leads["created_date"], start, end).to_numpy(dtype=bool)
+    df = leads.loc[keep]
+    return _proportion(df, df["converted"].fillna(False).astype(bool), by)
+
+
+def repurchase_rate(
+    orders: pd.DataFrame,
+    *,
+    start,
+    end,
+    by: str | Sequence[str] | None = None,
+) -> Estimate | pd.DataFrame:
+    """Repurchase rate: share of customers buying in the window who bought 2+ times.
+
+    Among customers with at least one order dated in [start, end], the share with two
+    or more. With ``by`` (columns of ``orders``, e.g. ``employee_id``) a customer is
+    counted in each group it ordered in, with its orders in that group. Wilson interval.
+
+    Examples
+    --------
+    >>> orders = pd.DataFrame({"customer_id": ["c1", "c1", "c2", "c3"],
+    ...                        "order_date": pd.to_datetime(["2024-01-02", "2024-03-01",
+    ...                                                      "2024-02-01", "2023-01-01"])})
+    >>> e = repurchase_rate(orders, start="2024-01-01", end="2024-12-31")
+    >>> e.value, e.n
+    (0.5, 2)
+    """
+    keep = _in_window(orders["order_date"], start, end).to_numpy(dtype=bool)
+    keys = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    counts = orders.loc[keep].groupby([*keys, "customer_id"]).size().rename("k").reset_index()
+    return _proportion(counts, counts["k"] >= 2, by)
