@@ -7,7 +7,7 @@ import papermill
 import pytest
 
 from trackreport.paths import NOTEBOOKS_DIR
-from trackreport.report.runner import RUNNER_PARAMETERS, discover_chapters
+from trackreport.report.catalog import RUNNER_PARAMETERS, discover_chapters
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
 

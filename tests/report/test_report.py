@@ -210,3 +210,13 @@ def test_credentials_from_the_environment_appear_in_no_output(first_run):
     assert len(files) >= 6
     for path in files:
         assert SECRET.encode() not in path.read_bytes(), path
+
+
+def test_run_caches_are_parquet_and_results_are_stored_once_per_report(first_run):
+    out, _, _ = first_run
+    cache = out / ".cache"
+    assert not list(cache.rglob("*.pkl")) and not list(cache.rglob("*.pickle"))
+    (dataset,) = cache.glob("dataset-*")
+    assert (dataset / "meta.json").is_file() and (dataset / "employees.parquet").is_file()
+    stored = list((cache / "results").glob("*/sales_attribution.parquet"))
+    assert len(stored) == 1, "chapter 01 stores the attribution it shows for chapter 06 to reuse"

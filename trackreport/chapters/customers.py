@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from trackreport.chapters.scope import ChapterLike, scope
 from trackreport.data.cohort import Windows, cohort_members, comparison_members
 from trackreport.stats.attribution import PanelError, did
 from trackreport.stats.estimate import Estimate, mean_ci, proportion
@@ -169,7 +170,9 @@ def _feedback(data, team, a, b, people=None) -> pd.DataFrame:
     return fb.loc[fb["employee_id"].isin(ids).to_numpy() & _between(fb["date"], a, b)]
 
 
-def nps_periods(data: Mapping[str, pd.DataFrame], team: str, quarter: str, params=None) -> pd.DataFrame:
+def nps_periods(
+    data: Mapping[str, pd.DataFrame] | ChapterLike, team: str | None = None, quarter: str | None = None, params=None
+) -> pd.DataFrame:
     """NPS of the team's customers' answers in the before and the after window.
 
     Returns ``period`` (before/after), ``value`` (-100..100), ``ci_low``, ``ci_high``,
@@ -182,6 +185,7 @@ def nps_periods(data: Mapping[str, pd.DataFrame], team: str, quarter: str, param
     >>> nps_periods(t, "east", "2025Q3")["period"].tolist()
     ['before', 'after']
     """
+    data, team, quarter, params = scope(data, team, quarter, params)
     w, _ = _windows(quarter, params)
     rows = []
     for period, (a, b) in (("before", w.before), ("after", w.after)):
@@ -191,13 +195,19 @@ def nps_periods(data: Mapping[str, pd.DataFrame], team: str, quarter: str, param
 
 
 def csat_periods(
-    data: Mapping[str, pd.DataFrame], team: str, quarter: str, params=None, *, employee_ids=None
+    data: Mapping[str, pd.DataFrame] | ChapterLike,
+    team: str | None = None,
+    quarter: str | None = None,
+    params=None,
+    *,
+    employee_ids=None,
 ) -> pd.DataFrame:
     """CSAT top-2-box (share of 4-5 answers) of the team's customers, before and after.
 
     With ``employee_ids``, only the answers credited to those reps
     (``customer_feedback.employee_id``) instead of the whole team's.
     """
+    data, team, quarter, params = scope(data, team, quarter, params)
     w, _ = _windows(quarter, params)
     rows = []
     for period, (a, b) in (("before", w.before), ("after", w.after)):
@@ -213,13 +223,16 @@ def _groups(data, team, quarter, params):
     return members, comp
 
 
-def nps_groups(data: Mapping[str, pd.DataFrame], team: str, quarter: str, params=None) -> pd.DataFrame:
+def nps_groups(
+    data: Mapping[str, pd.DataFrame] | ChapterLike, team: str | None = None, quarter: str | None = None, params=None
+) -> pd.DataFrame:
     """NPS before and after of the customers served by trained and by comparison reps.
 
     Returns ``group`` (trained/comparison), ``period``, ``value``, ``ci_low``,
     ``ci_high``, ``n`` (answers). The comparison group is the report's
     (:func:`trackreport.data.cohort.comparison_members`).
     """
+    data, team, quarter, params = scope(data, team, quarter, params)
     w, _ = _windows(quarter, params)
     members, comp = _groups(data, team, quarter, params)
     rows = []
@@ -230,7 +243,9 @@ def nps_groups(data: Mapping[str, pd.DataFrame], team: str, quarter: str, params
     return pd.DataFrame(rows)
 
 
-def nps_did(data: Mapping[str, pd.DataFrame], team: str, quarter: str, params=None) -> Estimate:
+def nps_did(
+    data: Mapping[str, pd.DataFrame] | ChapterLike, team: str | None = None, quarter: str | None = None, params=None
+) -> Estimate:
     """The training's effect on NPS: difference in differences over rep-months.
 
     Each answer is scored ``100 * (1[score >= 9] - 1[score <= 6])`` so that the NPS of a
@@ -239,6 +254,7 @@ def nps_did(data: Mapping[str, pd.DataFrame], team: str, quarter: str, params=No
     compares trained with comparison reps over the before and after windows (the
     quarter's months left out). Value in NPS points; ``n`` = reps.
     """
+    data, team, quarter, params = scope(data, team, quarter, params)
     w, _ = _windows(quarter, params)
     members, comp = _groups(data, team, quarter, params)
     fb = data["customer_feedback"]
@@ -286,7 +302,7 @@ def _headcount_months(data, team, a, b) -> float:
 
 
 def complaints_yoy(
-    data: Mapping[str, pd.DataFrame], team: str, quarter: str, params=None
+    data: Mapping[str, pd.DataFrame] | ChapterLike, team: str | None = None, quarter: str | None = None, params=None
 ) -> tuple[pd.DataFrame, Estimate]:
     """Complaints in the after window against the same months one year earlier.
 
@@ -295,6 +311,7 @@ def complaints_yoy(
     per person-month as an :class:`Estimate` (:func:`rate_ratio`, exposure = person-months
     of the team's staff, so growth of the team does not count as more complaints).
     """
+    data, team, quarter, params = scope(data, team, quarter, params)
     w, ya = _windows(quarter, params)
     rows = []
     for period, (a, b) in (("year earlier", ya), ("after", w.after)):
@@ -320,13 +337,16 @@ def complaints_yoy(
     return t, e
 
 
-def complaint_mix(data: Mapping[str, pd.DataFrame], team: str, quarter: str, params=None) -> pd.DataFrame:
+def complaint_mix(
+    data: Mapping[str, pd.DataFrame] | ChapterLike, team: str | None = None, quarter: str | None = None, params=None
+) -> pd.DataFrame:
     """Share of each complaint type, a year earlier and after (the mix shift).
 
     Returns ``type``, ``period``, ``complaints``, ``n`` (all complaints of the period),
     ``share`` with Wilson ``ci_low``/``ci_high``, and ``shift`` (after minus year-earlier
     share, in the after rows).
     """
+    data, team, quarter, params = scope(data, team, quarter, params)
     from trackreport.data.schema import COMPLAINT_TYPES
 
     w, ya = _windows(quarter, params)
@@ -353,7 +373,9 @@ def complaint_mix(data: Mapping[str, pd.DataFrame], team: str, quarter: str, par
     return out
 
 
-def complaint_resolution(data: Mapping[str, pd.DataFrame], team: str, quarter: str, params=None) -> pd.DataFrame:
+def complaint_resolution(
+    data: Mapping[str, pd.DataFrame] | ChapterLike, team: str | None = None, quarter: str | None = None, params=None
+) -> pd.DataFrame:
     """Resolution time and share handled within the target hours, a year earlier and after.
 
     - ``resolution_days``: mean days from ``opened`` to ``resolved`` of resolved complaints
@@ -364,6 +386,7 @@ def complaint_resolution(data: Mapping[str, pd.DataFrame], team: str, quarter: s
       complaints opened in the window (open ones count as not within, unless opened
       less than that long before the data's end); Wilson interval.
     """
+    data, team, quarter, params = scope(data, team, quarter, params)
     hours = 24.0 if params is None else float(params.targets.complaint_resolution_hours)
     w, ya = _windows(quarter, params)
     end = pd.Timestamp(data["complaints"]["opened"].max())
@@ -532,7 +555,9 @@ def measures_display(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def customer_measures(data: Mapping[str, pd.DataFrame], team: str, quarter: str, params=None) -> pd.DataFrame:
+def customer_measures(
+    data: Mapping[str, pd.DataFrame] | ChapterLike, team: str | None = None, quarter: str | None = None, params=None
+) -> pd.DataFrame:
     """Before/after of the customer measures, one row per measure, with the change.
 
     NPS, CSAT top-2-box, high-value repurchase, categories per client, early renewals,
@@ -541,6 +566,7 @@ def customer_measures(data: Mapping[str, pd.DataFrame], team: str, quarter: str,
     A before/after change of the team is not the training's effect: see
     :func:`nps_did` for that.
     """
+    data, team, quarter, params = scope(data, team, quarter, params)
     parts = [
         nps_periods(data, team, quarter, params),
         csat_periods(data, team, quarter, params),
@@ -586,7 +612,9 @@ def _period_pair(p: pd.DataFrame) -> tuple[pd.Series, Estimate, Estimate]:
     return b, eb, ea
 
 
-def group_measures(data: Mapping[str, pd.DataFrame], team: str, quarter: str, params=None) -> pd.DataFrame:
+def group_measures(
+    data: Mapping[str, pd.DataFrame] | ChapterLike, team: str | None = None, quarter: str | None = None, params=None
+) -> pd.DataFrame:
     """Loyalty measures of trained against comparison reps' customers, and their difference.
 
     For high-value repurchase, categories per client, early renewals, referral rate and
@@ -613,6 +641,7 @@ def group_measures(data: Mapping[str, pd.DataFrame], team: str, quarter: str, pa
 
     Returns ``measure, label, unit, group, before, after, change, ci_low, ci_high, n``.
     """
+    data, team, quarter, params = scope(data, team, quarter, params)
     members, comp = _groups(data, team, quarter, params)
     rows = []
     for fn in GROUP_MEASURES:

@@ -65,6 +65,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from trackreport.chapters.scope import ChapterLike, scope
 from trackreport.data.cohort import (
     Windows,
     cohort_members,
@@ -659,6 +660,18 @@ _NUM_COLUMNS = [
 ]
 
 
+def attribution(ch: ChapterLike) -> pd.DataFrame:
+    """The report's :func:`sales_attribution`, computed once per report and shared by its chapters.
+
+    Chapters 01 (targets) and 06 (sales) show the same attributed effects; the first
+    chapter that asks computes them, the others read them from the run's result store
+    (``ch.shared``), so every page shows the same numbers.
+    """
+    return ch.shared(
+        "sales_attribution", lambda: sales_attribution(ch.data, ch.params.team, ch.params.quarter, ch.params)
+    )
+
+
 def effect_estimate(table: pd.DataFrame, measure: str, *, relative: bool | None = None) -> Estimate:
     """The training effect of one measure of :func:`sales_attribution` as an Estimate.
 
@@ -734,9 +747,9 @@ def target_progress(table: pd.DataFrame, params) -> pd.DataFrame:
 
 
 def parallel_trends(
-    data: Mapping[str, pd.DataFrame],
-    team: str,
-    quarter: str,
+    data: Mapping[str, pd.DataFrame] | ChapterLike,
+    team: str | None = None,
+    quarter: str | None = None,
     params=None,
     *,
     measures: Sequence[str] = ("sales", "new_clients", "avg_order_value"),
@@ -758,6 +771,7 @@ def parallel_trends(
         ``p_value``, ``n``. ``tests``: ``measure``, ``label``, ``F``, ``p_value``, ``n``,
         ``warning`` (the plain-words warning when p < 0.05, else empty).
     """
+    data, team, quarter, params = scope(data, team, quarter, params)
     bm, am = Windows.from_params(quarter, params).months
     if panel is None:
         panel = cohort_panel(data, team, quarter, before_months=bm, after_months=am, pre_months=pre_months)
@@ -800,9 +814,9 @@ def parallel_trends(
 
 
 def monthly_series(
-    data: Mapping[str, pd.DataFrame],
-    team: str,
-    quarter: str,
+    data: Mapping[str, pd.DataFrame] | ChapterLike,
+    team: str | None = None,
+    quarter: str | None = None,
     params=None,
     *,
     measure: str = "sales",
@@ -815,6 +829,7 @@ def monthly_series(
     a value that month), plus the window bounds as columns ``before_start``,
     ``quarter_start``, ``quarter_end``, ``after_end`` (for shading in the chart).
     """
+    data, team, quarter, params = scope(data, team, quarter, params)
     bm, am = Windows.from_params(quarter, params).months
     w = _windows(quarter, bm, am)
     members, comp = _groups(data, team, quarter, bm, am)
@@ -884,9 +899,9 @@ def segment_effects(
 
 
 def segment_effect_table(
-    data: Mapping[str, pd.DataFrame],
-    team: str,
-    quarter: str,
+    data: Mapping[str, pd.DataFrame] | ChapterLike,
+    team: str | None = None,
+    quarter: str | None = None,
     params=None,
     *,
     measures: Sequence[str] | None = None,
@@ -901,6 +916,7 @@ def segment_effect_table(
     ``ci_high``, ``unit`` (``relative`` or ``pp``). Segments below ``min_n`` trainees keep
     their row with NaN estimates.
     """
+    data, team, quarter, params = scope(data, team, quarter, params)
     bm, am = Windows.from_params(quarter, params).months
     panel = cohort_panel(data, team, quarter, before_months=bm, after_months=am)
     rows = []
@@ -951,9 +967,9 @@ def segment_display(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def rep_rankings(
-    data: Mapping[str, pd.DataFrame],
-    team: str,
-    quarter: str,
+    data: Mapping[str, pd.DataFrame] | ChapterLike,
+    team: str | None = None,
+    quarter: str | None = None,
     params=None,
     *,
     top: int = 10,
@@ -967,6 +983,7 @@ def rep_rankings(
     ``quarter``, ``comparison``, ``other``), ``rank_before``, ``rank_after``,
     ``top_before``, ``top_after``, ``newly_top`` (in the top ``top`` after, not before).
     """
+    data, team, quarter, params = scope(data, team, quarter, params)
     bm, am = Windows.from_params(quarter, params).months
     w = _windows(quarter, bm, am)
     emp = data["employees"]
@@ -992,8 +1009,8 @@ def rep_rankings(
 
 
 def team_rankings(
-    data: Mapping[str, pd.DataFrame],
-    quarter: str,
+    data: Mapping[str, pd.DataFrame] | ChapterLike,
+    quarter: str | None = None,
     params=None,
     *,
     outlier_factor: float = OUTLIER_FACTOR,
@@ -1007,6 +1024,7 @@ def team_rankings(
     (1 + growth) / (1 + market_growth) - 1 and its rank (``rank_vs_market``): the team's
     growth once the market's own growth (season and trend) is taken out.
     """
+    data, _, quarter, params = scope(data, "", quarter, params)
     bm, am = Windows.from_params(quarter, params).months
     w = _windows(quarter, bm, am)
     p = measure_panel(data, start=w.before[0], end=w.after[1], outlier_factor=outlier_factor)

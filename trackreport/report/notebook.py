@@ -15,17 +15,18 @@ from __future__ import annotations
 
 import html
 import math
-import pickle
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from trackreport.data.cohort import Windows, cohort_members, comparison_members, report_windows
+from trackreport.data.cohort import Windows, cohort_members, comparison_members
 from trackreport.paths import SAMPLE_DIR
 from trackreport.report.params import ReportParams, resolve
+from trackreport.report.store import ResultStore, package_digest, store_key
 from trackreport.stats.estimate import Estimate
 
 __all__ = [
@@ -54,18 +55,27 @@ def quiet_third_party() -> None:
         warnings.filterwarnings("ignore", category=cat, module=r"seaborn(\..*)?$")
 
 
+_DATASETS: dict[tuple[str, float], Any] = {}
+
+
 def open_dataset(data_dir: str | Path = "", cache: str | Path = ""):
     """The validated dataset: from the runner's cache when given, else load and validate.
 
-    The cache is written by the report runner (outside the data folder) after it has
-    validated the folder once; it is only read here.
+    The cache is a folder of Parquet files written by the report runner (outside the
+    data folder) after it has validated the folder once; it is only read here. A kernel
+    keeps the dataset it read, so the runner's later chapters on the same kernel do not
+    read it again.
     """
-    from trackreport.data.load import Dataset, load_data
+    from trackreport.data.cache import read_dataset
+    from trackreport.data.load import load_data
 
-    if cache and Path(cache).is_file():
-        with open(cache, "rb") as fh:
-            state = pickle.load(fh)
-        return Dataset(state["tables"], folder=Path(state["folder"]), fingerprint=state["fingerprint"])
+    if cache and Path(cache).is_dir():
+        meta = Path(cache) / "meta.json"
+        key = (str(Path(cache).resolve()), meta.stat().st_mtime if meta.exists() else 0.0)
+        if key not in _DATASETS:
+            _DATASETS.clear()
+            _DATASETS[key] = read_dataset(cache)
+        return _DATASETS[key]
     return load_data(Path(data_dir) if data_dir else SAMPLE_DIR)
 
 
@@ -112,10 +122,19 @@ class Chapter:
     members: pd.DataFrame
     comparison: pd.DataFrame
     recorded: list[dict] = field(default_factory=list)
+    store: ResultStore = field(default_factory=lambda: ResultStore(None))
 
     @property
     def min_n(self) -> int:
         return self.params.min_group_size
+
+    def shared(self, name: str, compute: Callable[[], Any]) -> Any:
+        """A result several chapters of this report show, computed once per report.
+
+        The first chapter that asks computes it with ``compute()``; the others read it
+        from the run's result store (:class:`trackreport.report.store.ResultStore`).
+        """
+        return self.store.get(name, compute)
 
     # ------------------------------------------------------------------ display
     def say(self, markdown: str) -> None:
@@ -298,11 +317,7 @@ def open_chapter(
     pd.set_option("display.max_columns", 30)
     params = resolve(team, quarter, params_file=params_file or None)
     data = open_dataset(data_dir, dataset_cache)
-    w = report_windows(
-        params.quarter,
-        before_months=params.windows.before_months,
-        after_months=params.windows.after_months,
-    )
+    w = Windows.from_params(params.quarter, params)
     members = cohort_members(data, params.team, params.quarter)
     comparison = comparison_members(
         data,
@@ -311,4 +326,20 @@ def open_chapter(
         before_months=params.windows.before_months,
         after_months=params.windows.after_months,
     )
-    return Chapter(chapter, params, data, w, members, comparison)
+    return Chapter(
+        chapter, params, data, w, members, comparison, store=_result_store(params, data, params_file, dataset_cache)
+    )
+
+
+def _result_store(params: ReportParams, data: Any, params_file: str, dataset_cache: str) -> ResultStore:
+    """The run's result store beside the dataset cache; in memory only outside a run."""
+    if not (dataset_cache and params_file):
+        return ResultStore(None)
+    key = store_key(
+        fingerprint=data.fingerprint,
+        team=params.team,
+        quarter=params.quarter,
+        params_yaml=Path(params_file).read_text(encoding="utf-8"),
+        package=package_digest(),
+    )
+    return ResultStore(Path(dataset_cache).parent / "results" / key)

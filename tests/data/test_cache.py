@@ -1,0 +1,54 @@
+"""The validated-data cache: Parquet that reads back exactly what was validated, and cannot run code."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from trackreport.data.cache import read_dataset, read_frame, write_dataset, write_frame
+from trackreport.errors import TrackreportError
+
+
+def test_sample_dataset_round_trips_exactly(sample_data, tmp_path):
+    back = read_dataset(write_dataset(sample_data, tmp_path / "cache"))
+    assert back.fingerprint == sample_data.fingerprint
+    assert list(back) == list(sample_data)
+    for name in sample_data:
+        pd.testing.assert_frame_equal(back[name], sample_data[name], check_exact=True, obj=name)
+
+
+def test_cache_holds_no_pickle(sample_data, tmp_path):
+    folder = write_dataset(sample_data, tmp_path / "cache")
+    suffixes = {p.suffix for p in folder.iterdir()}
+    assert suffixes == {".parquet", ".json"}
+    for p in folder.glob("*.parquet"):
+        assert p.read_bytes()[:4] == b"PAR1"
+
+
+def test_rewriting_a_cache_replaces_it_whole(sample_data, tmp_path):
+    folder = tmp_path / "cache"
+    write_dataset(sample_data, folder)
+    (folder / "stray.parquet").write_bytes(b"x")
+    write_dataset(sample_data, folder)
+    assert not (folder / "stray.parquet").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "no staging folder left behind"
+
+
+def test_a_corrupted_cache_is_a_clear_error(sample_data, tmp_path):
+    folder = write_dataset(sample_data, tmp_path / "cache")
+    (folder / "employees.parquet").write_bytes(b"not parquet at all")
+    with pytest.raises(TrackreportError, match="cache .* is unreadable"):
+        read_dataset(folder)
+
+
+def test_frames_keep_dtypes_and_missing_values(tmp_path):
+    df = pd.DataFrame(
+        {
+            "s": pd.array(["a", None], dtype="str"),
+            "b": pd.array([True, None], dtype="boolean"),
+            "d": pd.to_datetime(["2025-01-01", None]),
+            "x": [1.25, float("nan")],
+        }
+    )
+    back = read_frame(write_frame(df, tmp_path / "f.parquet"))
+    pd.testing.assert_frame_equal(back, df, check_exact=True)

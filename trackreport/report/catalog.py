@@ -1,0 +1,59 @@
+"""The chapter templates: which notebooks make a report, the parameters the runner passes them, and their cache keys."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from trackreport.errors import TrackreportError
+from trackreport.paths import NOTEBOOKS_DIR
+
+RUNNER_PARAMETERS = ("team", "quarter", "data_dir", "params_file", "dataset_cache")
+
+
+@dataclass(frozen=True)
+class ChapterNotebook:
+    """A chapter template notebook: ``notebooks/NN_name.ipynb``."""
+
+    number: str
+    slug: str
+    title: str
+    path: Path
+
+    @property
+    def stem(self) -> str:
+        return self.path.stem
+
+
+def discover_chapters(folder: Path = NOTEBOOKS_DIR, only: Sequence[str] | None = None) -> list[ChapterNotebook]:
+    """Chapter notebooks in ``folder`` (``NN_name.ipynb``), in chapter order.
+
+    The title is the first Markdown heading of the notebook.
+    """
+    chapters = []
+    for path in sorted(Path(folder).glob("[0-9][0-9]_*.ipynb")):
+        number, _, slug = path.stem.partition("_")
+        if only and number not in only and path.stem not in only:
+            continue
+        nb = nbformat.read(path, as_version=4)
+        title = path.stem
+        for cell in nb.cells:
+            if cell.cell_type == "markdown" and cell.source.lstrip().startswith("#"):
+                title = cell.source.lstrip().splitlines()[0].lstrip("# ").strip()
+                break
+        chapters.append(ChapterNotebook(number, slug, title, path))
+    if not chapters:
+        raise TrackreportError(f"no chapter notebooks (NN_name.ipynb) in {folder}")
+    return chapters
+
+
+def chapter_key(chapter: ChapterNotebook, params_yaml: str, data_fp: str, package_fp: str) -> str:
+    """What a chapter's output depends on: notebook, package code, parameters, data."""
+    h = hashlib.sha256()
+    for part in (chapter.path.read_bytes(), package_fp.encode(), params_yaml.encode(), data_fp.encode()):
+        h.update(hashlib.sha256(part).digest())
+    return h.hexdigest()

@@ -1,0 +1,249 @@
+"""Executing chapter notebooks: long-lived kernels (one per core) run papermill on each job.
+
+The heavy imports are paid once per kernel: a worker thread owns one kernel and its
+client and runs job after job on it, resetting the namespace between notebooks through
+a small papermill engine that reuses the client. A kernel that dies or fails to start
+fails its chapter, not the run.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from trackreport.paths import PROJ_ROOT
+from trackreport.report.catalog import ChapterNotebook
+from trackreport.report.params import ReportParams
+
+
+@dataclass
+class Job:
+    """One chapter of one report to execute."""
+
+    params: ReportParams
+    chapter: ChapterNotebook
+    staging: Path
+    dataset_cache: Path
+    data_dir: Path
+    params_file: Path
+    status: str = "pending"
+    error: str = ""
+    seconds: float = 0.0
+    stderr: list[str] = field(default_factory=list)
+
+
+class _KernelWorker(threading.Thread):
+    """A thread owning one kernel; runs jobs from a queue, one notebook after another."""
+
+    def __init__(self, jobs: queue.Queue, done: queue.Queue, sockets: str, kernel_name: str = "python3") -> None:
+        super().__init__(daemon=True)
+        self.jobs, self.done, self.kernel_name = jobs, done, kernel_name
+        self.sockets, self.starts = sockets, 0
+
+    def run(self) -> None:
+        import asyncio
+
+        from jupyter_client.manager import AsyncKernelManager
+
+        asyncio.set_event_loop(asyncio.new_event_loop())
+        loop = asyncio.get_event_loop()
+        km = kc = None
+        try:
+            while True:
+                try:
+                    job = self.jobs.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    if km is None or not loop.run_until_complete(km.is_alive()):
+                        self._shutdown(loop, km, kc)
+                        km = kc = None
+                        # IPC sockets in a private folder: no TCP port, one path per kernel
+                        km = AsyncKernelManager(
+                            kernel_name=self.kernel_name,
+                            transport="ipc",
+                            ip=str(Path(self.sockets) / f"kernel-{id(self)}-{self.starts}"),
+                        )
+                        self.starts += 1
+                        loop.run_until_complete(km.start_kernel(cwd=str(PROJ_ROOT), env=_kernel_env()))
+                        kc = km.client()
+                        kc.start_channels()
+                        loop.run_until_complete(kc.wait_for_ready(timeout=120))
+                except Exception as exc:
+                    job.status, job.error = "failed", f"the kernel did not start: {_error_text(exc)}"
+                else:
+                    _execute(job, km, kc)
+                self.done.put(job)
+        finally:
+            self._shutdown(loop, km, kc)
+            loop.close()
+
+    @staticmethod
+    def _shutdown(loop: Any, km: Any, kc: Any) -> None:
+        if kc is not None:
+            kc.stop_channels()
+        if km is not None:
+            try:
+                loop.run_until_complete(km.shutdown_kernel(now=True))
+            except Exception:
+                pass
+
+
+def _kernel_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    env["PYTHONWARNINGS"] = "default"
+    return env
+
+
+def _engine() -> str:
+    """Register (once) and name the papermill engine that runs on an already started kernel."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class SharedKernelEngine(NBClientEngine):
+        """nbclient execution on the caller's kernel manager *and* client.
+
+        papermill passes ``km`` through to nbclient, which then keeps the kernel alive;
+        the client is set here so one client serves every notebook of a kernel.
+        """
+
+        @classmethod
+        def execute_managed_notebook(
+            cls,
+            nb_man,
+            kernel_name,
+            log_output=False,
+            stdout_file=None,
+            stderr_file=None,
+            start_timeout=60,
+            execution_timeout=None,
+            **kwargs,
+        ):
+            kc = kwargs.pop("kc")
+            kwargs.pop("input_path", None)
+            client = PapermillNotebookClient(
+                nb_man,
+                km=kwargs.pop("km"),
+                timeout=execution_timeout,
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
+                **kwargs,
+            )
+            client.kc = kc
+            return client.execute()
+
+    if "trackreport" not in papermill_engines._engines:
+        papermill_engines.register("trackreport", SharedKernelEngine)
+    return "trackreport"
+
+
+def _execute(job: Job, km: Any, kc: Any) -> None:
+    import papermill as pm
+    from nbformat.v4 import new_code_cell
+
+    t0 = time.perf_counter()
+    out_nb = job.staging / "notebooks" / job.chapter.path.name
+    try:
+        nb = nbformat.read(job.chapter.path, as_version=4)
+        nb.cells.insert(0, new_code_cell("%reset -f", metadata={"tags": ["trackreport-reset"]}))
+        parameters = {
+            "team": job.params.team,
+            "quarter": job.params.quarter,
+            "data_dir": str(job.data_dir),
+            "params_file": str(job.params_file),
+            "dataset_cache": str(job.dataset_cache),
+        }
+        executed = pm.execute_notebook(
+            nb,
+            str(out_nb),
+            parameters=parameters,
+            engine_name=_engine(),
+            km=km,
+            kc=kc,
+            progress_bar=False,
+            cwd=str(PROJ_ROOT),
+            report_mode=False,
+            execution_timeout=900,
+        )
+        job.stderr = _stderr_of(executed)
+        job.status = "ok"
+    except Exception as exc:
+        job.status = "failed"
+        job.error = _error_text(exc)
+    job.seconds = time.perf_counter() - t0
+
+
+def _error_text(exc: Exception) -> str:
+    name = type(exc).__name__
+    if name == "PapermillExecutionError":
+        ename, evalue = getattr(exc, "ename", ""), getattr(exc, "evalue", "")
+        return f"{ename}: {evalue}".strip(": ") + f" (cell {getattr(exc, 'exec_count', '?')})"
+    return f"{name}: {exc}".splitlines()[0]
+
+
+def _stderr_of(nb: Any) -> list[str]:
+    out = []
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            if o.get("output_type") == "stream" and o.get("name") == "stderr":
+                out.append(o.get("text", "")[:300])
+    return out
+
+
+def run_jobs(jobs: list[Job], workers: int | None, log: Callable[[str], None], progress: bool) -> None:
+    n_workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    todo: queue.Queue = queue.Queue()
+    for j in jobs:
+        todo.put(j)
+    done: queue.Queue = queue.Queue()
+    log(f"executing {len(jobs)} chapter(s) on {n_workers} kernel(s)")
+    sockets = tempfile.mkdtemp(prefix="trackreport-kernels-")
+    threads = [_KernelWorker(todo, done, sockets) for _ in range(n_workers)]
+    for th in threads:
+        th.start()
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(jobs), unit="chapter", file=sys.stderr, leave=True, dynamic_ncols=True)
+    finished = 0
+    while finished < len(jobs):
+        try:
+            job = done.get(timeout=1.0)
+        except queue.Empty:
+            if not any(th.is_alive() for th in threads) and done.empty():
+                break
+            continue
+        finished += 1
+        mark = "ok" if job.status == "ok" else f"FAILED ({job.error})"
+        line = f"{job.params.team} {job.params.quarter} · {job.chapter.title}: {mark} in {job.seconds:.1f} s"
+        if bar is not None:
+            bar.set_postfix_str(f"{job.params.team} {job.params.quarter} {job.chapter.number}", refresh=False)
+            bar.update(1)
+            bar.write(line, file=sys.stderr)
+        else:
+            log(line)
+    if bar is not None:
+        bar.close()
+    for th in threads:
+        th.join()
+    shutil.rmtree(sockets, ignore_errors=True)
+    for j in jobs:
+        if j.status == "pending":
+            j.status, j.error = "failed", "the kernel running this chapter stopped"
