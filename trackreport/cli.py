@@ -255,3 +255,31 @@ def _bench(args: argparse.Namespace) -> int:
 
     bench(team=args.team, quarter=args.quarter, data_dir=args.data)
     return 0
+
+
+def _import_xapi_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("statements", type=Path, help="xAPI export: a JSON file (list or StatementResult) or a folder")
+    parser.add_argument("--mapping", type=Path, required=True, help="YAML: actors -> employee ids, activities")
+    parser.add_argument("--out", type=Path, required=True, help="folder for enrollments.csv and assessments.csv")
+    parser.add_argument("--force", action="store_true", help="replace existing enrollments.csv / assessments.csv")
+
+
+@subcommand(
+    "import-xapi", "Convert an xAPI (LRS) export into enrollments and assessments tables.", _import_xapi_arguments
+)
+def _import_xapi(args: argparse.Namespace) -> int:
+    from trackreport.data.xapi import import_xapi
+    from trackreport.errors import DataValidationError
+
+    for path, what in ((args.statements, "xAPI export"), (args.mapping, "mapping file")):
+        if not path.exists():
+            raise _UsageError(f"{what} {path} not found")
+    try:
+        result = import_xapi(args.statements, args.mapping, args.out, force=args.force)
+    except DataValidationError as exc:
+        print(f"{len(exc.problems)} problem(s) in {args.statements}; nothing written:", file=sys.stderr)
+        for p in exc.problems:
+            print(f"- {p}", file=sys.stderr)
+        return 1
+    print(f"wrote {args.out}: " + "; ".join(result.summary()))
+    return 0
