@@ -178,3 +178,66 @@ def sample_data():
     from trackreport.data.load import load_data
 
     return load_data()
+
+
+# ----------------------------------------------------------------------------- reports
+
+
+@pytest.fixture(scope="session")
+def sample_reports(tmp_path_factory):
+    """Every report of the sample company, built once per test session: ``(out folder, RunResult)``."""
+    from trackreport.report.runner import run_reports
+
+    out = tmp_path_factory.mktemp("all")
+    result = run_reports(all_reports=True, out=out, log=lambda s: None, progress=False)
+    return out, result
+
+
+# ----------------------------------------------------------------------------- PostgreSQL
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A throwaway PostgreSQL 15 server on a Unix socket in a temporary folder, for the session.
+
+    Started with Debian's binaries (``apt-get install postgresql``; ``.ci/run`` installs
+    them when missing). As root, the server runs as the ``postgres`` user, since initdb
+    refuses root.
+    """
+    import os
+    import pwd
+    import shutil
+    import socket
+    import subprocess
+    import tempfile
+
+    if not (PG_BIN / "initdb").is_file():
+        pytest.skip(f"PostgreSQL 15 binaries not found in {PG_BIN}: apt-get install postgresql to run these tests")
+    base = Path(tempfile.mkdtemp(prefix="trackreport-pg-"))
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        pg = pwd.getpwnam("postgres")
+        os.chown(base, pg.pw_uid, pg.pw_gid)
+        as_user = ["runuser", "-u", "postgres", "--"]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+
+    def run(*cmd: str) -> None:
+        subprocess.run([*as_user, *cmd], check=True, capture_output=True, timeout=120)
+
+    run(str(PG_BIN / "initdb"), "-D", str(base / "data"), "-A", "trust", "-U", "postgres", "--no-sync")
+    opts = f"-p {port} -k {base} -c listen_addresses='' -c fsync=off"
+    run(str(PG_BIN / "pg_ctl"), "-D", str(base / "data"), "-o", opts, "-l", str(base / "log"), "-w", "start")
+    try:
+        run(str(PG_BIN / "createdb"), "-h", str(base), "-p", str(port), "-U", "postgres", "trackreport")
+        yield f"postgresql://postgres@/trackreport?host={base}&port={port}"
+    finally:
+        subprocess.run(
+            [*as_user, str(PG_BIN / "pg_ctl"), "-D", str(base / "data"), "-m", "immediate", "stop"],
+            capture_output=True,
+            timeout=60,
+        )
+        shutil.rmtree(base, ignore_errors=True)

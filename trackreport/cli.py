@@ -79,6 +79,17 @@ class _UsageError(Exception):
     """Bad command-line usage found after parsing (exit code 2)."""
 
 
+def _data_source(value: str) -> str | Path:
+    """``--data``: a database URL as given, or a folder that must exist (argparse type)."""
+    from trackreport.data.sql import is_database_url
+
+    if is_database_url(value):
+        return value
+    if not Path(value).is_dir():
+        raise argparse.ArgumentTypeError(f"data folder {value} not found")
+    return Path(value)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with one sub-parser per registered subcommand."""
     parser = argparse.ArgumentParser(
@@ -135,23 +146,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _validate_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("data", metavar="DATA", type=Path, help="data folder to check")
+    parser.add_argument("data", metavar="DATA", type=_data_source, help="data folder or postgresql:// URL to check")
 
 
 @subcommand("validate", "Check a data folder against the data contract.", _validate_arguments)
 def _validate(args: argparse.Namespace) -> int:
-    from trackreport.data.load import load_data
+    from trackreport.data.source import load_source, source_label
     from trackreport.errors import DataValidationError
 
-    folder: Path = args.data
-    if not folder.is_dir():
-        raise _UsageError(f"data folder {folder} not found")
+    folder = args.data
     try:
-        ds = load_data(folder)
+        ds = load_source(folder)
     except DataValidationError as exc:
         problems = exc.problems
+        folder = source_label(folder)
     else:
-        print(f"OK: {len(ds)} tables, {ds.n_rows} rows ({folder})")
+        print(f"OK: {len(ds)} tables, {ds.n_rows} rows ({source_label(folder)})")
         return 0
     files = list(dict.fromkeys(p.file for p in problems))
     print(f"{len(problems)} problem(s) in {len(files)} file(s) of data folder {folder}")
@@ -197,7 +207,9 @@ def _report_arguments(parser: argparse.ArgumentParser) -> None:
     who.add_argument("--team", help="team to report, e.g. east")
     who.add_argument("--all", action="store_true", help="every team and every quarter with a cohort")
     parser.add_argument("--quarter", help="quarter whose cohort is reported, e.g. 2025Q3 (default: latest)")
-    parser.add_argument("--data", type=Path, default=SAMPLE_DIR, help="data folder (default: data/sample)")
+    parser.add_argument(
+        "--data", type=_data_source, default=SAMPLE_DIR, help="data folder or postgresql:// URL (default: data/sample)"
+    )
     parser.add_argument("--out", type=Path, default=REPORTS_DIR, help="output folder (default: reports)")
     parser.add_argument(
         "--set",
@@ -221,8 +233,6 @@ def _report(args: argparse.Namespace) -> int:
 
     if args.all and args.quarter:
         raise _UsageError("--quarter goes with --team, not with --all")
-    if not args.data.is_dir():
-        raise _UsageError(f"data folder {args.data} not found")
     result = run_reports(
         team=args.team,
         quarter=args.quarter,
@@ -246,7 +256,9 @@ def _bench_arguments(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("--team", default="east", help="team whose report is timed (default: east)")
     parser.add_argument("--quarter", default=None, help="quarter (default: the team's latest cohort)")
-    parser.add_argument("--data", type=Path, default=SAMPLE_DIR, help="data folder (default: data/sample)")
+    parser.add_argument(
+        "--data", type=_data_source, default=SAMPLE_DIR, help="data folder or postgresql:// URL (default: data/sample)"
+    )
 
 
 @subcommand("bench", "Time the runner against papermill + nbconvert CLIs run by hand.", _bench_arguments)
@@ -282,4 +294,28 @@ def _import_xapi(args: argparse.Namespace) -> int:
             print(f"- {p}", file=sys.stderr)
         return 1
     print(f"wrote {args.out}: " + "; ".join(result.summary()))
+    return 0
+
+
+# --------------------------------------------------------------------------- export-db
+
+
+def _export_db_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("data", type=_data_source, help="data folder to load")
+    parser.add_argument("url", help="postgresql://user@host:port/database (password from PGPASSWORD or ~/.pgpass)")
+    parser.add_argument("--replace", action="store_true", help="replace contract tables the database already holds")
+
+
+@subcommand(
+    "export-db",
+    "Load a data folder into a PostgreSQL database with the contract's keys and types.",
+    _export_db_arguments,
+)
+def _export_db(args: argparse.Namespace) -> int:
+    from trackreport.data.sql import export_folder, is_database_url, safe_url
+
+    if not is_database_url(args.url):
+        raise _UsageError(f"{args.url!r} is not a postgresql:// URL")
+    written = export_folder(args.data, args.url, replace=args.replace)
+    print(f"wrote {sum(written.values()):,} rows in {len(written)} tables to {safe_url(args.url)}")
     return 0

@@ -304,9 +304,7 @@ def _read_folder(folder: str | Path, tables: Iterable[str] | None):
     names = list(TABLES) if tables is None else list(tables)
     unknown = [n for n in names if n not in TABLES]
     if unknown:
-        raise TrackreportError(
-            f"unknown table(s) {', '.join(unknown)}; the contract has: {', '.join(TABLES)}"
-        )
+        raise TrackreportError(f"unknown table(s) {', '.join(unknown)}; the contract has: {', '.join(TABLES)}")
     if not folder.is_dir():
         return {}, [Problem(str(folder), None, "data folder not found")], "", folder
 
@@ -329,7 +327,7 @@ def _read_folder(folder: str | Path, tables: Iterable[str] | None):
     for name, read in reads.items():
         problems[name].extend(read.problems)
     flat = [p for name in names for p in problems[name]]
-    frames = {name: read.typed for name, read in reads.items()}
+    frames = {name: _in_key_order(read) for name, read in reads.items()}
     return frames, flat, digest.hexdigest(), folder
 
 
@@ -368,9 +366,7 @@ class _FileProblem(Exception):
 
 def _decode(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise _FileProblem(
-            "undecodable file: it is UTF-16 (Excel 'Unicode Text'); save it as 'CSV UTF-8'"
-        )
+        raise _FileProblem("undecodable file: it is UTF-16 (Excel 'Unicode Text'); save it as 'CSV UTF-8'")
     for encoding in ENCODINGS:
         try:
             return data.decode(encoding)
@@ -448,8 +444,16 @@ def _read_simple_csv(text: str, table: Table, file: str) -> _Read | None:
     header = [h.strip() for h in numbered[0][1].split(",")]
     body = "\n".join(line for _, line in numbered[1:])
     if numbered[1:]:
-        raw = pd.read_csv(io.StringIO(body), header=None, dtype=object, na_filter=False,
-                          keep_default_na=False, quoting=csv.QUOTE_NONE, engine="c", skip_blank_lines=False)
+        raw = pd.read_csv(
+            io.StringIO(body),
+            header=None,
+            dtype=object,
+            na_filter=False,
+            keep_default_na=False,
+            quoting=csv.QUOTE_NONE,
+            engine="c",
+            skip_blank_lines=False,
+        )
     else:
         raw = pd.DataFrame({i: pd.Series([], dtype=object) for i in range(width)})
     raw.index = pd.RangeIndex(len(raw))
@@ -463,14 +467,17 @@ def _read_parquet(data: bytes, table: Table, file: str) -> _Read:
         arrow = pq.read_table(io.BytesIO(data))
     except (pyarrow.ArrowException, OSError, ValueError) as exc:
         raise _FileProblem(f"unreadable Parquet file ({exc})") from None
+    return _read_arrow(arrow, table, file)
+
+
+def _read_arrow(arrow: pyarrow.Table, table: Table, file: str) -> _Read:
+    """A typed Arrow table (from Parquet or a database) as a :class:`_Read` to validate."""
     columns = {}
     for name, col in zip(arrow.column_names, arrow.columns):
         if pyarrow.types.is_dictionary(col.type):
             col = col.cast(col.type.value_type)
         columns[name] = col
-    raw = pd.DataFrame(
-        {i: pd.Series(col.to_pandas(), copy=False) for i, col in enumerate(columns.values())}
-    )
+    raw = pd.DataFrame({i: pd.Series(col.to_pandas(), copy=False) for i, col in enumerate(columns.values())})
     raw.columns = list(columns)
     raw.index = pd.RangeIndex(len(raw))
     types = {n: c.type for n, c in columns.items()}
@@ -686,6 +693,62 @@ def _check_foreign_keys(read: _Read, reads: dict[str, _Read]) -> None:
         if unknown.any():
             rule = f"unknown {column} (not in {parent.file} column {parent_col})"
             read.problem(column, rule, np.flatnonzero(unknown))
+
+
+def _in_key_order(read: _Read) -> pd.DataFrame:
+    """The validated table sorted by its key: the numbers of a report never depend on row order.
+
+    A folder, a workbook and a database give the same rows in different orders; sorting
+    on the (unique) key makes every later computation, down to the order of
+    floating-point sums, the same whichever source the data came from.
+    """
+    df = read.typed
+    key = [k for k in read.table.key if k in df]
+    if not key or df is None or df.empty:
+        return df
+    return df.sort_values(key, kind="stable", na_position="last").reset_index(drop=True)
+
+
+def load_arrow_tables(
+    arrows: Mapping[str, pyarrow.Table | None], *, source: str, fingerprint: str, place: str = "row"
+) -> Dataset:
+    """Validate typed tables that come from elsewhere than files (e.g. a database) against the contract.
+
+    The same conversion, rules and foreign-key checks as :func:`load_data`, and the same
+    :class:`~trackreport.errors.DataValidationError` naming table, column, rule and rows.
+    ``arrows`` maps each contract table to its Arrow table, or None when the source has
+    no such table (an error for a required table).
+
+    Examples
+    --------
+    >>> t = pyarrow.table({"region": ["east"], "month": [pd.Timestamp("2025-07-01")], "index": [101.5]})
+    >>> ds = load_arrow_tables({"market_index": t}, source="db", fingerprint="f")
+    >>> ds["market_index"]["index"].tolist()
+    [101.5]
+    """
+    reads: dict[str, _Read] = {}
+    problems: dict[str, list[Problem]] = {}
+    for name, arrow in arrows.items():
+        table = TABLES[name]
+        problems[name] = []
+        if arrow is None:
+            if table.required:
+                problems[name].append(Problem(name, None, f"missing table {name} in {source}"))
+            continue
+        read = _read_arrow(arrow, table, name)
+        read.place = place
+        _check_columns(read)
+        _convert(read)
+        _validate(read)
+        reads[name] = read
+    for read in reads.values():
+        _check_foreign_keys(read, reads)
+    for name, read in reads.items():
+        problems[name].extend(read.problems)
+    flat = [p for ps in problems.values() for p in ps]
+    if flat:
+        raise DataValidationError(flat, source)
+    return Dataset({n: _in_key_order(r) for n, r in reads.items()}, folder=Path(source), fingerprint=fingerprint)
 
 
 def fingerprint(folder: str | Path, *, tables: Iterable[str] | None = None) -> str:

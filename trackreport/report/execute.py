@@ -35,7 +35,7 @@ class Job:
     chapter: ChapterNotebook
     staging: Path
     dataset_cache: Path
-    data_dir: Path
+    data_dir: str | Path
     params_file: Path
     status: str = "pending"
     error: str = ""

@@ -67,7 +67,7 @@ def open_dataset(data_dir: str | Path = "", cache: str | Path = ""):
     read it again.
     """
     from trackreport.data.cache import read_dataset
-    from trackreport.data.load import load_data
+    from trackreport.data.source import load_source
 
     if cache and Path(cache).is_dir():
         meta = Path(cache) / "meta.json"
@@ -76,7 +76,7 @@ def open_dataset(data_dir: str | Path = "", cache: str | Path = ""):
             _DATASETS.clear()
             _DATASETS[key] = read_dataset(cache)
         return _DATASETS[key]
-    return load_data(Path(data_dir) if data_dir else SAMPLE_DIR)
+    return load_source(data_dir or SAMPLE_DIR)
 
 
 def format_value(value: float, unit: str = "", *, digits: int | None = None) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 import nbformat
 
 from trackreport import __version__
+from trackreport.data.source import source_label
 from trackreport.report.catalog import ChapterNotebook
 from trackreport.report.render import collect_metrics, render_html, report_index
 
@@ -44,7 +45,7 @@ def read_build(final: Path) -> dict | None:
 
 
 def publish(
-    r: dict, chs: list[ChapterNotebook], data_dir: Path, data_fp: str, log: Callable[[str], None]
+    r: dict, chs: list[ChapterNotebook], data_dir: str | Path, data_fp: str, log: Callable[[str], None]
 ) -> ReportResult:
     params, staging, final = r["params"], r["staging"], r["final"]
     by_stem = {j.chapter.stem: j for j in r["todo"]}
@@ -84,7 +85,7 @@ def publish(
     meta = {
         "team": params.team,
         "quarter": params.quarter,
-        "data_dir": str(data_dir),
+        "data_dir": source_label(data_dir),
         "fingerprint": data_fp,
         "version": __version__,
         "generated": generated,

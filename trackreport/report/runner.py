@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from trackreport.data.source import resolve_source
 from trackreport.errors import TrackreportError
 from trackreport.paths import NOTEBOOKS_DIR, REPORTS_DIR, SAMPLE_DIR
 from trackreport.report.catalog import RUNNER_PARAMETERS, ChapterNotebook, chapter_key, discover_chapters
@@ -63,22 +64,22 @@ class RunResult:
         return all(not r.failed for r in self.reports)
 
 
-def _dataset_cache(data_dir: Path, out: Path, log: Callable[[str], None]) -> tuple[Path, Any]:
+def _dataset_cache(data_dir: str | Path, out: Path, log: Callable[[str], None]) -> tuple[Path, Any]:
     """Validate the data folder once; return the validated cache's folder and the dataset.
 
     The cache is Parquet (:mod:`trackreport.data.cache`), so reading it cannot run code.
     """
     from trackreport.data.cache import read_dataset, write_dataset
-    from trackreport.data.load import fingerprint, load_data
+    from trackreport.data.source import load_source, source_fingerprint, source_label
 
-    fp = fingerprint(data_dir)
+    fp = source_fingerprint(data_dir)
     cache_dir = out / ".cache"
     cache = cache_dir / f"dataset-{fp[:20]}"
     if (cache / "meta.json").is_file():
-        log(f"data: {data_dir} unchanged since last validated (fingerprint {fp[:12]})")
+        log(f"data: {source_label(data_dir)} unchanged since last validated (fingerprint {fp[:12]})")
         return cache, read_dataset(cache)
     t0 = time.perf_counter()
-    ds = load_data(data_dir)
+    ds = load_source(data_dir)
     if cache_dir.is_dir():
         for old in cache_dir.glob("dataset-*"):
             shutil.rmtree(old) if old.is_dir() else old.unlink()
@@ -150,7 +151,7 @@ def run_reports(
         Re-execute even chapters whose inputs did not change.
     """
     t_start = time.perf_counter()
-    data_dir, out = Path(data_dir).resolve(), Path(out).resolve()
+    data_dir, out = resolve_source(data_dir), Path(out).resolve()
     if team is not None:
         resolve(team, quarter or "2000Q1", overrides=overrides)  # fail fast on bad team/params
     out.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,127 @@
+"""A PostgreSQL warehouse as a data source, against a real server the session starts (conftest.postgres_url)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from sqlalchemy import create_engine, text
+
+from trackreport.cli import main
+from trackreport.data.load import load_data
+from trackreport.data.sql import (
+    _parse,
+    database_fingerprint,
+    export_folder,
+    is_database_url,
+    load_database,
+    safe_url,
+)
+from trackreport.errors import DataValidationError, TrackreportError
+from trackreport.paths import SAMPLE_DIR
+from trackreport.report.runner import run_reports
+
+SECRET = "pg-s3cret-never-shown"
+
+
+@pytest.fixture(scope="module")
+def warehouse(postgres_url):
+    """The sample company loaded into the database once for the module."""
+    assert main(["export-db", str(SAMPLE_DIR), postgres_url, "--replace"]) == 0
+    return postgres_url
+
+
+def _sql(url: str, statement: str) -> None:
+    engine = create_engine(_parse(url))
+    with engine.begin() as conn:
+        conn.execute(text(statement))
+    engine.dispose()
+
+
+def test_database_gives_the_folders_tables_exactly(warehouse, sample_data):
+    ds = load_database(warehouse)
+    assert list(ds) == list(sample_data)
+    for name in sample_data:
+        pd.testing.assert_frame_equal(ds[name], sample_data[name], check_exact=True, obj=name)
+    assert ds.fingerprint == database_fingerprint(warehouse)
+
+
+def test_report_from_the_database_equals_the_report_from_the_folder(warehouse, sample_reports, tmp_path,
+                                                                    monkeypatch):
+    monkeypatch.setenv("PGPASSWORD", SECRET)
+    out = tmp_path / "reports"
+    result = run_reports(team="east", quarter="2025Q3", data_dir=warehouse, out=out, log=lambda s: None,
+                         progress=False)
+    assert result.ok
+    from_db = json.loads((out / "east" / "2025Q3" / "metrics.json").read_text(encoding="utf-8"))
+    folder_out, _ = sample_reports
+    from_folder = json.loads((folder_out / "east" / "2025Q3" / "metrics.json").read_text(encoding="utf-8"))
+    assert len(from_db["metrics"]) > 40
+    assert from_db["metrics"] == from_folder["metrics"]
+    for path in out.rglob("*"):
+        if path.is_file() and path.suffix in {".html", ".json", ".yaml", ".ipynb"}:
+            assert SECRET not in path.read_text(encoding="utf-8", errors="replace"), path
+    index = (out / "east" / "2025Q3" / "index.html").read_text(encoding="utf-8")
+    assert "postgresql://postgres@/trackreport" in index
+    # nothing changed in the database: the re-run executes nothing
+    again = run_reports(team="east", quarter="2025Q3", data_dir=warehouse, out=out, log=lambda s: None,
+                        progress=False)
+    assert again.reports[0].executed == [] and again.reports[0].note == "up to date"
+
+
+def test_fingerprint_follows_the_contents(warehouse):
+    before = database_fingerprint(warehouse)
+    assert database_fingerprint(warehouse) == before
+    _sql(warehouse, "UPDATE market_index SET \"index\" = \"index\" + 1 WHERE month = (SELECT min(month) FROM market_index)")
+    try:
+        assert database_fingerprint(warehouse) != before
+    finally:
+        _sql(warehouse, "UPDATE market_index SET \"index\" = \"index\" - 1 WHERE month = (SELECT min(month) FROM market_index)")
+    assert database_fingerprint(warehouse) == before
+
+
+def test_bad_rows_in_the_database_are_reported_like_a_folders(warehouse, capsys):
+    _sql(warehouse, "UPDATE enrollments SET attended_hours = -3 WHERE course_id = (SELECT min(course_id) FROM enrollments)")
+    _sql(warehouse, "ALTER TABLE objection_drills RENAME TO objection_drills_old")
+    try:
+        with pytest.raises(DataValidationError) as err:
+            load_database(warehouse, tables=["employees", "courses", "enrollments", "objection_drills"])
+        text_ = "\n".join(str(p) for p in err.value.problems)
+        assert "enrollments, column attended_hours: out of range" in text_
+        assert "missing table objection_drills" in text_
+        assert main(["validate", warehouse]) == 1
+        assert "attended_hours" in capsys.readouterr().out
+    finally:
+        _sql(warehouse, "ALTER TABLE objection_drills_old RENAME TO objection_drills")
+        _sql(warehouse, "UPDATE enrollments SET attended_hours = planned_hours WHERE attended_hours < 0")
+
+
+def test_export_refuses_to_replace_without_asking(warehouse, capsys):
+    assert main(["export-db", str(SAMPLE_DIR), warehouse]) == 1
+    assert "already holds" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("postgresql://me:hunter2@db/sales", "holds a password"),
+        ("postgresql://me@db", "names no database"),
+    ],
+)
+def test_urls_with_secrets_or_without_a_database_are_refused(url, message):
+    with pytest.raises(TrackreportError, match=message):
+        safe_url(url)
+
+
+def test_an_unreachable_database_is_a_message_not_a_traceback(postgres_url, capsys):
+    bad = postgres_url.rsplit("port=", 1)[0] + "port=1"
+    assert main(["validate", bad]) == 1
+    err = capsys.readouterr().err
+    assert "cannot connect to postgresql://" in err and "Traceback" not in err
+
+
+def test_database_urls_are_told_from_folders():
+    assert is_database_url("postgresql://u@h/d") and is_database_url("postgres://u@h/d")
+    assert not is_database_url(str(SAMPLE_DIR)) and not is_database_url(SAMPLE_DIR)
+    assert load_data(SAMPLE_DIR, tables=["market_index"])["market_index"].shape[0] > 0
