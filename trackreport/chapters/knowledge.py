@@ -19,12 +19,23 @@ from scipy import stats
 
 from trackreport.chapters.sales import measure_panel
 from trackreport.data.privacy import person_labels
-from trackreport.stats.estimate import Estimate
+from trackreport.stats.estimate import Estimate, proportion
 
 if TYPE_CHECKING:  # pragma: no cover
     from trackreport.report.notebook import Chapter
 
-__all__ = ["usage_counts", "category_table", "hot_list", "top_authors", "use_vs_sales", "correlation"]
+__all__ = [
+    "usage_counts",
+    "category_table",
+    "hot_list",
+    "top_authors",
+    "use_vs_sales",
+    "correlation",
+    "session_summary",
+    "top_sellers",
+    "sharing_table",
+    "sharing_headlines",
+]
 
 ACTIONS = ("view", "download", "apply")
 
@@ -165,3 +176,115 @@ def use_vs_sales(data: Mapping[str, pd.DataFrame], members: pd.DataFrame, window
     out["applications"] = out["employee_id"].map(apps).fillna(0).astype(int)
     out["sales_change"] = out["employee_id"].map(after - before).astype(float)
     return out.dropna(subset=["sales_change"]).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- experience-sharing sessions
+
+
+def session_summary(sessions: pd.DataFrame) -> dict[str, Estimate]:
+    """Held vs planned and attendance of a set of sessions, as Wilson shares.
+
+    ``held``: sessions held / sessions planned (n = planned). ``attendance``: attendees /
+    invited, summed over the *held* sessions (n = invitations). Invitations of the same
+    people to several sessions are not independent, so the attendance interval is too
+    narrow when people's habits differ; read it as descriptive.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"held_date": pd.to_datetime(["2025-07-03", None, "2025-07-20"]),
+    ...                   "invited": [10, 10, 10], "attendees": pd.array([6, None, 8], dtype="Int64")})
+    >>> r = session_summary(s)
+    >>> r["held"].value, r["held"].n, r["attendance"].value, r["attendance"].n
+    (0.6666666666666666, 3, 0.7, 20)
+    """
+    held = sessions["held_date"].notna().to_numpy()
+    h = sessions.loc[held]
+    att = int(pd.to_numeric(h["attendees"]).fillna(0).sum())
+    inv = int(pd.to_numeric(h["invited"]).fillna(0).sum())
+    return {
+        "held": proportion(int(held.sum()), len(sessions)),
+        "attendance": proportion(min(att, inv), inv),
+    }
+
+
+def _team_sessions(ch: Chapter) -> pd.DataFrame:
+    s = ch.data["sharing_sessions"]
+    keep = (s["team"] == ch.params.team) & (s["planned_date"] >= ch.windows.before[0])
+    keep &= s["planned_date"] <= ch.windows.after[1]
+    return s.loc[keep.to_numpy()].assign(month=lambda d: d["planned_date"].dt.to_period("M").dt.to_timestamp())
+
+
+def sharing_table(ch: Chapter) -> pd.DataFrame:
+    """Per month from the before-window to the end of the after-window: sessions planned
+    and held with the held share, invitations and attendance share (Wilson intervals)."""
+    rows = []
+    for month, g in _team_sessions(ch).groupby("month", sort=True):
+        r = session_summary(g)
+        rows.append(
+            {
+                "month": month.strftime("%Y-%m"),
+                "planned": len(g),
+                "held": int(g["held_date"].notna().sum()),
+                "held_share": r["held"].value,
+                "invited": r["attendance"].n,
+                "attendance": r["attendance"].value,
+                "attendance_low": r["attendance"].ci_low,
+                "attendance_high": r["attendance"].ci_high,
+            }
+        )
+    cols = ["month", "planned", "held", "held_share", "invited", "attendance", "attendance_low", "attendance_high"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def top_sellers(panel: pd.DataFrame, *, share: float) -> set[str]:
+    """The top ``share`` of the people in ``panel`` by mean sales per month (at least one).
+
+    The rule: rank people by their mean ``sales`` over the panel's months (ties by
+    ``employee_id``); the top ``max(1, ceil(share * n))`` are top sellers.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"employee_id": list("aabbccdd"), "sales": [5, 7, 1, 1, 9, 9, 3, 3]})
+    >>> sorted(top_sellers(p, share=0.25)), sorted(top_sellers(p, share=0.5))
+    (['c'], ['a', 'c'])
+    """
+    m = panel.groupby("employee_id")["sales"].mean().dropna()
+    if m.empty:
+        return set()
+    k = max(1, math.ceil(share * len(m) - 1e-9))
+    order = m.reset_index().sort_values(["sales", "employee_id"], ascending=[False, True])
+    return set(order["employee_id"].head(k))
+
+
+def presenter_is_top_seller(ch: Chapter, sessions: pd.DataFrame) -> pd.Series:
+    """For each session: was its presenter a top seller by the rule of :func:`top_sellers`,
+    over the team's sellers (reps and senior reps) in the ``knowledge.top_seller_months``
+    full months before the session's month? NA when no sales are recorded then."""
+    emp = ch.data["employees"]
+    team = emp.loc[((emp["team"] == ch.params.team) & emp["role"].isin(["rep", "senior_rep"])).to_numpy()]
+    k = ch.params.knowledge.top_seller_months
+    if sessions.empty:
+        return pd.Series([], dtype="boolean")
+    first = sessions["month"].min() - pd.DateOffset(months=k)
+    last = sessions["month"].max() - pd.DateOffset(months=1)
+    panel = measure_panel(ch.data, start=first, end=last + pd.offsets.MonthEnd(0), employees=team)
+    out = []
+    for month, pid in zip(sessions["month"], sessions["presenter_id"]):
+        lo = month - pd.DateOffset(months=k)
+        win = panel.loc[((panel["month"] >= lo) & (panel["month"] < month)).to_numpy()]
+        top = top_sellers(win, share=ch.params.knowledge.top_seller_share)
+        out.append(pd.NA if not top else pid in top)
+    return pd.Series(out, index=sessions.index, dtype="boolean")
+
+
+def sharing_headlines(ch: Chapter) -> dict[str, Estimate]:
+    """From the start of the training quarter to the end of the after-window: share of
+    planned sessions held, attendance share of the held ones, and share of held sessions
+    whose presenter was a top seller (rule of :func:`presenter_is_top_seller`)."""
+    s = _team_sessions(ch)
+    s = s.loc[(s["planned_date"] > ch.windows.before[1]).to_numpy()]
+    r = session_summary(s)
+    held = s.loc[s["held_date"].notna().to_numpy()]
+    top = presenter_is_top_seller(ch, held).dropna()
+    r["top_seller"] = proportion(int(top.sum()), len(top))
+    return r

@@ -113,6 +113,8 @@ class Growth(_Strict):
 class Knowledge(_Strict):
     hot_list: int = Field(10, ge=1)
     few_uses: int = Field(5, ge=1)
+    top_seller_share: float = Field(0.20, gt=0, le=1)
+    top_seller_months: int = Field(3, ge=1, le=12)
 
 
 class Improvement(_Strict):
