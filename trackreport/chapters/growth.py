@@ -17,6 +17,7 @@ import pandas as pd
 from trackreport.chapters.evaluation import welch_difference
 from trackreport.data.privacy import person_labels
 from trackreport.stats.estimate import Estimate, proportion
+from trackreport.stats.survival import kaplan_meier, survival_at
 
 if TYPE_CHECKING:  # pragma: no cover
     from trackreport.report.notebook import Chapter
@@ -29,6 +30,8 @@ __all__ = [
     "promotion_summary",
     "talent_records",
     "certification_by_team",
+    "time_to_promotion",
+    "promotion_survival",
 ]
 
 
@@ -216,3 +219,76 @@ def certification_by_team(ch: Chapter) -> pd.DataFrame:
     c = c.merge(ch.data["employees"][["employee_id", "team"]], on="employee_id")
     c["team"] = c["team"].astype(str)
     return pass_rates(c, by=["team"])
+
+
+def time_to_promotion(
+    employees: pd.DataFrame, promotions: pd.DataFrame, people: pd.DataFrame, *, origin, data_end
+) -> pd.DataFrame:
+    """Days from ``origin`` to each person's first promotion dated after it, censored at
+    leaving or at ``data_end``.
+
+    ``people``: ``employee_id`` and ``group``. People who left on or before ``origin``
+    are left out. ``promoted`` is the event indicator; ``days`` the duration.
+
+    Examples
+    --------
+    >>> emp = pd.DataFrame({"employee_id": ["a", "b", "c"],
+    ...                     "leave_date": pd.to_datetime([None, "2025-08-01", None])})
+    >>> pro = pd.DataFrame({"employee_id": ["a", "c"], "date": pd.to_datetime(["2025-07-11", "2025-07-01"])})
+    >>> ppl = pd.DataFrame({"employee_id": ["a", "b", "c"], "group": ["t", "t", "u"]})
+    >>> time_to_promotion(emp, pro, ppl, origin="2025-07-01", data_end="2025-12-31")[["days", "promoted"]].values.tolist()
+    [[10, True], [31, False], [183, False]]
+    """
+    origin, data_end = pd.Timestamp(origin), pd.Timestamp(data_end)
+    p = people[["employee_id", "group"]].merge(employees[["employee_id", "leave_date"]], on="employee_id")
+    p = p.loc[(p["leave_date"].isna() | (p["leave_date"] > origin)).to_numpy()].reset_index(drop=True)
+    pro = promotions.loc[((promotions["date"] > origin) & (promotions["date"] <= data_end)).to_numpy()]
+    first = pro.groupby("employee_id")["date"].min()
+    event = p["employee_id"].map(first)
+    stop = p["leave_date"].where(p["leave_date"].notna() & (p["leave_date"] < data_end), data_end)
+    promoted = event.notna() & (event.isna() | (event <= stop)).fillna(False)
+    end = event.where(promoted, stop)
+    p["days"] = (pd.to_datetime(end) - origin).dt.days.astype(int)
+    p["promoted"] = promoted.astype(bool).to_numpy()
+    return p.drop(columns="leave_date")
+
+
+def promotion_survival(ch: Chapter) -> dict:
+    """Kaplan-Meier of the time from the start of the training quarter to first promotion,
+    trained cohort vs not trained (the comparison group), censored at leaving or at the
+    data end (the last order date in the data).
+
+    Returns ``frame`` (one row per person), ``curves`` (group -> KM table), ``data_end``,
+    ``enough`` (both groups have ``min_group_size`` people and the promotions together reach
+    ``growth.survival_min_events``), and ``share``: group -> the share promoted by the
+    data end (1 − S) as an :class:`Estimate`, with ``difference`` (trained − not trained,
+    normal interval from the two Greenwood standard errors).
+    """
+    origin = ch.windows.before[1] + pd.Timedelta(days=1)
+    data_end = ch.data["orders"]["order_date"].max()
+    people = pd.concat(
+        [
+            ch.members[["employee_id"]].assign(group="trained"),
+            ch.comparison[["employee_id"]].assign(group="not trained"),
+        ]
+    ).drop_duplicates("employee_id")
+    f = time_to_promotion(ch.data["employees"], ch.data["promotions"], people, origin=origin, data_end=data_end)
+    horizon = int((data_end - origin).days)
+    curves, share = {}, {}
+    for g in ("trained", "not trained"):
+        x = f.loc[(f["group"] == g).to_numpy()]
+        curves[g] = kaplan_meier(x["days"], x["promoted"])
+        share[g] = survival_at(curves[g], horizon, n=len(x))
+    a, b = share["trained"], share["not trained"]
+    se = [float(c["se"].iloc[-1]) if len(c) else 0.0 for c in (curves["trained"], curves["not trained"])]
+    d = a.value - b.value
+    half = 1.959963984540054 * (se[0] ** 2 + se[1] ** 2) ** 0.5
+    share["difference"] = Estimate(
+        d, d - half, d + half, n=a.n + b.n, method="difference of Kaplan-Meier estimates, normal interval"
+    )
+    sizes = f["group"].value_counts()
+    enough = bool(
+        min(sizes.get("trained", 0), sizes.get("not trained", 0)) >= ch.min_n
+        and int(f["promoted"].sum()) >= ch.params.growth.survival_min_events
+    )
+    return {"frame": f, "curves": curves, "share": share, "data_end": data_end, "horizon": horizon, "enough": enough}

@@ -108,6 +108,7 @@ class TrainerStars(_Strict):
 
 class Growth(_Strict):
     promotion_lookback_months: int = Field(12, ge=1, le=36)
+    survival_min_events: int = Field(5, ge=1)
 
 
 class Knowledge(_Strict):
