@@ -1,5 +1,6 @@
 """Chapter 13: the mentoring rule, module status and error analysis on constructed data."""
 
+import numpy as np
 import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
@@ -86,3 +87,30 @@ def test_error_shares_match_statsmodels_wilson():
     assert (e["ci_low"].iloc[0], e["ci_high"].iloc[0]) == pytest.approx((lo, hi))
     t = topic_errors(items, threshold=0.3)
     assert dict(zip(t["topic"], t["micro_lesson"])) == {"pricing": True, "scenarios": False}
+
+
+def test_best_team_rule_uses_the_lower_bound_not_a_noisy_mean():
+    from trackreport.chapters.improvement import pick_best_team
+
+    rng = np.random.default_rng(5)
+    steady = 100 + rng.normal(0, 2, 30)  # mean ~100, tight
+    noisy = np.r_[rng.normal(60, 2, 4), [400.0]]  # mean ~128 from one big seller
+    p = pd.DataFrame({"team": ["steady"] * 30 + ["noisy"] * 5, "sales": np.r_[steady, noisy]})
+    t = pick_best_team(p).set_index("team")
+    assert t.at["noisy", "mean"] > t.at["steady", "mean"]
+    assert bool(t.at["steady", "best"]) and not bool(t.at["noisy", "best"])
+
+
+def test_team_lead_matches_scipy_welch_interval():
+    from scipy import stats
+
+    from trackreport.chapters.improvement import team_lead
+
+    rng = np.random.default_rng(9)
+    a, b = rng.normal(0.8, 0.05, 12), rng.normal(0.7, 0.08, 40)
+    p = pd.DataFrame({"team": ["best"] * 12 + ["x"] * 20 + ["y"] * 20, "crm_completeness": np.r_[a, b]})
+    r = team_lead(p, "best", measures=["crm_completeness"]).iloc[0]
+    ref = stats.ttest_ind(a, b, equal_var=False).confidence_interval(0.95)
+    assert r["difference"] == pytest.approx(a.mean() - b.mean())
+    assert (r["ci_low"], r["ci_high"]) == pytest.approx((ref.low, ref.high))
+    assert (r["n_best"], r["n_others"], r["leads"]) == (12, 40, True)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from trackreport.chapters.evaluation import welch_difference
 from trackreport.chapters.sales import measure_panel
 from trackreport.data.privacy import person_labels
 from trackreport.stats.estimate import mean_ci, proportion
@@ -24,7 +25,18 @@ from trackreport.stats.estimate import mean_ci, proportion
 if TYPE_CHECKING:  # pragma: no cover
     from trackreport.report.notebook import Chapter
 
-__all__ = ["module_scores", "remedial_list", "pair_mentors", "mentoring_pairs", "item_errors", "topic_errors"]
+__all__ = [
+    "module_scores",
+    "remedial_list",
+    "pair_mentors",
+    "mentoring_pairs",
+    "item_errors",
+    "topic_errors",
+    "person_measures",
+    "pick_best_team",
+    "team_lead",
+    "best_practices",
+]
 
 
 def module_scores(assessments: pd.DataFrame, courses: pd.DataFrame, *, threshold: float) -> pd.DataFrame:
@@ -229,3 +241,105 @@ def module_table(ch: Chapter) -> pd.DataFrame:
     a = ch.data["assessments"]
     a = a.loc[(a["course_id"].isin(cids) & a["employee_id"].isin(set(ch.members["employee_id"]))).to_numpy()]
     return module_scores(a, courses, threshold=ch.params.thresholds.remediation_score).drop(columns="course_id")
+
+
+# --------------------------------------------------------------------------- best practices of the top team
+
+PRACTICES = {
+    "crm_completeness": "CRM record completeness",
+    "fabe_share": "Share of reviewed calls following FABE",
+    "kb_applications": "Knowledge-base documents applied per month",
+}
+
+
+def person_measures(data, *, start, end) -> pd.DataFrame:
+    """Per seller (rep or senior rep) of every team with sales months between ``start``
+    and ``end``: ``team``, ``sales`` (mean sales per month, outlier orders left out),
+    ``crm_completeness`` (Σ records complete / Σ records created), ``fabe_share``
+    (Σ FABE calls / Σ reviewed calls) and ``kb_applications`` (documents applied per
+    month employed) over those months."""
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    emp = data["employees"]
+    emp = emp.loc[emp["role"].isin(["rep", "senior_rep"]).to_numpy()]
+    panel = measure_panel(data, start=start, end=end, employees=emp)
+    g = panel.groupby("employee_id")
+    out = pd.DataFrame({"sales": g["sales"].mean(), "months": g["sales"].size()})
+    crm = data["crm_activity"]
+    crm = crm.loc[((crm["month"] >= start) & (crm["month"] <= end)).to_numpy()]
+    c = crm.groupby("employee_id")[["records_created", "records_complete", "observed_calls", "fabe_calls"]].sum()
+    out["crm_completeness"] = c["records_complete"] / c["records_created"].replace(0, np.nan)
+    out["fabe_share"] = c["fabe_calls"] / c["observed_calls"].replace(0, np.nan)
+    use = data["kb_usage"]
+    use = use.loc[((use["action"] == "apply") & (use["date"] >= start) & (use["date"] <= end)).to_numpy()]
+    out["kb_applications"] = use.groupby("employee_id").size().reindex(out.index).fillna(0) / out["months"]
+    team = emp.set_index("employee_id")["team"].astype(str)
+    out.insert(0, "team", out.index.map(team))
+    for col in PRACTICES:
+        out[col] = out[col].astype(float)
+    return out.rename_axis("employee_id").reset_index()
+
+
+def pick_best_team(people: pd.DataFrame, *, measure: str = "sales") -> pd.DataFrame:
+    """Each team's mean ``measure`` per person with its t interval; the best team is the
+    one with the **highest lower 95% bound** (ties by team name), so a team is not
+    chosen on a mean that a few noisy people inflate. ``best`` marks it.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"team": ["a"] * 3 + ["b"] * 3, "sales": [10.0, 11, 12, 5, 30, 1]})
+    >>> pick_best_team(p)[["team", "best"]].values.tolist()
+    [['a', True], ['b', False]]
+    """
+    rows = []
+    for team, g in people.groupby("team", sort=True):
+        e = mean_ci(g[measure])
+        rows.append({"team": team, "mean": e.value, "ci_low": e.ci_low, "ci_high": e.ci_high, "n": e.n})
+    t = pd.DataFrame(rows, columns=["team", "mean", "ci_low", "ci_high", "n"])
+    key = t["ci_low"].fillna(-np.inf)
+    order = t.assign(_k=key).sort_values(["_k", "team"], ascending=[False, True])
+    t["best"] = t["team"] == (order["team"].iloc[0] if len(order) else None)
+    return t.sort_values(["ci_low", "team"], ascending=[False, True], ignore_index=True)
+
+
+def team_lead(people: pd.DataFrame, best: str, *, measures=tuple(PRACTICES)) -> pd.DataFrame:
+    """For each measure: the best team's mean, the other teams' mean (people pooled), the
+    difference with its Welch 95% interval, and the people behind each side; ``leads``
+    when the whole interval lies above zero. Exploratory and an association.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"team": ["a"] * 3 + ["b"] * 3, "x": [3.0, 4, 5, 1, 2, 3]})
+    >>> team_lead(p, "a", measures=["x"])[["difference", "n_best", "n_others", "leads"]].values.tolist()
+    [[2.0, 3, 3, False]]
+    """
+    rows = []
+    is_b = (people["team"] == best).to_numpy()
+    for m in measures:
+        a = people.loc[is_b, m].dropna()
+        b = people.loc[~is_b, m].dropna()
+        d = welch_difference(a.to_numpy(), b.to_numpy())
+        rows.append(
+            {
+                "measure": PRACTICES.get(m, m),
+                "best_team": a.mean() if len(a) else math.nan,
+                "other_teams": b.mean() if len(b) else math.nan,
+                "difference": d.value,
+                "ci_low": d.ci_low,
+                "ci_high": d.ci_high,
+                "n_best": len(a),
+                "n_others": len(b),
+                "leads": bool(d.ci_low > 0),
+            }
+        )
+    cols = ["measure", "best_team", "other_teams", "difference", "ci_low", "ci_high", "n_best", "n_others", "leads"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def best_practices(ch: Chapter) -> dict:
+    """The report's after-window, every team: the team ranking (``teams``), the best team
+    (``best``) by the rule of :func:`pick_best_team` on sales per seller per month, and
+    the measures where it leads the others (``lead``)."""
+    people = person_measures(ch.data, start=ch.windows.after[0], end=ch.windows.after[1])
+    teams = pick_best_team(people)
+    best = str(teams.loc[teams["best"], "team"].iloc[0]) if teams["best"].any() else ""
+    return {"teams": teams, "best": best, "lead": team_lead(people, best), "people": people}
