@@ -21,6 +21,8 @@ def test_person_effects_difference_in_differences():
     assert e[["raw_change", "comparison_change", "effect"]].iloc[0].tolist() == [20.0, 3.0, 17.0]
     # variance: 8/2 + 8/2 + var([5, 1]) / 2 = 8 + 4
     assert e["variance"].iloc[0] == 12.0
+    # what the estimate rests on: t1's months before and after, and the comparison people
+    assert e[["months_before", "months_after", "comparison_n"]].iloc[0].tolist() == [2, 2, 2]
 
 
 def test_selection_on_shrunk_estimates_beats_raw_jumps_next_quarter():

@@ -33,7 +33,8 @@ def person_effects(panel: pd.DataFrame, treated: set[str], windows, *, measure: 
 
     effect_i = (mean after_i − mean before_i) − mean over comparison people of their
     (after − before); variance = s²_after,i/n_after,i + s²_before,i/n_before,i +
-    Var(comparison mean change) (months taken as independent).
+    Var(comparison mean change) (months taken as independent). ``months_before``,
+    ``months_after`` and ``comparison_n`` (comparison people) are what it rests on.
 
     Examples
     --------
@@ -71,6 +72,9 @@ def person_effects(panel: pd.DataFrame, treated: set[str], windows, *, measure: 
             "comparison_change": base,
             "effect": change[is_t].to_numpy() - base,
             "variance": var[is_t].to_numpy() + base_var,
+            "months_before": g[("count", "before")][is_t].astype(int).to_numpy(),
+            "months_after": g[("count", "after")][is_t].astype(int).to_numpy(),
+            "comparison_n": int(len(comp)),
         }
     )
     return out.reset_index(drop=True)
