@@ -149,6 +149,11 @@ V002,D002,E004,2025-07-05,apply
 incident_id,course_id,date,kind,escalation_level,minutes_to_resolve
 N001,C01,2025-07-07,equipment,1,12
 """,
+    "sharing_sessions": """\
+session_id,team,planned_date,held_date,presenter_id,invited,attendees
+S001,east,2025-07-10,2025-07-11,E002,2,1
+S002,east,2025-08-12,,E002,2,
+""",
     "market_index": """\
 region,month,index
 华东,2025-07-01,100

@@ -213,6 +213,28 @@ BAD_CELLS = [
         "customer_id) — 1 row fails, e.g. line 3: 'K404'",
         id="unknown-self-reference",
     ),
+    pytest.param(
+        "sharing_sessions", 2, "attendees", "-3",
+        "sharing_sessions.csv, column attendees: out of range (must be >= 0) — 1 row fails, e.g. line 2: '-3'",
+        id="sharing-negative-attendees",
+    ),
+    pytest.param(
+        "sharing_sessions", 3, "presenter_id", "E404",
+        "sharing_sessions.csv, column presenter_id: unknown presenter_id (not in employees.csv column "
+        "employee_id) — 1 row fails, e.g. line 3: 'E404'",
+        id="sharing-unknown-presenter",
+    ),
+    pytest.param(
+        "sharing_sessions", 2, "held_date", "11/07/2025",
+        "sharing_sessions.csv, column held_date: unparsable date (expected YYYY-MM-DD) — 1 row fails, "
+        "e.g. line 2: '11/07/2025'",
+        id="sharing-non-iso-held-date",
+    ),
+    pytest.param(
+        "sharing_sessions", 3, "invited", "",
+        "sharing_sessions.csv, column invited: required value missing — 1 row fails, e.g. line 3: empty",
+        id="sharing-invited-missing",
+    ),
 ]
 
 

@@ -1077,6 +1077,71 @@ def _organisation(rng: np.random.Generator, emp: pd.DataFrame, cohorts: list[dic
                 conflicts=conflicts_df, kb_documents=docs, kb_usage=usage, market_index=market)
 
 
+# --------------------------------------------------------------------------- experience-sharing sessions
+
+SHARING_STREAM = 1402
+"""Tag of the random stream of :func:`_sharing` (``default_rng([seed, 1402])``): its draws
+leave every other table unchanged."""
+SHARING = {"sessions_per_month": 2, "held": 0.75, "held_trained": 0.90, "attend": 0.55, "attend_trained": 0.70,
+           "top_share": 0.2}
+
+
+def _sharing(seed: int, emp: pd.DataFrame, eff: Effects) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Monthly experience-sharing sessions by top sellers, per team, and their truth.
+
+    Own random stream (``[seed, SHARING_STREAM]``). Each team plans
+    ``sessions_per_month`` sessions a month, each presented by a seller (rep or senior
+    rep) drawn from the team's top ``top_share`` by the hidden sales level among those
+    employed on the planned day. A session is held with probability ``held`` (``held_trained``
+    from the month of the team's first cohort effect_start, when any effect is on); each
+    invited person (every team member employed that day) attends with probability
+    ``attend`` (``attend_trained`` likewise).
+    """
+    rng = np.random.default_rng([seed, SHARING_STREAM])
+    on = _any_effect(eff)
+    hire = emp["hire"].to_numpy().astype("datetime64[D]")
+    leave = emp["leave"].to_numpy().astype("datetime64[D]")
+    team = emp["team"].to_numpy()
+    seller = emp["role"].isin(["rep", "senior_rep"]).to_numpy()
+    lev = emp["level_sales"].to_numpy(float)
+    eids = emp["employee_id"].to_numpy()
+    es = emp["effect_start"].to_numpy().astype("datetime64[D]")
+    rows, starts = [], {}
+    for t in TEAMS:
+        in_t = team == t
+        first = es[in_t & ~np.isnat(es)]
+        start = first.min() if len(first) else None
+        starts[t] = str(start) if start is not None else None
+        for m in range(N_MONTHS):
+            for _ in range(SHARING["sessions_per_month"]):
+                day = MONTH_START[m] + np.timedelta64(int(rng.integers(3, 26)), "D")
+                emp_ok = in_t & (hire <= day) & (np.isnat(leave) | (leave > day))
+                pool = np.flatnonzero(emp_ok & seller)
+                k = max(1, int(np.floor(SHARING["top_share"] * len(pool))))
+                top = pool[np.argsort(-lev[pool], kind="stable")[:k]]
+                presenter = eids[top[int(rng.integers(len(top)))]]
+                after = on and start is not None and MONTH_START[m] >= start.astype("datetime64[M]").astype("datetime64[D]")
+                held = bool(rng.random() < SHARING["held_trained" if after else "held"])
+                invited = int(emp_ok.sum())
+                attendees = int(rng.binomial(invited, SHARING["attend_trained" if after else "attend"]))
+                held_day = day + np.timedelta64(int(rng.integers(0, 3)), "D")
+                rows.append((t, day, held_day if held else np.datetime64("NaT"), presenter, invited,
+                             attendees if held else None))
+    df = pd.DataFrame(rows, columns=["team", "planned_date", "held_date", "presenter_id", "invited", "attendees"])
+    df.insert(0, "session_id", _ids("SS", len(df), 4))
+    df["attendees"] = pd.array(df["attendees"], dtype="Int64")
+    truth = {**SHARING, "effect_active": on, "team_effect_start": starts,
+             "definition": "Each team plans sessions_per_month sessions every month; the presenter is drawn at random "
+                           "from the team's top top_share sellers (rep or senior_rep) by the hidden sales level among "
+                           "those employed on the planned day. A session is held with probability held, and every "
+                           "person of the team employed that day (invited) attends with probability attend; from the "
+                           "month of the team's first cohort effect_start, when the training effects are on "
+                           "(effect_active), these are held_trained and attend_trained. Own random stream "
+                           "default_rng([seed, 1402])."}
+    return df, truth
+
+
+
 # --------------------------------------------------------------------------- assembly
 
 
@@ -1137,6 +1202,7 @@ def simulate(seed: int = 7, scale: float = 1.0, effects: Effects | None = None) 
     funnel = _funnel(rng, emp, sales, eff)
     learn = _learning(rng, emp, cohorts, tr, eff)
     org = _organisation(rng, emp, cohorts, sales["panel"], eff, scale)
+    sharing, sharing_truth = _sharing(seed, emp, eff)
 
     employees = emp.rename(columns={"hire": "hire_date", "leave": "leave_date"})
     raw = dict(employees=employees, trainers=tr["trainers"], courses=tr["courses"],
@@ -1145,6 +1211,7 @@ def simulate(seed: int = 7, scale: float = 1.0, effects: Effects | None = None) 
     costs = tr["costs"]
     costs.insert(0, "cost_id", _ids("CO", len(costs), 4))
     raw["costs"] = costs
+    raw["sharing_sessions"] = sharing
     raw["incidents"].insert(0, "incident_id", _ids("I", len(raw["incidents"]), 3))
     tables = {name: _coerce(name, raw[name]) for name in TABLES}
 
@@ -1192,6 +1259,7 @@ def simulate(seed: int = 7, scale: float = 1.0, effects: Effects | None = None) 
         "outlier_orders": {"order_ids": sales["outliers"],
                            "definition": "Very large orders (80k-300k CNY) drawn outside the process; no part of any effect."},
         "secondary_effects": {"active": _any_effect(eff), **SECONDARY_EFFECTS},
+        "sharing_sessions": sharing_truth,
         "noise_free_notes": "Effects are parameters of the generating process; realized sample values differ by noise.",
     }
     return Sample(tables=tables, truth=truth)

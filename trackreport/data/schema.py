@@ -576,6 +576,21 @@ _TABLE_LIST = [
         ("region", "month"),
         ("06",),
     ),
+    Table(
+        "sharing_sessions",
+        "Monthly experience-sharing sessions by top sellers: planned, held, attendance.",
+        (
+            _c("session_id", "id", "Session identifier."),
+            _c("team", "category", "Team that planned it.", pattern=TEAM_PATTERN),
+            _c("planned_date", "date", "Date the session was planned for."),
+            _c("held_date", "date", "Date it was held; empty when it was not held.", nullable=True),
+            _c("presenter_id", "id", "Seller planned to present.", fk=_EMP),
+            _c("invited", "int", "People invited.", unit="people", ge=0),
+            _c("attendees", "int", "People who attended; empty when not held.", unit="people", ge=0, nullable=True),
+        ),
+        ("session_id",),
+        ("12",),
+    ),
 ]
 
 TABLES: dict[str, Table] = {t.name: t for t in _TABLE_LIST}

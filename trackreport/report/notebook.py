@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from trackreport.data.cohort import Windows, cohort_members, comparison_members
+from trackreport.data.privacy import escape_html, escape_markdown, neutralise_formula
 from trackreport.paths import SAMPLE_DIR
 from trackreport.report.params import ReportParams, resolve
 from trackreport.report.store import ResultStore, package_digest, store_key
@@ -137,10 +138,17 @@ class Chapter:
         return self.store.get(name, compute)
 
     # ------------------------------------------------------------------ display
-    def say(self, markdown: str) -> None:
-        """Show narrative text (Markdown)."""
+    def say(self, markdown: str, **data_text: object) -> None:
+        """Show narrative text (Markdown).
+
+        Text from the data (names, titles, comments) goes in as keyword arguments, never
+        into ``markdown`` itself: each is escaped (:func:`~trackreport.data.privacy.escape_markdown`)
+        and put in its ``{field}``: ``ch.say("Most applied: {title}", title=t)``.
+        """
         from IPython.display import Markdown, display
 
+        if data_text:
+            markdown = markdown.format(**{k: escape_markdown(v) for k, v in data_text.items()})
         display(Markdown(markdown))
 
     def headline(
@@ -244,18 +252,31 @@ class Chapter:
         shown = shown.rename(columns=pretty_column)
         if formats:
             formats = {pretty_column(k): v for k, v in formats.items()}
-        styler = shown.style.hide(axis="index").format(precision=precision, thousands=",", na_rep="–")
+        styler = shown.style.hide(axis="index").format(precision=precision, thousands=",", na_rep="–", escape="html")
+        styler = styler.format_index(escape="html", axis=1)
+        text = [c for c in shown.columns if _is_text(shown[c])]
+        if text:  # data text: inert as HTML and as a formula when pasted into a spreadsheet
+            styler = styler.format(_inert_cell, subset=text, na_rep="–")
         pcols = [c for c in shown.columns if c in ("p-value", "P value", "p")]
         if pcols:
             styler = styler.format(format_p, subset=pcols, na_rep="–")
         if formats:
             formats = {k: v for k, v in formats.items() if k in shown.columns}
-            styler = styler.format(formats, subset=list(formats), na_rep="–")
+            styler = styler.format(formats, subset=list(formats), na_rep="–", escape="html")
         if caption:
-            styler = styler.set_caption(caption)
+            styler = styler.set_caption(html.escape(caption, quote=False))
         display(styler)
         if dropped:
             self.say(f"*{dropped} group(s) with fewer than {self.min_n} people are not shown (privacy).*")
+
+
+def _is_text(col: pd.Series) -> bool:
+    return pd.api.types.is_string_dtype(col) and all(isinstance(v, str) for v in col.dropna())
+
+
+def _inert_cell(value: object) -> str:
+    """A table cell's text, HTML-escaped and neutralised as a spreadsheet formula."""
+    return escape_html(neutralise_formula(str(value)))
 
 
 def format_p(p: float) -> str:

@@ -106,6 +106,30 @@ class TrainerStars(_Strict):
         return 1
 
 
+class Growth(_Strict):
+    promotion_lookback_months: int = Field(12, ge=1, le=36)
+    survival_min_events: int = Field(5, ge=1)
+
+
+class Knowledge(_Strict):
+    hot_list: int = Field(10, ge=1)
+    few_uses: int = Field(5, ge=1)
+    top_seller_share: float = Field(0.20, gt=0, le=1)
+    top_seller_months: int = Field(3, ge=1, le=12)
+
+
+class Improvement(_Strict):
+    mentor_share: float = Field(0.20, gt=0, le=0.5)
+    mentoring_weeks: int = Field(8, ge=1, le=52)
+    micro_lesson_wrong_share: float = Field(0.15, ge=0, le=1)
+    error_items: int = Field(10, ge=1)
+
+
+class Cases(_Strict):
+    people: int = Field(3, ge=1, le=20)
+    min_posterior_low: float = Field(0.0)
+
+
 class ReportParams(_Strict):
     """Every parameter of a report, validated.
 
@@ -122,6 +146,10 @@ class ReportParams(_Strict):
     thresholds: Thresholds = Thresholds()
     budget: Budget = Budget()
     trainer_stars: TrainerStars = TrainerStars()
+    growth: Growth = Growth()
+    knowledge: Knowledge = Knowledge()
+    improvement: Improvement = Improvement()
+    cases: Cases = Cases()
 
     @field_validator("team")
     @classmethod
