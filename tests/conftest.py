@@ -155,6 +155,21 @@ region,month,index
 华东,2025-08-01,102.5
 华南,2025-07-01,100
 """,
+    "course_design": """\
+course_id,planned_sequence,target_segment,delivered_hours,renewed_share
+C01,1,,7.8,0.25
+C02,2,under 1 year,6,0.1
+""",
+    "simulation_results": """\
+course_id,group_id,members,roi,brand_reach
+C02,G1,3,0.31,120.5
+C02,G2,2,-0.05,80
+""",
+    "collaboration_cases": """\
+case_id,team,date,departments,outcome,title
+K001,east,2025-07-20,sales; product,success,联合大客户提案
+K002,west,2025-08-02,sales; finance,innovation,合同审批提速
+""",
 }
 
 

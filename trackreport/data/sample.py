@@ -1077,6 +1077,64 @@ def _organisation(rng: np.random.Generator, emp: pd.DataFrame, cohorts: list[dic
                 conflicts=conflicts_df, kb_documents=docs, kb_usage=usage, market_index=market)
 
 
+# --------------------------------------------------------------------------- programme design (chapters 02, 04, 08)
+# Own random stream (tag 1301): the tables above stay byte-identical.
+
+SEGMENT_NAMES = {"new": "under 1 year", "experienced": "3-5 years", "manager": "manager"}
+RENEWAL_BETA = (4.0, 16.0)  # renewed share of a module's content: Beta(4, 16), mean 0.20
+SIMULATION_GROUPS = (4, 5)  # competing groups per simulation run
+CASE_OUTCOME_P = {"success": 0.55, "failure": 0.25, "innovation": 0.20}
+DEPARTMENTS = ("marketing", "product", "finance", "customer_service", "logistics", "legal")
+CASE_TITLES = ("联合大客户提案", "新品上市联动", "渠道价格协调", "售后问题快速响应", "数字营销联合投放", "合同审批提速")
+
+
+def _programme_design(seed: int, courses: pd.DataFrame, enrollments: pd.DataFrame, incidents: pd.DataFrame) -> dict[str, Any]:
+    """Course design records, simulation scores and cross-department cases, with their truth."""
+    rng = np.random.default_rng([seed, 1301])
+    lost = incidents.groupby("course_id")["minutes_to_resolve"].sum() / 60.0
+    design = []
+    for prog, runs in courses.groupby("programme", sort=False):
+        order = {cid: k + 1 for k, cid in enumerate(runs["course_id"])}  # template order: strategy -> tactics
+        for r in runs.itertuples():
+            design.append(dict(course_id=r.course_id, planned_sequence=order[r.course_id],
+                               target_segment=SEGMENT_NAMES.get(r.segment) if isinstance(r.segment, str) else None,
+                               delivered_hours=round(max(r.hours - float(lost.get(r.course_id, 0.0)), 0.0), 1),
+                               renewed_share=round(float(rng.beta(*RENEWAL_BETA)), 2)))
+    sims, strength_truth = [], {}
+    for r in courses[courses["key"] == "simulation"].itertuples():
+        people = enrollments.loc[enrollments["course_id"] == r.course_id, "employee_id"].to_numpy()
+        k = int(rng.integers(SIMULATION_GROUPS[0], SIMULATION_GROUPS[1] + 1))
+        sizes = np.bincount(np.arange(len(people)) % k, minlength=k)
+        strength = rng.normal(0, 1, k)
+        strength_truth[r.course_id] = {f"G{g + 1}": round(float(x), 4) for g, x in enumerate(strength)}
+        for g in range(k):
+            sims.append(dict(course_id=r.course_id, group_id=f"G{g + 1}", members=int(sizes[g]),
+                             roi=round(float(0.25 + 0.15 * strength[g] + rng.normal(0, 0.03)), 3),
+                             brand_reach=round(float(120 + 40 * strength[g] + rng.normal(0, 8)), 1)))
+    cases = []
+    for team in TEAMS:
+        for q in pd.period_range("2024Q1", "2025Q4", freq="Q"):
+            for _ in range(int(rng.poisson(3))):
+                day = q.start_time + pd.Timedelta(days=int(rng.integers(0, 90)))
+                deps = rng.choice(DEPARTMENTS, int(rng.integers(1, 3)), replace=False)
+                cases.append(dict(team=team, date=np.datetime64(day.date()), departments="; ".join(["sales", *deps]),
+                                  outcome=str(rng.choice(list(CASE_OUTCOME_P), p=list(CASE_OUTCOME_P.values()))),
+                                  title=str(rng.choice(CASE_TITLES))))
+    cases_df = pd.DataFrame(cases)
+    cases_df.insert(0, "case_id", _ids("CASE", len(cases_df), 3))
+    truth = {
+        "delivered_hours_definition": "course_design.delivered_hours = courses.hours minus the run's incidents' minutes_to_resolve / 60, rounded to 0.1 h (no other loss).",
+        "renewed_share": {"mean": RENEWAL_BETA[0] / sum(RENEWAL_BETA), "definition": f"course_design.renewed_share of every run is Beta{RENEWAL_BETA} (mean 0.20), rounded to 0.01, independent of everything else."},
+        "target_segment_definition": "Modules for one segment only (under 1 year, 3-5 years, manager) are the segment modules; each trainee is enrolled in every module without a target segment and in their own segment's module.",
+        "planned_sequence_definition": "Template order (market analysis/brand theory, tools, industry, simulation, then the segment modules); the runs are delivered in this order.",
+        "simulation": {"group_strength": strength_truth,
+                       "definition": "roi = 0.25 + 0.15 * strength + N(0, 0.03); brand_reach = 120 + 40 * strength + N(0, 8) (thousand people); strength ~ N(0, 1) per group; trainees dealt to groups in turn."},
+        "collaboration_cases": "Poisson(3) cases per team and quarter; outcome success/failure/innovation with probability 0.55/0.25/0.20; no training effect.",
+    }
+    return dict(course_design=pd.DataFrame(design), simulation_results=pd.DataFrame(sims),
+                collaboration_cases=cases_df, truth=truth)
+
+
 # --------------------------------------------------------------------------- assembly
 
 
@@ -1146,6 +1204,8 @@ def simulate(seed: int = 7, scale: float = 1.0, effects: Effects | None = None) 
     costs.insert(0, "cost_id", _ids("CO", len(costs), 4))
     raw["costs"] = costs
     raw["incidents"].insert(0, "incident_id", _ids("I", len(raw["incidents"]), 3))
+    design = _programme_design(seed, tr["courses"], tr["enrollments"], raw["incidents"])
+    raw.update({k: v for k, v in design.items() if k != "truth"})
     tables = {name: _coerce(name, raw[name]) for name in TABLES}
 
     truth = {
@@ -1192,6 +1252,7 @@ def simulate(seed: int = 7, scale: float = 1.0, effects: Effects | None = None) 
         "outlier_orders": {"order_ids": sales["outliers"],
                            "definition": "Very large orders (80k-300k CNY) drawn outside the process; no part of any effect."},
         "secondary_effects": {"active": _any_effect(eff), **SECONDARY_EFFECTS},
+        "programme_design": design["truth"],
         "noise_free_notes": "Effects are parameters of the generating process; realized sample values differ by noise.",
     }
     return Sample(tables=tables, truth=truth)
