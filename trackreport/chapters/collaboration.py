@@ -66,7 +66,8 @@ def team_month_panel(
     ...     "completed": pd.to_datetime(["2025-07-01 19:00", "2025-07-04 09:00"])})
     >>> x = pd.DataFrame({"team": ["e"], "opened": pd.to_datetime(["2025-07-05 08:00"]),
     ...                   "resolved": pd.to_datetime(["2025-07-06 08:00"])})
-    >>> team_month_panel(m, a, x).iloc[0][["execution_rate", "decision_hours", "urgent_in_time", "conflict_hours"]].tolist()
+    >>> row = team_month_panel(m, a, x).iloc[0]
+    >>> [float(row[k]) for k in ("execution_rate", "decision_hours", "urgent_in_time", "conflict_hours")]
     [0.6, 30.0, 0.5, 24.0]
     """
     m = meetings.assign(month=_month(meetings["date"]))

@@ -68,7 +68,7 @@ def attendance_by(enrollments: pd.DataFrame, *, by: str | None = None) -> pd.Dat
     ...     "completed": [True, False, True]})
     >>> attendance_by(e)[["n", "attendance", "enrollments", "completed", "completion"]].round(3)
        n  attendance  enrollments  completed  completion
-    0  2        0.775            3          2       0.667
+    0  2       0.775            3          2       0.667
     """
     keys = [] if by is None else [by]
 
