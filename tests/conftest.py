@@ -170,6 +170,23 @@ case_id,team,date,departments,outcome,title
 K001,east,2025-07-20,sales; product,success,联合大客户提案
 K002,west,2025-08-02,sales; finance,innovation,合同审批提速
 """,
+    "manager_kpis": """\
+employee_id,manager_id,month,kpi,checks,value
+E002,E001,2025-06-01,display_compliance,4,0.75
+E002,E001,2025-10-01,display_compliance,5,1
+E004,E001,2025-06-01,visit_plan_adherence,3,0.6667
+""",
+    "critical_incidents": """\
+record_id,employee_id,date,kind,source
+CI001,E002,2025-06-12,product_info_incomplete,customer_complaint
+CI002,E004,2025-10-03,follow_up_missed,manager_observation
+""",
+    "call_audits": """\
+employee_id,month,calls_audited,calls_compliant
+E002,2025-06-01,8,5
+E002,2025-10-01,6,5
+E004,2025-06-01,5,2
+""",
 }
 
 

@@ -286,6 +286,74 @@ BAD_CELLS = [
         id="case-date-missing",
     ),
     pytest.param(
+        "manager_kpis",
+        2,
+        "value",
+        "1.2",
+        "manager_kpis.csv, column value: out of range (allowed 0 to 1) — 1 row fails, e.g. line 2: '1.2'",
+        id="kpi-value-above-1",
+    ),
+    pytest.param(
+        "manager_kpis",
+        3,
+        "kpi",
+        "smile_rate",
+        "manager_kpis.csv, column kpi: not one of the allowed values (display_compliance, visit_plan_adherence) — "
+        "1 row fails, e.g. line 3: 'smile_rate'",
+        id="unknown-kpi",
+    ),
+    pytest.param(
+        "manager_kpis",
+        2,
+        "manager_id",
+        "E999",
+        "manager_kpis.csv, column manager_id: unknown manager_id (not in employees.csv column employee_id) — "
+        "1 row fails, e.g. line 2: 'E999'",
+        id="kpi-unknown-observer",
+    ),
+    pytest.param(
+        "manager_kpis",
+        4,
+        "checks",
+        "0",
+        "manager_kpis.csv, column checks: out of range (must be >= 1) — 1 row fails, e.g. line 4: '0'",
+        id="kpi-no-checks",
+    ),
+    pytest.param(
+        "critical_incidents",
+        2,
+        "kind",
+        "rude",
+        "critical_incidents.csv, column kind: not one of the allowed values (product_info_incomplete, "
+        "wrong_price_quoted, follow_up_missed, commitment_broken) — 1 row fails, e.g. line 2: 'rude'",
+        id="unknown-incident-kind",
+    ),
+    pytest.param(
+        "critical_incidents",
+        3,
+        "date",
+        "",
+        "critical_incidents.csv, column date: required value missing — 1 row fails, e.g. line 3: empty",
+        id="incident-date-missing",
+    ),
+    pytest.param(
+        "call_audits",
+        3,
+        "calls_compliant",
+        "-1",
+        "call_audits.csv, column calls_compliant: out of range (must be >= 0) — 1 row fails, e.g. line 3: '-1'",
+        id="negative-compliant-calls",
+    ),
+    pytest.param(
+        "call_audits",
+        2,
+        "employee_id",
+        "E999",
+        "call_audits.csv, column employee_id: unknown employee_id (not in employees.csv column employee_id) — "
+        "1 row fails, e.g. line 2: 'E999'",
+        id="audit-unknown-person",
+    ),
+    pytest.param(
         "leads",
         3,
         "created_date",
@@ -358,7 +426,17 @@ def test_missing_file(tiny_data):
     ]
 
 
-@pytest.mark.parametrize("table", ["course_design", "simulation_results", "collaboration_cases"])
+@pytest.mark.parametrize(
+    "table",
+    [
+        "course_design",
+        "simulation_results",
+        "collaboration_cases",
+        "manager_kpis",
+        "critical_incidents",
+        "call_audits",
+    ],
+)
 def test_optional_programme_tables_may_be_absent(tiny_data, table):
     (tiny_data / f"{table}.csv").unlink()
     assert messages(tiny_data, with_parents(table)) == []
@@ -407,6 +485,12 @@ def test_row_with_wrong_number_of_fields(tiny_data):
         ("employees", "E004,重复,west,华南,rep,2024-02-19,,1,E001,0,140,1,0,0.1", "'E004'"),
         ("market_index", "华东,2025-08-01,99", "('华东', '2025-08-01')"),
         ("simulation_results", "C02,G1,4,0.2,100", "('C02', 'G1')"),
+        (
+            "manager_kpis",
+            "E002,E001,2025-06-01,display_compliance,2,0.5",
+            "('E002', '2025-06-01', 'display_compliance')",
+        ),
+        ("call_audits", "E002,2025-06-01,3,3", "('E002', '2025-06-01')"),
     ],
 )
 def test_duplicate_key(tiny_data, table, extra_line, key_value):

@@ -1135,6 +1135,96 @@ def _programme_design(seed: int, courses: pd.DataFrame, enrollments: pd.DataFram
                 collaboration_cases=cases_df, truth=truth)
 
 
+# --------------------------------------------------------------------------- behaviour records (chapter 05)
+# Own random stream (tag 1302): the tables above stay byte-identical.
+
+MANAGER_KPI_BASE = {"display_compliance": 0.66, "visit_plan_adherence": 0.74}
+MANAGER_KPI_EFFECT = {"display_compliance": 0.12, "visit_plan_adherence": 0.06}
+MANAGER_KPI_TREND = 0.004  # per month (0 = 2024-01), everyone: a company-wide push on store standards
+KPI_PERSON_SD = 0.05
+CRITICAL_RATE = 0.7  # critical incidents per person-month, all kinds, untrained
+CRITICAL_EFFECT = -0.5  # relative change of that rate in treated months
+CRITICAL_KIND_P = {"product_info_incomplete": 0.45, "wrong_price_quoted": 0.2, "follow_up_missed": 0.25,
+                   "commitment_broken": 0.1}
+CRITICAL_SOURCE_P = {"customer_complaint": 0.5, "manager_observation": 0.3, "call_review": 0.2}
+SOP_BASE = 0.60
+SOP_EFFECT = 0.18
+SOP_TREND = 0.005  # per month (0 = 2024-01), everyone: the QA team's own coaching
+SOP_PERSON_SD = 0.06
+
+
+def _behaviour_records(seed: int, emp: pd.DataFrame, eff: Effects) -> dict[str, Any]:
+    """Manager-observed KPIs, critical incidents and call-SOP audits (chapter 05), with their truth.
+
+    Everyone (KPIs: but the team heads, who have no manager), every month employed (:func:`_active_months`); a month
+    is treated from the person's ``effect_start`` on (as every other effect). Effects are
+    0 when every :class:`Effects` field is 0.
+    """
+    rng = np.random.default_rng([seed, 1302])
+    on = _any_effect(eff)
+    e, m = _active_months(emp)
+    start = emp["effect_start"].to_numpy().astype("datetime64[D]")
+    start_m = np.where(np.isnat(start), N_MONTHS + 1, _month_index(np.where(np.isnat(start), END, start)))
+    treated = (m >= start_m[e]) & on
+    ids = emp["employee_id"].to_numpy()
+    mgr = emp["manager_id"].to_numpy()
+    month = MONTH_START[m]
+    n = len(emp)
+    kpis = []
+    for kpi, base in MANAGER_KPI_BASE.items():
+        level = rng.normal(0, KPI_PERSON_SD, n)
+        observed = (rng.random(len(e)) < 0.9) & ~emp["head"].to_numpy()[e]  # the heads have no observer
+        checks = 2 + rng.poisson(2, len(e))
+        p = np.clip(base + level[e] + MANAGER_KPI_TREND * m + MANAGER_KPI_EFFECT[kpi] * treated, 0.02, 0.98)
+        ok = rng.binomial(checks, p)
+        kpis.append(pd.DataFrame(dict(employee_id=ids[e], manager_id=mgr[e], month=month, kpi=kpi, checks=checks,
+                                      value=np.round(ok / checks, 4)))[observed])
+    kpi_df = pd.concat(kpis, ignore_index=True).sort_values(["employee_id", "month", "kpi"], ignore_index=True)
+    counts = rng.poisson(CRITICAL_RATE * np.where(treated, 1 + CRITICAL_EFFECT, 1.0))
+    rows = np.repeat(np.arange(len(e)), counts)
+    dates = _day_in_month(rng, m[rows])
+    crit = pd.DataFrame(dict(employee_id=ids[e][rows], date=dates,
+                             kind=rng.choice(list(CRITICAL_KIND_P), len(rows), p=list(CRITICAL_KIND_P.values())),
+                             source=rng.choice(list(CRITICAL_SOURCE_P), len(rows), p=list(CRITICAL_SOURCE_P.values()))))
+    crit = crit.sort_values(["date", "employee_id"], kind="stable", ignore_index=True)
+    crit.insert(0, "record_id", _ids("CI", len(crit), 5))
+    level = rng.normal(0, SOP_PERSON_SD, n)
+    calls = 4 + rng.poisson(4, len(e))
+    p = np.clip(SOP_BASE + level[e] + SOP_TREND * m + SOP_EFFECT * treated, 0.02, 0.98)
+    audits = pd.DataFrame(dict(employee_id=ids[e], month=month, calls_audited=calls,
+                               calls_compliant=rng.binomial(calls, p)))
+    audits = audits.sort_values(["employee_id", "month"], ignore_index=True)
+    scope = ("Everyone (manager_kpis: except the team heads), every month employed; a month is treated from the person's "
+             "effect_start (cohorts) on. Person levels are fixed, so they cancel in per-person changes.")
+    truth = {
+        "active": on,
+        "population": scope,
+        "manager_kpis": {
+            "effects": {k: (v if on else 0.0) for k, v in MANAGER_KPI_EFFECT.items()},
+            "base": MANAGER_KPI_BASE, "monthly_trend": MANAGER_KPI_TREND,
+            "definition": "Per person-month observed (90%), checks = 2 + Poisson(2) and value = Binomial(checks, p) / checks with "
+                          "p = base[kpi] + person level N(0, 0.05) + monthly_trend * t (0 = 2024-01, everyone) + effect[kpi] "
+                          "in treated months (clipped to 0.02-0.98). So the DiD of the checks-weighted share of trainees "
+                          "vs untrained colleagues, after window wholly treated vs before window untreated, is the effect "
+                          "(share points, absolute). manager_id is the person's manager.",
+        },
+        "critical_incidents": {
+            "effect": CRITICAL_EFFECT if on else 0.0, "kind": "relative", "base_rate_per_person_month": CRITICAL_RATE,
+            "absolute_effect_per_person_month": round(CRITICAL_RATE * CRITICAL_EFFECT, 6) if on else 0.0,
+            "definition": "Poisson(base_rate * (1 + effect in treated months)) records per person-month, no season or trend; "
+                          f"kind mix {CRITICAL_KIND_P}, source mix {CRITICAL_SOURCE_P}, both independent of training. "
+                          "The DiD of records per person-month (after wholly treated vs before) is base_rate * effect.",
+        },
+        "call_audits": {
+            "effect": SOP_EFFECT if on else 0.0, "base": SOP_BASE, "monthly_trend": SOP_TREND,
+            "definition": "calls_audited = 4 + Poisson(4) per person-month; calls_compliant = Binomial(calls_audited, p), "
+                          "p = base + person level N(0, 0.06) + monthly_trend * t (everyone) + effect in treated months "
+                          "(clipped to 0.02-0.98): the DiD of the compliant share is the effect (absolute).",
+        },
+    }
+    return dict(manager_kpis=kpi_df, critical_incidents=crit, call_audits=audits, truth=truth)
+
+
 # --------------------------------------------------------------------------- assembly
 
 
@@ -1206,6 +1296,8 @@ def simulate(seed: int = 7, scale: float = 1.0, effects: Effects | None = None) 
     raw["incidents"].insert(0, "incident_id", _ids("I", len(raw["incidents"]), 3))
     design = _programme_design(seed, tr["courses"], tr["enrollments"], raw["incidents"])
     raw.update({k: v for k, v in design.items() if k != "truth"})
+    behaviour = _behaviour_records(seed, emp, eff)
+    raw.update({k: v for k, v in behaviour.items() if k != "truth"})
     tables = {name: _coerce(name, raw[name]) for name in TABLES}
 
     truth = {
@@ -1253,6 +1345,7 @@ def simulate(seed: int = 7, scale: float = 1.0, effects: Effects | None = None) 
                            "definition": "Very large orders (80k-300k CNY) drawn outside the process; no part of any effect."},
         "secondary_effects": {"active": _any_effect(eff), **SECONDARY_EFFECTS},
         "programme_design": design["truth"],
+        "behaviour_records": behaviour["truth"],
         "noise_free_notes": "Effects are parameters of the generating process; realized sample values differ by noise.",
     }
     return Sample(tables=tables, truth=truth)

@@ -65,6 +65,9 @@ INCIDENT_KINDS = ("venue", "equipment", "health", "technical", "trainer_absent",
 TRAINEE_SEGMENTS = ("under 1 year", "1-3 years", "3-5 years", "over 5 years", "manager")
 CASE_OUTCOMES = ("success", "failure", "innovation")
 KB_ACTIONS = ("view", "download", "apply")
+MANAGER_KPIS = ("display_compliance", "visit_plan_adherence")
+CRITICAL_INCIDENT_KINDS = ("product_info_incomplete", "wrong_price_quoted", "follow_up_missed", "commitment_broken")
+CRITICAL_INCIDENT_SOURCES = ("customer_complaint", "manager_observation", "call_review")
 
 # Column kinds and the pandas dtype each is validated (and coerced) to.
 KINDS: dict[str, Any] = {
@@ -661,6 +664,48 @@ _TABLE_LIST = [
         ),
         ("case_id",),
         ("08",),
+        required=False,
+    ),
+    Table(
+        "manager_kpis",
+        "Behaviour KPIs a line manager observed for one person in one month (e.g. store display checks).",
+        (
+            _c("employee_id", "id", "Person observed.", fk=_EMP),
+            _c("manager_id", "id", "Manager who made the observations.", fk=_EMP),
+            _c("month", "date", "First day of the month observed."),
+            _c("kpi", "category", "KPI observed.", isin=MANAGER_KPIS),
+            _c("checks", "int", "Observations the manager made in the month.", unit="checks", ge=1),
+            _c("value", "float", "Share of the checks that met the standard.", unit="share 0-1", ge=0, le=1),
+        ),
+        ("employee_id", "month", "kpi"),
+        ("05",),
+        required=False,
+    ),
+    Table(
+        "critical_incidents",
+        "Critical-incident records: notable failures on the job (e.g. a complaint about incomplete product information).",
+        (
+            _c("record_id", "id", "Record identifier."),
+            _c("employee_id", "id", "Person the incident concerns.", fk=_EMP),
+            _c("date", "date", "Date of the incident."),
+            _c("kind", "category", "What went wrong.", isin=CRITICAL_INCIDENT_KINDS),
+            _c("source", "category", "How it was recorded.", isin=CRITICAL_INCIDENT_SOURCES),
+        ),
+        ("record_id",),
+        ("05",),
+        required=False,
+    ),
+    Table(
+        "call_audits",
+        "Call-recording audits per person and month: calls reviewed against the call SOP and calls that complied.",
+        (
+            _c("employee_id", "id", "Person whose calls were reviewed.", fk=_EMP),
+            _c("month", "date", "First day of the month of the calls."),
+            _c("calls_audited", "int", "Recorded calls reviewed against the SOP.", unit="calls", ge=1),
+            _c("calls_compliant", "int", "Of those, calls that followed every SOP step.", unit="calls", ge=0),
+        ),
+        ("employee_id", "month"),
+        ("05",),
         required=False,
     ),
 ]
