@@ -187,6 +187,16 @@ E002,2025-06-01,8,5
 E002,2025-10-01,6,5
 E004,2025-06-01,5,2
 """,
+    "rotations": """\
+employee_id,department,start_date,end_date
+E002,product,2025-10-06,2025-10-31
+E004,finance,2025-06-02,2025-06-27
+""",
+    "cross_domain_problems": """\
+problem_id,employee_id,opened,department,solved,days_to_solve
+XP001,E002,2025-10-08,customer_service,true,4.5
+XP002,E004,2025-06-11,logistics,false,
+""",
 }
 
 

@@ -354,6 +354,40 @@ BAD_CELLS = [
         id="audit-unknown-person",
     ),
     pytest.param(
+        "rotations",
+        2,
+        "department",
+        "canteen",
+        "rotations.csv, column department: not one of the allowed values (marketing, product, finance, "
+        "customer_service, logistics, legal) — 1 row fails, e.g. line 2: 'canteen'",
+        id="unknown-rotation-department",
+    ),
+    pytest.param(
+        "rotations",
+        3,
+        "start_date",
+        "",
+        "rotations.csv, column start_date: required value missing — 1 row fails, e.g. line 3: empty",
+        id="rotation-start-missing",
+    ),
+    pytest.param(
+        "cross_domain_problems",
+        2,
+        "days_to_solve",
+        "-2",
+        "cross_domain_problems.csv, column days_to_solve: out of range (must be >= 0) — 1 row fails, e.g. line 2: '-2'",
+        id="negative-days-to-solve",
+    ),
+    pytest.param(
+        "cross_domain_problems",
+        3,
+        "solved",
+        "perhaps",
+        "cross_domain_problems.csv, column solved: not a boolean (use true/false, 1/0 or yes/no) — "
+        "1 row fails, e.g. line 3: 'perhaps'",
+        id="solved-not-boolean",
+    ),
+    pytest.param(
         "leads",
         3,
         "created_date",
@@ -435,6 +469,8 @@ def test_missing_file(tiny_data):
         "manager_kpis",
         "critical_incidents",
         "call_audits",
+        "rotations",
+        "cross_domain_problems",
     ],
 )
 def test_optional_programme_tables_may_be_absent(tiny_data, table):
@@ -491,6 +527,7 @@ def test_row_with_wrong_number_of_fields(tiny_data):
             "('E002', '2025-06-01', 'display_compliance')",
         ),
         ("call_audits", "E002,2025-06-01,3,3", "('E002', '2025-06-01')"),
+        ("rotations", "E002,legal,2025-10-06,2025-10-20", "('E002', '2025-10-06')"),
     ],
 )
 def test_duplicate_key(tiny_data, table, extra_line, key_value):

@@ -18,6 +18,10 @@ person (``kb_usage``). Tidy frames in, tidy frames or :class:`Estimate` out.
 - **Shared library reuse** (:func:`library_use`): knowledge-base events per person and
   month in each window; the cohort's change beside the comparison group's and their
   difference (:func:`trackreport.chapters.evaluation.compare_change`, Welch interval).
+- **Rotations and cross-domain problems** (:func:`rate_change`): rotations started and
+  problems worked with another department per person-month, as for the library; the
+  share of problems solved per group and window (:func:`solved_share`, Wilson) is an
+  observation.
 - **Cross-department cases** (:func:`case_table`): counts of successes, failures and
   innovations, observation only.
 """
@@ -32,11 +36,22 @@ import pandas as pd
 
 from trackreport.chapters.evaluation import COMPARISON, TRAINED, compare_change
 from trackreport.stats.attribution import did_fit
+from trackreport.stats.estimate import proportion
 
 if TYPE_CHECKING:
     from trackreport.data.cohort import Windows
 
-__all__ = ["MEASURES", "team_month_panel", "team_did", "library_use", "case_table", "outcome_counts", "people_groups"]
+__all__ = [
+    "MEASURES",
+    "team_month_panel",
+    "team_did",
+    "library_use",
+    "case_table",
+    "outcome_counts",
+    "people_groups",
+    "rate_change",
+    "solved_share",
+]
 
 MEASURES = {
     "execution_rate": ("Decisions executed by the agreed date", "share", True),
@@ -226,3 +241,64 @@ def people_groups(members: pd.DataFrame, comparison: pd.DataFrame) -> pd.DataFra
         ],
         ignore_index=True,
     )
+
+
+def rate_change(
+    records: pd.DataFrame, people: pd.DataFrame, *, windows: Windows, date: str = "date", per: float = 1.0
+) -> pd.DataFrame:
+    """Records per person-month (e.g. rotations started, cross-domain problems), before vs after.
+
+    ``per=100`` gives records per 100 person-months (means, changes and bounds scaled).
+
+    As :func:`library_use` for any table with ``employee_id`` and a ``date`` column:
+    ``rate = records dated in the window / calendar months of the window``, everyone of
+    ``people`` counted in both windows (no record = 0); trainees' change beside the
+    comparison group's and their difference
+    (:func:`~trackreport.chapters.evaluation.compare_change`, Welch interval).
+
+    Examples
+    --------
+    >>> from trackreport.data.cohort import report_windows
+    >>> ppl = pd.DataFrame({"employee_id": ["a", "b", "c", "d"], "group": ["trained"] * 2 + ["comparison"] * 2})
+    >>> r = pd.DataFrame({"employee_id": ["a", "a", "b", "c"],
+    ...     "start_date": pd.to_datetime(["2025-10-02", "2025-11-02", "2025-12-01", "2025-05-05"])})
+    >>> rate_change(r, ppl, windows=report_windows("2025Q3"), date="start_date")[["group", "n", "value"]].round(3)
+            group  n  value
+    0     trained  2  0.500
+    1  comparison  2 -0.167
+    2  difference  2  0.667
+    """
+    out = library_use(records.rename(columns={date: "date"}), people, windows=windows)
+    cols = ["mean_pre", "mean_post", "value", "ci_low", "ci_high"]
+    out[cols] = out[cols] * per
+    return out
+
+
+def solved_share(problems: pd.DataFrame, people: pd.DataFrame, *, windows: Windows) -> pd.DataFrame:
+    """Share of cross-domain problems solved, per group and window (Wilson intervals; observation).
+
+    Problems are counted by the window of their ``opened`` date; ``n`` = problems.
+
+    Examples
+    --------
+    >>> from trackreport.data.cohort import report_windows
+    >>> ppl = pd.DataFrame({"employee_id": ["a", "b"], "group": ["trained", "comparison"]})
+    >>> p = pd.DataFrame({"employee_id": ["a", "a", "b"], "solved": [True, False, True],
+    ...     "opened": pd.to_datetime(["2025-10-02", "2025-11-02", "2025-05-05"])})
+    >>> solved_share(p, ppl, windows=report_windows("2025Q3"))[["group", "window", "n", "value"]]
+            group  window  n  value
+    0     trained  before  0    NaN
+    1     trained   after  2    0.5
+    2  comparison  before  1    1.0
+    3  comparison   after  0    NaN
+    """
+    x = problems.merge(people[["employee_id", "group"]], on="employee_id", how="inner")
+    rows = []
+    for group in (TRAINED, COMPARISON):
+        for name, (d0, d1) in (("before", windows.before), ("after", windows.after)):
+            sel = x[(x["group"] == group) & (x["opened"] >= d0) & (x["opened"] <= d1)]
+            e = proportion(int(sel["solved"].astype(bool).sum()), len(sel))
+            rows.append(
+                {"group": group, "window": name, "n": e.n, "value": e.value, "ci_low": e.ci_low, "ci_high": e.ci_high}
+            )
+    return pd.DataFrame(rows)

@@ -1153,6 +1153,14 @@ SOP_TREND = 0.005  # per month (0 = 2024-01), everyone: the QA team's own coachi
 SOP_PERSON_SD = 0.06
 
 
+def _person_months(emp: pd.DataFrame, on: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(employee row, month index, treated) of every month employed; treated from effect_start when ``on``."""
+    e, m = _active_months(emp)
+    start = emp["effect_start"].to_numpy().astype("datetime64[D]")
+    start_m = np.where(np.isnat(start), N_MONTHS + 1, _month_index(np.where(np.isnat(start), END, start)))
+    return e, m, (m >= start_m[e]) & on
+
+
 def _behaviour_records(seed: int, emp: pd.DataFrame, eff: Effects) -> dict[str, Any]:
     """Manager-observed KPIs, critical incidents and call-SOP audits (chapter 05), with their truth.
 
@@ -1162,10 +1170,7 @@ def _behaviour_records(seed: int, emp: pd.DataFrame, eff: Effects) -> dict[str, 
     """
     rng = np.random.default_rng([seed, 1302])
     on = _any_effect(eff)
-    e, m = _active_months(emp)
-    start = emp["effect_start"].to_numpy().astype("datetime64[D]")
-    start_m = np.where(np.isnat(start), N_MONTHS + 1, _month_index(np.where(np.isnat(start), END, start)))
-    treated = (m >= start_m[e]) & on
+    e, m, treated = _person_months(emp, on)
     ids = emp["employee_id"].to_numpy()
     mgr = emp["manager_id"].to_numpy()
     month = MONTH_START[m]
@@ -1223,6 +1228,61 @@ def _behaviour_records(seed: int, emp: pd.DataFrame, eff: Effects) -> dict[str, 
         },
     }
     return dict(manager_kpis=kpi_df, critical_incidents=crit, call_audits=audits, truth=truth)
+
+
+# --------------------------------------------------------------------------- rotations, cross-domain problems (chapter 08)
+# Own random stream (tag 1303): the tables above stay byte-identical.
+
+ROTATION_RATE = 0.02  # rotations started per person-month, untrained
+ROTATION_EFFECT = 0.04  # added in treated months (absolute, per person-month)
+ROTATION_WEEKS = (2, 8)
+PROBLEM_RATE = 0.30  # cross-domain problems taken on per person-month, untrained
+PROBLEM_EFFECT = 0.5  # relative change of that rate in treated months
+PROBLEM_SOLVED = 0.65
+
+
+def _cross_domain_records(seed: int, emp: pd.DataFrame, eff: Effects) -> dict[str, Any]:
+    """Job rotations and cross-domain problems (chapter 08), with their truth."""
+    rng = np.random.default_rng([seed, 1303])
+    on = _any_effect(eff)
+    e, m, treated = _person_months(emp, on)
+    ids = emp["employee_id"].to_numpy()
+    deps = list(DEPARTMENTS)
+    starts = rng.random(len(e)) < ROTATION_RATE + ROTATION_EFFECT * treated
+    r_e, r_m = e[starts], m[starts]
+    begin = _day_in_month(rng, r_m)
+    weeks = rng.integers(ROTATION_WEEKS[0], ROTATION_WEEKS[1] + 1, len(r_e))
+    rot = pd.DataFrame(dict(employee_id=ids[r_e], department=rng.choice(deps, len(r_e)), start_date=begin,
+                            end_date=begin + (7 * weeks - 1).astype("timedelta64[D]")))
+    rot = rot.sort_values(["start_date", "employee_id"], kind="stable", ignore_index=True)
+    counts = rng.poisson(PROBLEM_RATE * np.where(treated, 1 + PROBLEM_EFFECT, 1.0))
+    rows = np.repeat(np.arange(len(e)), counts)
+    solved = rng.random(len(rows)) < PROBLEM_SOLVED
+    days = np.round(rng.lognormal(np.log(6.0), 0.6, len(rows)), 1)
+    prob = pd.DataFrame(dict(employee_id=ids[e][rows], opened=_day_in_month(rng, m[rows]),
+                             department=rng.choice(deps, len(rows)), solved=solved,
+                             days_to_solve=np.where(solved, days, np.nan)))
+    prob = prob.sort_values(["opened", "employee_id"], kind="stable", ignore_index=True)
+    prob.insert(0, "problem_id", _ids("XP", len(prob), 5))
+    truth = {
+        "active": on,
+        "population": "Everyone, every month employed; a month is treated from the person's effect_start on.",
+        "rotations": {
+            "effect_per_person_month": ROTATION_EFFECT if on else 0.0, "base_per_person_month": ROTATION_RATE,
+            "definition": "A person starts a rotation in a month with probability base (+ effect in treated months): "
+                          f"department uniform over {deps}, {ROTATION_WEEKS[0]}-{ROTATION_WEEKS[1]} weeks. The DiD of "
+                          "rotations started per person-month (after window wholly treated vs before) is the effect.",
+        },
+        "cross_domain_problems": {
+            "effect": PROBLEM_EFFECT if on else 0.0, "kind": "relative", "base_per_person_month": PROBLEM_RATE,
+            "absolute_effect_per_person_month": round(PROBLEM_RATE * PROBLEM_EFFECT, 6) if on else 0.0,
+            "solved_probability": PROBLEM_SOLVED,
+            "definition": "Poisson(base * (1 + effect in treated months)) problems worked with another department per "
+                          "person-month; solved with probability solved_probability (no training effect), days_to_solve "
+                          "lognormal(log 6, 0.6) when solved. The DiD of problems per person-month is base * effect.",
+        },
+    }
+    return dict(rotations=rot, cross_domain_problems=prob, truth=truth)
 
 
 # --------------------------------------------------------------------------- assembly
@@ -1298,6 +1358,8 @@ def simulate(seed: int = 7, scale: float = 1.0, effects: Effects | None = None) 
     raw.update({k: v for k, v in design.items() if k != "truth"})
     behaviour = _behaviour_records(seed, emp, eff)
     raw.update({k: v for k, v in behaviour.items() if k != "truth"})
+    cross = _cross_domain_records(seed, emp, eff)
+    raw.update({k: v for k, v in cross.items() if k != "truth"})
     tables = {name: _coerce(name, raw[name]) for name in TABLES}
 
     truth = {
@@ -1346,6 +1408,7 @@ def simulate(seed: int = 7, scale: float = 1.0, effects: Effects | None = None) 
         "secondary_effects": {"active": _any_effect(eff), **SECONDARY_EFFECTS},
         "programme_design": design["truth"],
         "behaviour_records": behaviour["truth"],
+        "cross_domain_records": cross["truth"],
         "noise_free_notes": "Effects are parameters of the generating process; realized sample values differ by noise.",
     }
     return Sample(tables=tables, truth=truth)

@@ -67,6 +67,7 @@ CASE_OUTCOMES = ("success", "failure", "innovation")
 KB_ACTIONS = ("view", "download", "apply")
 MANAGER_KPIS = ("display_compliance", "visit_plan_adherence")
 CRITICAL_INCIDENT_KINDS = ("product_info_incomplete", "wrong_price_quoted", "follow_up_missed", "commitment_broken")
+DEPARTMENTS = ("marketing", "product", "finance", "customer_service", "logistics", "legal")
 CRITICAL_INCIDENT_SOURCES = ("customer_complaint", "manager_observation", "call_review")
 
 # Column kinds and the pandas dtype each is validated (and coerced) to.
@@ -706,6 +707,34 @@ _TABLE_LIST = [
         ),
         ("employee_id", "month"),
         ("05",),
+        required=False,
+    ),
+    Table(
+        "rotations",
+        "Job rotations: a person working for a time in another department.",
+        (
+            _c("employee_id", "id", "Person rotated.", fk=_EMP),
+            _c("department", "category", "Host department.", isin=DEPARTMENTS),
+            _c("start_date", "date", "First day of the rotation."),
+            _c("end_date", "date", "Last day of the rotation."),
+        ),
+        ("employee_id", "start_date"),
+        ("08",),
+        required=False,
+    ),
+    Table(
+        "cross_domain_problems",
+        "Problems a person worked on with another department (cross-domain problem solving).",
+        (
+            _c("problem_id", "id", "Problem identifier."),
+            _c("employee_id", "id", "Person who took the problem on.", fk=_EMP),
+            _c("opened", "date", "Date the problem was taken on."),
+            _c("department", "category", "Other department involved.", isin=DEPARTMENTS),
+            _c("solved", "bool", "Solved (by the date of the data)."),
+            _c("days_to_solve", "float", "Days from opened to solved; empty while unsolved.", unit="days", ge=0, nullable=True),
+        ),
+        ("problem_id",),
+        ("08",),
         required=False,
     ),
 ]
