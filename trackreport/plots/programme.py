@@ -113,6 +113,6 @@ def team_vs_others(
     if percent:
         percent_axis(ax)
     ax.set(title=title, ylabel=ylabel, xlabel="month")
-    ax.legend(frameon=False, fontsize=8, loc="lower left")
+    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.autofmt_xdate()
     return fig
