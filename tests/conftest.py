@@ -160,6 +160,48 @@ region,month,index
 华东,2025-08-01,102.5
 华南,2025-07-01,100
 """,
+    "course_design": """\
+course_id,planned_sequence,target_segment,delivered_hours,renewed_share
+C01,1,,7.8,0.25
+C02,2,under 1 year,6,0.1
+""",
+    "simulation_results": """\
+course_id,group_id,members,roi,brand_reach
+C02,G1,3,0.31,120.5
+C02,G2,2,-0.05,80
+""",
+    "collaboration_cases": """\
+case_id,team,date,departments,outcome,title
+K001,east,2025-07-20,sales; product,success,联合大客户提案
+K002,west,2025-08-02,sales; finance,innovation,合同审批提速
+""",
+    "manager_kpis": """\
+employee_id,manager_id,month,kpi,checks,value
+E002,E001,2025-06-01,display_compliance,4,0.75
+E002,E001,2025-10-01,display_compliance,5,1
+E004,E001,2025-06-01,visit_plan_adherence,3,0.6667
+""",
+    "critical_incidents": """\
+record_id,employee_id,date,kind,source
+CI001,E002,2025-06-12,product_info_incomplete,customer_complaint
+CI002,E004,2025-10-03,follow_up_missed,manager_observation
+""",
+    "call_audits": """\
+employee_id,month,calls_audited,calls_compliant
+E002,2025-06-01,8,5
+E002,2025-10-01,6,5
+E004,2025-06-01,5,2
+""",
+    "rotations": """\
+employee_id,department,start_date,end_date
+E002,product,2025-10-06,2025-10-31
+E004,finance,2025-06-02,2025-06-27
+""",
+    "cross_domain_problems": """\
+problem_id,employee_id,opened,department,solved,days_to_solve
+XP001,E002,2025-10-08,customer_service,true,4.5
+XP002,E004,2025-06-11,logistics,false,
+""",
 }
 
 

@@ -125,3 +125,122 @@ def test_fabe_share_change_within_truth(east_q3, truth):
     out = ev.compare_change(pd.concat(rows), value="share", phase_col="window", pre="before", post="after")
     e = ev.estimate_of(out, group="difference")
     assert e.ci_low <= truth["effects"]["fabe_share"]["value"] <= e.ci_high
+
+
+# --------------------------------------------------------------------------- manager KPIs, critical incidents, call SOP
+
+
+def _people_q(data, team: str, quarter: str) -> pd.DataFrame:
+    m, c = cohort_members(data, team, quarter), comparison_members(data, team, quarter)
+    people = ev.cohort_slice(data, m, c, quarter=quarter).people
+    return people.merge(data["employees"][["employee_id", "hire_date", "leave_date"]], on="employee_id")
+
+
+def _behaviour_did(data, team: str, quarter: str) -> dict[str, object]:
+    """The chapter's four DiD estimates of a cohort, as the 05 notebook computes them."""
+    w = report_windows(quarter)
+    people = _people_q(data, team, quarter)
+    kpi = bh.kpi_change(bh.kpi_windows(data["manager_kpis"], people, before=w.before, after=w.after))
+    sop = bh.sop_change(bh.sop_compliance(data["call_audits"], people, before=w.before, after=w.after))
+    at_risk = bh.employed_throughout(people, start=w.before[0], end=w.after[1])
+    inc = bh.incident_change(bh.incident_rates(data["critical_incidents"], at_risk, before=w.before, after=w.after))
+    return {
+        "display_compliance": ev.estimate_of(kpi, group="difference", kpi="display_compliance"),
+        "visit_plan_adherence": ev.estimate_of(kpi, group="difference", kpi="visit_plan_adherence"),
+        "call_sop": ev.estimate_of(sop, group="difference"),
+        "critical_incidents": ev.estimate_of(inc, group="difference"),
+    }
+
+
+def _truths(truth) -> dict[str, float]:
+    t = truth["behaviour_records"]
+    return {
+        "display_compliance": t["manager_kpis"]["effects"]["display_compliance"],
+        "visit_plan_adherence": t["manager_kpis"]["effects"]["visit_plan_adherence"],
+        "call_sop": t["call_audits"]["effect"],
+        "critical_incidents": t["critical_incidents"]["base_rate_per_person_month"] * t["critical_incidents"]["effect"],
+    }
+
+
+def test_kpi_share_is_checks_weighted_and_sop_a_ratio_of_sums():
+    w = (pd.Timestamp("2025-01-01"), pd.Timestamp("2025-03-31"))
+    v = (pd.Timestamp("2025-04-01"), pd.Timestamp("2025-06-30"))
+    people = pd.DataFrame({"employee_id": ["a"], "group": ["trained"]})
+    k = pd.DataFrame(
+        {
+            "employee_id": ["a", "a", "a", "x"],
+            "kpi": "display_compliance",
+            "month": pd.to_datetime(["2025-01-01", "2025-03-01", "2025-04-01", "2025-01-01"]),
+            "checks": [1, 3, 2, 5],
+            "value": [0.0, 1.0, 0.5, 1.0],
+        }
+    )
+    out = bh.kpi_windows(k, people, before=w, after=v).set_index("window")
+    assert out.loc["before", "value"] == pytest.approx(3 / 4)  # not the mean of shares (0.5)
+    assert out.loc["after", "checks"] == 2
+    assert "x" not in set(out["employee_id"])  # not in people
+    a = pd.DataFrame(
+        {
+            "employee_id": ["a", "a"],
+            "month": pd.to_datetime(["2025-01-01", "2025-02-01"]),
+            "calls_audited": [10, 2],
+            "calls_compliant": [9, 0],
+        }
+    )
+    sop = bh.sop_compliance(a, people, before=w, after=v)
+    assert sop["window"].tolist() == ["before"]  # no audits after: no value, not 0
+    assert sop["compliance"].iloc[0] == pytest.approx(9 / 12)
+
+
+def test_incident_rates_count_zero_and_did_matches_scipy_welch():
+    scipy_stats = pytest.importorskip("scipy.stats")
+    w = (pd.Timestamp("2025-01-01"), pd.Timestamp("2025-03-31"))
+    v = (pd.Timestamp("2025-04-01"), pd.Timestamp("2025-06-30"))
+    people = pd.DataFrame({"employee_id": list("abcdef"), "group": ["trained"] * 3 + ["comparison"] * 3})
+    dates = ["2025-01-10", "2025-02-10", "2025-05-10", "2025-01-03", "2025-02-03", "2025-03-03", "2025-02-20"]
+    dates += ["2025-04-20", "2025-05-20", "2025-03-01", "2025-06-01"]
+    r = pd.DataFrame({"employee_id": list("aaabbbdeeff"), "kind": "follow_up_missed", "date": pd.to_datetime(dates)})
+    rates = bh.incident_rates(r, people, before=w, after=v)
+    assert len(rates) == 12 and rates.loc[(rates["employee_id"] == "c"), "rate"].tolist() == [0.0, 0.0]
+    wide = rates.pivot(index="employee_id", columns="window", values="rate")
+    change = wide["after"] - wide["before"]
+    t, c = change[list("abc")], change[list("def")]
+    ref = scipy_stats.ttest_ind(t, c, equal_var=False).confidence_interval(0.95)
+    e = ev.estimate_of(bh.incident_change(rates), group="difference")
+    assert e.value == pytest.approx(t.mean() - c.mean())
+    assert (e.ci_low, e.ci_high) == pytest.approx((ref.low, ref.high))
+
+
+def test_employed_throughout_drops_joiners_and_leavers():
+    p = pd.DataFrame(
+        {
+            "employee_id": ["a", "b", "c"],
+            "hire_date": pd.to_datetime(["2020-01-01", "2025-02-01", "2020-01-01"]),
+            "leave_date": pd.to_datetime([None, None, "2025-05-01"]),
+        }
+    )
+    out = bh.employed_throughout(p, start=pd.Timestamp("2025-01-01"), end=pd.Timestamp("2025-06-30"))
+    assert out["employee_id"].tolist() == ["a"]
+
+
+def test_east_q3_behaviour_records_recover_the_truth(sample_data, truth):
+    """TRUTH behaviour_records: each DiD's 95% interval covers the injected effect (absolute)."""
+    est, expected = _behaviour_did(sample_data, "east", "2025Q3"), _truths(truth)
+    for name, e in est.items():
+        assert e.n >= 15, name
+        assert e.ci_low <= expected[name] <= e.ci_high, (name, e, expected[name])
+
+
+def test_behaviour_records_intervals_cover_the_truth_across_cohorts(sample_data, truth):
+    """Over every sample cohort (6 cohorts x 4 measures), 95% intervals cover the truth nearly always."""
+    from trackreport.data.cohort import cohort_quarters, teams
+
+    expected = _truths(truth)
+    hits = [
+        e.ci_low <= expected[name] <= e.ci_high
+        for team in teams(sample_data)
+        for q in cohort_quarters(sample_data, team)
+        for name, e in _behaviour_did(sample_data, team, q).items()
+    ]
+    assert len(hits) == 24
+    assert sum(hits) >= 21  # P(>= 4 misses of 24 at 95%) < 0.04 (binomial), if the estimator is unbiased

@@ -50,11 +50,7 @@ def with_parents(table: str) -> list[str]:
 
 
 def folder_state(folder: Path) -> dict[str, str]:
-    return {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="module")
@@ -122,93 +118,297 @@ def test_tables_subset(tiny_data):
 
 BAD_CELLS = [
     pytest.param(
-        "employees", 3, "hourly_cost", "abc",
+        "employees",
+        3,
+        "hourly_cost",
+        "abc",
         "employees.csv, column hourly_cost: not a number — 1 row fails, e.g. line 3: 'abc'",
         id="text-in-float-column",
     ),
     pytest.param(
-        "employees", 4, "level", "2.5",
+        "employees",
+        4,
+        "level",
+        "2.5",
         "employees.csv, column level: not a whole number — 1 row fails, e.g. line 4: '2.5'",
         id="fraction-in-int-column",
     ),
     pytest.param(
-        "employees", 5, "hire_date", "2024-13-45",
+        "employees",
+        5,
+        "hire_date",
+        "2024-13-45",
         "employees.csv, column hire_date: unparsable date (expected YYYY-MM-DD) — 1 row fails, "
         "e.g. line 5: '2024-13-45'",
         id="unparsable-date",
     ),
     pytest.param(
-        "employees", 2, "hire_date", "03/01/2018",
+        "employees",
+        2,
+        "hire_date",
+        "03/01/2018",
         "employees.csv, column hire_date: unparsable date (expected YYYY-MM-DD) — 1 row fails, "
         "e.g. line 2: '03/01/2018'",
         id="non-iso-date",
     ),
     pytest.param(
-        "complaints", 2, "opened", "yesterday 9am",
+        "complaints",
+        2,
+        "opened",
+        "yesterday 9am",
         "complaints.csv, column opened: unparsable timestamp (expected YYYY-MM-DD HH:MM[:SS]) — "
         "1 row fails, e.g. line 2: 'yesterday 9am'",
         id="unparsable-timestamp",
     ),
     pytest.param(
-        "employees", 2, "high_potential", "maybe",
+        "employees",
+        2,
+        "high_potential",
+        "maybe",
         "employees.csv, column high_potential: not a boolean (use true/false, 1/0 or yes/no) — "
         "1 row fails, e.g. line 2: 'maybe'",
         id="bool-maybe",
     ),
     pytest.param(
-        "reaction_surveys", 3, "answer", "7",
-        "reaction_surveys.csv, column answer: out of range (allowed 1 to 5) — 1 row fails, "
-        "e.g. line 3: '7'",
+        "reaction_surveys",
+        3,
+        "answer",
+        "7",
+        "reaction_surveys.csv, column answer: out of range (allowed 1 to 5) — 1 row fails, e.g. line 3: '7'",
         id="likert-above-5",
     ),
     pytest.param(
-        "reaction_surveys", 2, "answer", "0",
-        "reaction_surveys.csv, column answer: out of range (allowed 1 to 5) — 1 row fails, "
-        "e.g. line 2: '0'",
+        "reaction_surveys",
+        2,
+        "answer",
+        "0",
+        "reaction_surveys.csv, column answer: out of range (allowed 1 to 5) — 1 row fails, e.g. line 2: '0'",
         id="likert-below-1",
     ),
     pytest.param(
-        "customer_feedback", 2, "nps", "11",
-        "customer_feedback.csv, column nps: out of range (allowed 0 to 10) — 1 row fails, "
-        "e.g. line 2: '11'",
+        "customer_feedback",
+        2,
+        "nps",
+        "11",
+        "customer_feedback.csv, column nps: out of range (allowed 0 to 10) — 1 row fails, e.g. line 2: '11'",
         id="nps-above-10",
     ),
     pytest.param(
-        "customer_feedback", 4, "nps", "-1",
-        "customer_feedback.csv, column nps: out of range (allowed 0 to 10) — 1 row fails, "
-        "e.g. line 4: '-1'",
+        "customer_feedback",
+        4,
+        "nps",
+        "-1",
+        "customer_feedback.csv, column nps: out of range (allowed 0 to 10) — 1 row fails, e.g. line 4: '-1'",
         id="nps-below-0",
     ),
     pytest.param(
-        "orders", 3, "amount", "-5",
+        "orders",
+        3,
+        "amount",
+        "-5",
         "orders.csv, column amount: out of range (must be >= 0) — 1 row fails, e.g. line 3: '-5'",
         id="negative-amount",
     ),
     pytest.param(
-        "employees", 3, "role", "boss",
+        "employees",
+        3,
+        "role",
+        "boss",
         "employees.csv, column role: not one of the allowed values (rep, senior_rep, manager) — "
         "1 row fails, e.g. line 3: 'boss'",
         id="not-allowed-value",
     ),
     pytest.param(
-        "meetings", 2, "team", "East Team",
-        "meetings.csv, column team: does not match the pattern ^[a-z0-9_-]+$ — 1 row fails, "
-        "e.g. line 2: 'East Team'",
+        "meetings",
+        2,
+        "team",
+        "East Team",
+        "meetings.csv, column team: does not match the pattern ^[a-z0-9_-]+$ — 1 row fails, e.g. line 2: 'East Team'",
         id="pattern",
     ),
     pytest.param(
-        "leads", 3, "created_date", "",
+        "course_design",
+        2,
+        "renewed_share",
+        "1.5",
+        "course_design.csv, column renewed_share: out of range (allowed 0 to 1) — 1 row fails, e.g. line 2: '1.5'",
+        id="renewed-share-above-1",
+    ),
+    pytest.param(
+        "course_design",
+        3,
+        "target_segment",
+        "veterans",
+        "course_design.csv, column target_segment: not one of the allowed values (under 1 year, 1-3 years, "
+        "3-5 years, over 5 years, manager) — 1 row fails, e.g. line 3: 'veterans'",
+        id="unknown-target-segment",
+    ),
+    pytest.param(
+        "course_design",
+        2,
+        "course_id",
+        "C99",
+        "course_design.csv, column course_id: unknown course_id (not in courses.csv column course_id) — "
+        "1 row fails, e.g. line 2: 'C99'",
+        id="design-unknown-course",
+    ),
+    pytest.param(
+        "simulation_results",
+        3,
+        "members",
+        "0",
+        "simulation_results.csv, column members: out of range (must be >= 1) — 1 row fails, e.g. line 3: '0'",
+        id="simulation-empty-group",
+    ),
+    pytest.param(
+        "simulation_results",
+        2,
+        "brand_reach",
+        "-3",
+        "simulation_results.csv, column brand_reach: out of range (must be >= 0) — 1 row fails, e.g. line 2: '-3'",
+        id="negative-brand-reach",
+    ),
+    pytest.param(
+        "collaboration_cases",
+        2,
+        "outcome",
+        "draw",
+        "collaboration_cases.csv, column outcome: not one of the allowed values (success, failure, innovation) — "
+        "1 row fails, e.g. line 2: 'draw'",
+        id="unknown-case-outcome",
+    ),
+    pytest.param(
+        "collaboration_cases",
+        3,
+        "date",
+        "",
+        "collaboration_cases.csv, column date: required value missing — 1 row fails, e.g. line 3: empty",
+        id="case-date-missing",
+    ),
+    pytest.param(
+        "manager_kpis",
+        2,
+        "value",
+        "1.2",
+        "manager_kpis.csv, column value: out of range (allowed 0 to 1) — 1 row fails, e.g. line 2: '1.2'",
+        id="kpi-value-above-1",
+    ),
+    pytest.param(
+        "manager_kpis",
+        3,
+        "kpi",
+        "smile_rate",
+        "manager_kpis.csv, column kpi: not one of the allowed values (display_compliance, visit_plan_adherence) — "
+        "1 row fails, e.g. line 3: 'smile_rate'",
+        id="unknown-kpi",
+    ),
+    pytest.param(
+        "manager_kpis",
+        2,
+        "manager_id",
+        "E999",
+        "manager_kpis.csv, column manager_id: unknown manager_id (not in employees.csv column employee_id) — "
+        "1 row fails, e.g. line 2: 'E999'",
+        id="kpi-unknown-observer",
+    ),
+    pytest.param(
+        "manager_kpis",
+        4,
+        "checks",
+        "0",
+        "manager_kpis.csv, column checks: out of range (must be >= 1) — 1 row fails, e.g. line 4: '0'",
+        id="kpi-no-checks",
+    ),
+    pytest.param(
+        "critical_incidents",
+        2,
+        "kind",
+        "rude",
+        "critical_incidents.csv, column kind: not one of the allowed values (product_info_incomplete, "
+        "wrong_price_quoted, follow_up_missed, commitment_broken) — 1 row fails, e.g. line 2: 'rude'",
+        id="unknown-incident-kind",
+    ),
+    pytest.param(
+        "critical_incidents",
+        3,
+        "date",
+        "",
+        "critical_incidents.csv, column date: required value missing — 1 row fails, e.g. line 3: empty",
+        id="incident-date-missing",
+    ),
+    pytest.param(
+        "call_audits",
+        3,
+        "calls_compliant",
+        "-1",
+        "call_audits.csv, column calls_compliant: out of range (must be >= 0) — 1 row fails, e.g. line 3: '-1'",
+        id="negative-compliant-calls",
+    ),
+    pytest.param(
+        "call_audits",
+        2,
+        "employee_id",
+        "E999",
+        "call_audits.csv, column employee_id: unknown employee_id (not in employees.csv column employee_id) — "
+        "1 row fails, e.g. line 2: 'E999'",
+        id="audit-unknown-person",
+    ),
+    pytest.param(
+        "rotations",
+        2,
+        "department",
+        "canteen",
+        "rotations.csv, column department: not one of the allowed values (marketing, product, finance, "
+        "customer_service, logistics, legal) — 1 row fails, e.g. line 2: 'canteen'",
+        id="unknown-rotation-department",
+    ),
+    pytest.param(
+        "rotations",
+        3,
+        "start_date",
+        "",
+        "rotations.csv, column start_date: required value missing — 1 row fails, e.g. line 3: empty",
+        id="rotation-start-missing",
+    ),
+    pytest.param(
+        "cross_domain_problems",
+        2,
+        "days_to_solve",
+        "-2",
+        "cross_domain_problems.csv, column days_to_solve: out of range (must be >= 0) — 1 row fails, e.g. line 2: '-2'",
+        id="negative-days-to-solve",
+    ),
+    pytest.param(
+        "cross_domain_problems",
+        3,
+        "solved",
+        "perhaps",
+        "cross_domain_problems.csv, column solved: not a boolean (use true/false, 1/0 or yes/no) — "
+        "1 row fails, e.g. line 3: 'perhaps'",
+        id="solved-not-boolean",
+    ),
+    pytest.param(
+        "leads",
+        3,
+        "created_date",
+        "",
         "leads.csv, column created_date: required value missing — 1 row fails, e.g. line 3: empty",
         id="required-value-missing",
     ),
     pytest.param(
-        "enrollments", 4, "employee_id", "E999",
+        "enrollments",
+        4,
+        "employee_id",
+        "E999",
         "enrollments.csv, column employee_id: unknown employee_id (not in employees.csv column "
         "employee_id) — 1 row fails, e.g. line 4: 'E999'",
         id="unknown-foreign-key",
     ),
     pytest.param(
-        "customers", 3, "referred_by", "K404",
+        "customers",
+        3,
+        "referred_by",
+        "K404",
         "customers.csv, column referred_by: unknown referred_by (not in customers.csv column "
         "customer_id) — 1 row fails, e.g. line 3: 'K404'",
         id="unknown-self-reference",
@@ -257,9 +457,7 @@ def test_count_and_examples_cover_several_rows(tiny_data):
     [problem] = validate_folder(tiny_data)
     assert (problem.file, problem.column, problem.n_rows) == ("employees.csv", "hire_date", 4)
     assert problem.examples == ((2, "2024-13-45"), (3, "yesterday"), (4, "2025-02-30"))
-    assert str(problem).endswith(
-        "4 rows fail, e.g. line 2: '2024-13-45', line 3: 'yesterday', line 4: '2025-02-30'"
-    )
+    assert str(problem).endswith("4 rows fail, e.g. line 2: '2024-13-45', line 3: 'yesterday', line 4: '2025-02-30'")
 
 
 def test_line_numbers_follow_the_file_across_blank_lines_and_multiline_fields(tiny_data):
@@ -279,15 +477,34 @@ def test_line_numbers_follow_the_file_across_blank_lines_and_multiline_fields(ti
 
 def test_missing_file(tiny_data):
     (tiny_data / "costs.csv").unlink()
-    assert messages(tiny_data, with_parents("costs")) == ["costs.csv: missing file (expected costs.csv or costs.parquet)"]
+    assert messages(tiny_data, with_parents("costs")) == [
+        "costs.csv: missing file (expected costs.csv or costs.parquet)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "course_design",
+        "simulation_results",
+        "collaboration_cases",
+        "manager_kpis",
+        "critical_incidents",
+        "call_audits",
+        "rotations",
+        "cross_domain_problems",
+    ],
+)
+def test_optional_programme_tables_may_be_absent(tiny_data, table):
+    (tiny_data / f"{table}.csv").unlink()
+    assert messages(tiny_data, with_parents(table)) == []
+    assert table not in load_data(tiny_data, tables=with_parents(table))
 
 
 def test_missing_column(tiny_data):
     rows = read_rows(tiny_data, "enrollments")
     write_rows(tiny_data, "enrollments", [r[:2] + r[3:] for r in rows])  # drop planned_hours
-    assert messages(tiny_data, with_parents("enrollments")) == [
-        "enrollments.csv, column planned_hours: missing column"
-    ]
+    assert messages(tiny_data, with_parents("enrollments")) == ["enrollments.csv, column planned_hours: missing column"]
 
 
 def test_unexpected_and_misspelt_columns(tiny_data):
@@ -315,8 +532,7 @@ def test_row_with_wrong_number_of_fields(tiny_data):
     path = tiny_data / "checkins.csv"
     path.write_text(path.read_text(encoding="utf-8") + "E002,2025-07-21,true,extra\n", encoding="utf-8")
     assert messages(tiny_data, with_parents("checkins")) == [
-        "checkins.csv: wrong number of fields (the header has 3; these rows are skipped) — "
-        "1 row fails, e.g. line 5: 4"
+        "checkins.csv: wrong number of fields (the header has 3; these rows are skipped) — 1 row fails, e.g. line 5: 4"
     ]
 
 
@@ -326,6 +542,14 @@ def test_row_with_wrong_number_of_fields(tiny_data):
         ("enrollments", "E002,C01,8,8,true,false", "('E002', 'C01')"),  # composite key
         ("employees", "E004,重复,west,华南,rep,2024-02-19,,1,E001,0,140,1,0,0.1", "'E004'"),
         ("market_index", "华东,2025-08-01,99", "('华东', '2025-08-01')"),
+        ("simulation_results", "C02,G1,4,0.2,100", "('C02', 'G1')"),
+        (
+            "manager_kpis",
+            "E002,E001,2025-06-01,display_compliance,2,0.5",
+            "('E002', '2025-06-01', 'display_compliance')",
+        ),
+        ("call_audits", "E002,2025-06-01,3,3", "('E002', '2025-06-01')"),
+        ("rotations", "E002,legal,2025-10-06,2025-10-20", "('E002', '2025-10-06')"),
     ],
 )
 def test_duplicate_key(tiny_data, table, extra_line, key_value):
@@ -486,8 +710,7 @@ def test_parquet_problems_name_data_rows(loaded, tmp_path):
     emp["level"] = emp["level"].astype("float64") + 0.5
     emp.to_parquet(folder / "employees.parquet", index=False)
     assert messages(folder) == [
-        "employees.parquet, column level: not a whole number — 4 rows fail, "
-        "e.g. row 1: 5.5, row 2: 2.5, row 3: 3.5",
+        "employees.parquet, column level: not a whole number — 4 rows fail, e.g. row 1: 5.5, row 2: 2.5, row 3: 3.5",
         "orders.parquet, column amount: out of range (must be >= 0) — 1 row fails, e.g. row 2: -3.0",
     ]
 

@@ -43,6 +43,14 @@ __all__ = [
     "adoption_share",
     "adoption_table",
     "capability_profile",
+    "kpi_windows",
+    "kpi_change",
+    "sop_compliance",
+    "sop_change",
+    "employed_throughout",
+    "incident_rates",
+    "incident_change",
+    "incident_kinds",
 ]
 
 FABE_MIN_SHARE = 0.5
@@ -339,3 +347,267 @@ def capability_profile(
     return out[keys + ["competency", "wave", "n", "rating"]].sort_values(
         keys + ["competency", "wave"], ignore_index=True
     )
+
+
+# --------------------------------------------------------------------------- manager KPIs, critical incidents, call SOP
+# Optional contract tables ``manager_kpis``, ``critical_incidents`` and ``call_audits``.
+
+
+def _in_window(dates: pd.Series, window: tuple[pd.Timestamp, pd.Timestamp]) -> pd.Series:
+    return (dates >= window[0]) & (dates <= window[1])
+
+
+def _with_people(df: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+    cols = ["employee_id"] + [c for c in ("group", "segment") if c in people.columns]
+    return df.merge(people[cols].drop_duplicates("employee_id"), on="employee_id", how="inner")
+
+
+def kpi_windows(
+    kpis: pd.DataFrame,
+    people: pd.DataFrame,
+    *,
+    before: tuple[pd.Timestamp, pd.Timestamp],
+    after: tuple[pd.Timestamp, pd.Timestamp],
+) -> pd.DataFrame:
+    """Each person's manager-observed KPI share in the before and after windows.
+
+    ``value = Σ (value × checks) / Σ checks`` over the window's months of ``manager_kpis``
+    (the checks-weighted share meeting the standard); months without observations give
+    nothing. Only people of ``people`` (with their ``group``/``segment``) are kept.
+
+    Returns
+    -------
+    DataFrame
+        ``employee_id, (group, segment,) kpi, window ('before'/'after'), checks, value``.
+
+    Examples
+    --------
+    >>> k = pd.DataFrame({"employee_id": ["a"] * 3, "kpi": "display_compliance",
+    ...     "month": pd.to_datetime(["2025-01-01", "2025-02-01", "2025-07-01"]),
+    ...     "checks": [2, 6, 4], "value": [0.5, 0.5, 1.0]})
+    >>> p = pd.DataFrame({"employee_id": ["a"], "group": ["trained"]})
+    >>> w = (pd.Timestamp("2025-01-01"), pd.Timestamp("2025-03-31"))
+    >>> v = (pd.Timestamp("2025-07-01"), pd.Timestamp("2025-09-30"))
+    >>> kpi_windows(k, p, before=w, after=v)[["window", "checks", "value"]]
+       window  checks  value
+    0   after       4    1.0
+    1  before       8    0.5
+    """
+    x = _with_people(kpis, people)
+    keys = ["employee_id"] + [c for c in ("group", "segment") if c in x.columns] + ["kpi"]
+    parts = []
+    for name, window in (("before", before), ("after", after)):
+        sel = x[_in_window(x["month"], window)]
+        sel = sel.assign(_ok=sel["value"].astype("float64") * sel["checks"].astype("float64"))
+        agg = sel.groupby(keys, observed=True).agg(checks=("checks", "sum"), _ok=("_ok", "sum")).reset_index()
+        agg["window"] = name
+        parts.append(agg)
+    out = pd.concat(parts, ignore_index=True)
+    out["checks"] = out["checks"].astype("int64")
+    out["value"] = out["_ok"] / out["checks"].astype("float64")
+    return out.sort_values(keys + ["window"], ignore_index=True)[keys + ["window", "checks", "value"]]
+
+
+def kpi_change(levels: pd.DataFrame, *, by: str | Sequence[str] | None = "kpi") -> pd.DataFrame:
+    """Change of each manager-observed KPI, trainees beside untrained colleagues, and the DiD.
+
+    :func:`trackreport.chapters.evaluation.compare_change` on :func:`kpi_windows`
+    (paired t intervals per group, Welch interval of the difference); values are shares
+    (0.12 = +12 percentage points).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"employee_id": list("aabbccdd"), "kpi": "display_compliance",
+    ...     "group": ["trained"] * 4 + ["comparison"] * 4, "window": ["before", "after"] * 4,
+    ...     "value": [0.6, 0.8, 0.7, 0.8, 0.6, 0.65, 0.7, 0.7]})
+    >>> kpi_change(df)[["group", "value"]].round(3)
+            group  value
+    0     trained  0.150
+    1  comparison  0.025
+    2  difference  0.125
+    """
+    return compare_change(levels, value="value", phase_col="window", pre="before", post="after", by=by)
+
+
+def sop_compliance(
+    audits: pd.DataFrame,
+    people: pd.DataFrame,
+    *,
+    before: tuple[pd.Timestamp, pd.Timestamp],
+    after: tuple[pd.Timestamp, pd.Timestamp],
+) -> pd.DataFrame:
+    """Each person's call-SOP compliance in the before and after windows.
+
+    ``compliance = Σ calls_compliant / Σ calls_audited`` over the window's months of
+    ``call_audits`` (a ratio of sums); people without audited calls in a window have no
+    value there.
+
+    Returns
+    -------
+    DataFrame
+        ``employee_id, (group, segment,) window, calls, compliance``.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"employee_id": ["a", "a", "a"],
+    ...     "month": pd.to_datetime(["2025-01-01", "2025-02-01", "2025-08-01"]),
+    ...     "calls_audited": [4, 6, 5], "calls_compliant": [2, 3, 4]})
+    >>> p = pd.DataFrame({"employee_id": ["a"], "group": ["trained"]})
+    >>> w = (pd.Timestamp("2025-01-01"), pd.Timestamp("2025-03-31"))
+    >>> v = (pd.Timestamp("2025-07-01"), pd.Timestamp("2025-09-30"))
+    >>> sop_compliance(a, p, before=w, after=v)[["window", "calls", "compliance"]]
+       window  calls  compliance
+    0   after      5         0.8
+    1  before     10         0.5
+    """
+    x = _with_people(audits, people)
+    keys = ["employee_id"] + [c for c in ("group", "segment") if c in x.columns]
+    parts = []
+    for name, window in (("before", before), ("after", after)):
+        sel = x[_in_window(x["month"], window)]
+        agg = (
+            sel.groupby(keys, observed=True)
+            .agg(calls=("calls_audited", "sum"), ok=("calls_compliant", "sum"))
+            .reset_index()
+        )
+        agg["window"] = name
+        parts.append(agg)
+    out = pd.concat(parts, ignore_index=True)
+    out = out[out["calls"] > 0]
+    out["calls"] = out["calls"].astype("int64")
+    out["compliance"] = out["ok"].astype("float64") / out["calls"].astype("float64")
+    return out.sort_values(keys + ["window"], ignore_index=True)[keys + ["window", "calls", "compliance"]]
+
+
+def sop_change(levels: pd.DataFrame, *, by: str | Sequence[str] | None = None) -> pd.DataFrame:
+    """Change of call-SOP compliance, trainees beside untrained colleagues, and the DiD.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"employee_id": list("aabbccdd"),
+    ...     "group": ["trained"] * 4 + ["comparison"] * 4, "window": ["before", "after"] * 4,
+    ...     "compliance": [0.5, 0.7, 0.6, 0.8, 0.5, 0.55, 0.6, 0.6]})
+    >>> sop_change(df)[["group", "value"]].round(3)
+            group  value
+    0     trained  0.200
+    1  comparison  0.025
+    2  difference  0.175
+    """
+    return compare_change(levels, value="compliance", phase_col="window", pre="before", post="after", by=by)
+
+
+def employed_throughout(people: pd.DataFrame, *, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """People employed on every day from ``start`` to ``end`` (hired by ``start``, not left before ``end``).
+
+    Rates per person-month need people at risk for the whole window; people without
+    ``hire_date``/``leave_date`` columns are kept as they are.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"employee_id": ["a", "b", "c"],
+    ...     "hire_date": pd.to_datetime(["2020-01-01", "2025-05-01", "2020-01-01"]),
+    ...     "leave_date": pd.to_datetime([None, None, "2025-08-01"])})
+    >>> employed_throughout(p, start=pd.Timestamp("2025-04-01"), end=pd.Timestamp("2025-12-31"))["employee_id"].tolist()
+    ['a']
+    """
+    keep = pd.Series(True, index=people.index)
+    if "hire_date" in people.columns:
+        keep &= people["hire_date"].isna() | (people["hire_date"] <= start)
+    if "leave_date" in people.columns:
+        keep &= people["leave_date"].isna() | (people["leave_date"] > end)
+    return people[keep].reset_index(drop=True)
+
+
+def incident_rates(
+    records: pd.DataFrame,
+    people: pd.DataFrame,
+    *,
+    before: tuple[pd.Timestamp, pd.Timestamp],
+    after: tuple[pd.Timestamp, pd.Timestamp],
+    kinds: Sequence[str] | None = None,
+    per: float = 1.0,
+) -> pd.DataFrame:
+    """Critical incidents per person-month of each person in the before and after windows.
+
+    ``rate = per × records dated in the window / calendar months of the window`` (``per=100``:
+    records per 100 person-months, easier to read than 0.35 per person-month); every person
+    of ``people`` counts in both windows (no record is a rate of 0), so ``people`` should
+    hold only people employed throughout both windows (:func:`employed_throughout`).
+    ``kinds`` restricts the records (e.g. ``["product_info_incomplete"]``).
+
+    Returns
+    -------
+    DataFrame
+        ``employee_id, (group, segment,) window, incidents, rate``.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"employee_id": ["a", "a", "a", "b"], "kind": "follow_up_missed",
+    ...     "date": pd.to_datetime(["2025-01-05", "2025-02-05", "2025-03-05", "2025-08-01"])})
+    >>> p = pd.DataFrame({"employee_id": ["a", "b"], "group": ["trained", "comparison"]})
+    >>> w = (pd.Timestamp("2025-01-01"), pd.Timestamp("2025-03-31"))
+    >>> v = (pd.Timestamp("2025-07-01"), pd.Timestamp("2025-09-30"))
+    >>> incident_rates(r, p, before=w, after=v)[["employee_id", "window", "incidents", "rate"]].round(3)
+      employee_id  window  incidents   rate
+    0           a   after          0  0.000
+    1           a  before          3  1.000
+    2           b   after          1  0.333
+    3           b  before          0  0.000
+    """
+    keys = ["employee_id"] + [c for c in ("group", "segment") if c in people.columns]
+    base = people[keys].drop_duplicates("employee_id")
+    x = records if kinds is None else records[records["kind"].isin(list(kinds))]
+    parts = []
+    for name, window in (("before", before), ("after", after)):
+        months = len(pd.period_range(window[0], window[1], freq="M"))
+        counts = x[_in_window(x["date"], window)].groupby("employee_id").size()
+        n = base["employee_id"].map(counts).fillna(0).astype("int64").to_numpy()
+        parts.append(base.assign(window=name, incidents=n, rate=per * n / months))
+    out = pd.concat(parts, ignore_index=True)
+    return out.sort_values(keys + ["window"], ignore_index=True)[keys + ["window", "incidents", "rate"]]
+
+
+def incident_change(rates: pd.DataFrame, *, by: str | Sequence[str] | None = None) -> pd.DataFrame:
+    """Change of critical incidents per person-month, trainees beside untrained colleagues, and the DiD.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"employee_id": list("aabbccdd"),
+    ...     "group": ["trained"] * 4 + ["comparison"] * 4, "window": ["before", "after"] * 4,
+    ...     "rate": [1.0, 0.0, 0.67, 0.33, 0.67, 0.67, 0.33, 0.67]})
+    >>> incident_change(df)[["group", "value"]].round(3)
+            group  value
+    0     trained  -0.67
+    1  comparison   0.17
+    2  difference  -0.84
+    """
+    return compare_change(rates, value="rate", phase_col="window", pre="before", post="after", by=by)
+
+
+def incident_kinds(records: pd.DataFrame, people: pd.DataFrame, *, before: tuple, after: tuple) -> pd.DataFrame:
+    """Critical incidents by kind: count per group and window (observation, no interval).
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"employee_id": ["a", "b"], "kind": ["wrong_price_quoted"] * 2,
+    ...     "date": pd.to_datetime(["2025-01-05", "2025-08-01"])})
+    >>> p = pd.DataFrame({"employee_id": ["a", "b"], "group": ["trained", "trained"]})
+    >>> w = (pd.Timestamp("2025-01-01"), pd.Timestamp("2025-03-31"))
+    >>> v = (pd.Timestamp("2025-07-01"), pd.Timestamp("2025-09-30"))
+    >>> incident_kinds(r, p, before=w, after=v).values.tolist()
+    [['wrong_price_quoted', 'trained', 2, 1, 1]]
+    """
+    x = _with_people(records, people)
+    sizes = people.drop_duplicates("employee_id").groupby("group").size()
+    rows = []
+    for (kind, group), g in x.groupby(["kind", "group"], observed=True, sort=True):
+        rows.append(
+            {
+                "kind": kind,
+                "group": group,
+                "n": int(sizes.get(group, 0)),
+                "before": int(_in_window(g["date"], before).sum()),
+                "after": int(_in_window(g["date"], after).sum()),
+            }
+        )
+    return pd.DataFrame(rows, columns=["kind", "group", "n", "before", "after"])

@@ -1141,6 +1141,213 @@ def _sharing(seed: int, emp: pd.DataFrame, eff: Effects) -> tuple[pd.DataFrame, 
     return df, truth
 
 
+# --------------------------------------------------------------------------- programme design (chapters 02, 04, 08)
+# Own random stream (tag 1301): the tables above stay byte-identical.
+
+SEGMENT_NAMES = {"new": "under 1 year", "experienced": "3-5 years", "manager": "manager"}
+RENEWAL_BETA = (4.0, 16.0)  # renewed share of a module's content: Beta(4, 16), mean 0.20
+SIMULATION_GROUPS = (4, 5)  # competing groups per simulation run
+CASE_OUTCOME_P = {"success": 0.55, "failure": 0.25, "innovation": 0.20}
+DEPARTMENTS = ("marketing", "product", "finance", "customer_service", "logistics", "legal")
+CASE_TITLES = ("联合大客户提案", "新品上市联动", "渠道价格协调", "售后问题快速响应", "数字营销联合投放", "合同审批提速")
+
+
+def _programme_design(seed: int, courses: pd.DataFrame, enrollments: pd.DataFrame, incidents: pd.DataFrame) -> dict[str, Any]:
+    """Course design records, simulation scores and cross-department cases, with their truth."""
+    rng = np.random.default_rng([seed, 1301])
+    lost = incidents.groupby("course_id")["minutes_to_resolve"].sum() / 60.0
+    design = []
+    for prog, runs in courses.groupby("programme", sort=False):
+        order = {cid: k + 1 for k, cid in enumerate(runs["course_id"])}  # template order: strategy -> tactics
+        for r in runs.itertuples():
+            design.append(dict(course_id=r.course_id, planned_sequence=order[r.course_id],
+                               target_segment=SEGMENT_NAMES.get(r.segment) if isinstance(r.segment, str) else None,
+                               delivered_hours=round(max(r.hours - float(lost.get(r.course_id, 0.0)), 0.0), 1),
+                               renewed_share=round(float(rng.beta(*RENEWAL_BETA)), 2)))
+    sims, strength_truth = [], {}
+    for r in courses[courses["key"] == "simulation"].itertuples():
+        people = enrollments.loc[enrollments["course_id"] == r.course_id, "employee_id"].to_numpy()
+        k = int(rng.integers(SIMULATION_GROUPS[0], SIMULATION_GROUPS[1] + 1))
+        sizes = np.bincount(np.arange(len(people)) % k, minlength=k)
+        strength = rng.normal(0, 1, k)
+        strength_truth[r.course_id] = {f"G{g + 1}": round(float(x), 4) for g, x in enumerate(strength)}
+        for g in range(k):
+            sims.append(dict(course_id=r.course_id, group_id=f"G{g + 1}", members=int(sizes[g]),
+                             roi=round(float(0.25 + 0.15 * strength[g] + rng.normal(0, 0.03)), 3),
+                             brand_reach=round(float(120 + 40 * strength[g] + rng.normal(0, 8)), 1)))
+    cases = []
+    for team in TEAMS:
+        for q in pd.period_range("2024Q1", "2025Q4", freq="Q"):
+            for _ in range(int(rng.poisson(3))):
+                day = q.start_time + pd.Timedelta(days=int(rng.integers(0, 90)))
+                deps = rng.choice(DEPARTMENTS, int(rng.integers(1, 3)), replace=False)
+                cases.append(dict(team=team, date=np.datetime64(day.date()), departments="; ".join(["sales", *deps]),
+                                  outcome=str(rng.choice(list(CASE_OUTCOME_P), p=list(CASE_OUTCOME_P.values()))),
+                                  title=str(rng.choice(CASE_TITLES))))
+    cases_df = pd.DataFrame(cases)
+    cases_df.insert(0, "case_id", _ids("CASE", len(cases_df), 3))
+    truth = {
+        "delivered_hours_definition": "course_design.delivered_hours = courses.hours minus the run's incidents' minutes_to_resolve / 60, rounded to 0.1 h (no other loss).",
+        "renewed_share": {"mean": RENEWAL_BETA[0] / sum(RENEWAL_BETA), "definition": f"course_design.renewed_share of every run is Beta{RENEWAL_BETA} (mean 0.20), rounded to 0.01, independent of everything else."},
+        "target_segment_definition": "Modules for one segment only (under 1 year, 3-5 years, manager) are the segment modules; each trainee is enrolled in every module without a target segment and in their own segment's module.",
+        "planned_sequence_definition": "Template order (market analysis/brand theory, tools, industry, simulation, then the segment modules); the runs are delivered in this order.",
+        "simulation": {"group_strength": strength_truth,
+                       "definition": "roi = 0.25 + 0.15 * strength + N(0, 0.03); brand_reach = 120 + 40 * strength + N(0, 8) (thousand people); strength ~ N(0, 1) per group; trainees dealt to groups in turn."},
+        "collaboration_cases": "Poisson(3) cases per team and quarter; outcome success/failure/innovation with probability 0.55/0.25/0.20; no training effect.",
+    }
+    return dict(course_design=pd.DataFrame(design), simulation_results=pd.DataFrame(sims),
+                collaboration_cases=cases_df, truth=truth)
+
+
+# --------------------------------------------------------------------------- behaviour records (chapter 05)
+# Own random stream (tag 1302): the tables above stay byte-identical.
+
+MANAGER_KPI_BASE = {"display_compliance": 0.66, "visit_plan_adherence": 0.74}
+MANAGER_KPI_EFFECT = {"display_compliance": 0.12, "visit_plan_adherence": 0.06}
+MANAGER_KPI_TREND = 0.004  # per month (0 = 2024-01), everyone: a company-wide push on store standards
+KPI_PERSON_SD = 0.05
+CRITICAL_RATE = 0.7  # critical incidents per person-month, all kinds, untrained
+CRITICAL_EFFECT = -0.5  # relative change of that rate in treated months
+CRITICAL_KIND_P = {"product_info_incomplete": 0.45, "wrong_price_quoted": 0.2, "follow_up_missed": 0.25,
+                   "commitment_broken": 0.1}
+CRITICAL_SOURCE_P = {"customer_complaint": 0.5, "manager_observation": 0.3, "call_review": 0.2}
+SOP_BASE = 0.60
+SOP_EFFECT = 0.18
+SOP_TREND = 0.005  # per month (0 = 2024-01), everyone: the QA team's own coaching
+SOP_PERSON_SD = 0.06
+
+
+def _person_months(emp: pd.DataFrame, on: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(employee row, month index, treated) of every month employed; treated from effect_start when ``on``."""
+    e, m = _active_months(emp)
+    start = emp["effect_start"].to_numpy().astype("datetime64[D]")
+    start_m = np.where(np.isnat(start), N_MONTHS + 1, _month_index(np.where(np.isnat(start), END, start)))
+    return e, m, (m >= start_m[e]) & on
+
+
+def _behaviour_records(seed: int, emp: pd.DataFrame, eff: Effects) -> dict[str, Any]:
+    """Manager-observed KPIs, critical incidents and call-SOP audits (chapter 05), with their truth.
+
+    Everyone (KPIs: but the team heads, who have no manager), every month employed (:func:`_active_months`); a month
+    is treated from the person's ``effect_start`` on (as every other effect). Effects are
+    0 when every :class:`Effects` field is 0.
+    """
+    rng = np.random.default_rng([seed, 1302])
+    on = _any_effect(eff)
+    e, m, treated = _person_months(emp, on)
+    ids = emp["employee_id"].to_numpy()
+    mgr = emp["manager_id"].to_numpy()
+    month = MONTH_START[m]
+    n = len(emp)
+    kpis = []
+    for kpi, base in MANAGER_KPI_BASE.items():
+        level = rng.normal(0, KPI_PERSON_SD, n)
+        observed = (rng.random(len(e)) < 0.9) & ~emp["head"].to_numpy()[e]  # the heads have no observer
+        checks = 2 + rng.poisson(2, len(e))
+        p = np.clip(base + level[e] + MANAGER_KPI_TREND * m + MANAGER_KPI_EFFECT[kpi] * treated, 0.02, 0.98)
+        ok = rng.binomial(checks, p)
+        kpis.append(pd.DataFrame(dict(employee_id=ids[e], manager_id=mgr[e], month=month, kpi=kpi, checks=checks,
+                                      value=np.round(ok / checks, 4)))[observed])
+    kpi_df = pd.concat(kpis, ignore_index=True).sort_values(["employee_id", "month", "kpi"], ignore_index=True)
+    counts = rng.poisson(CRITICAL_RATE * np.where(treated, 1 + CRITICAL_EFFECT, 1.0))
+    rows = np.repeat(np.arange(len(e)), counts)
+    dates = _day_in_month(rng, m[rows])
+    crit = pd.DataFrame(dict(employee_id=ids[e][rows], date=dates,
+                             kind=rng.choice(list(CRITICAL_KIND_P), len(rows), p=list(CRITICAL_KIND_P.values())),
+                             source=rng.choice(list(CRITICAL_SOURCE_P), len(rows), p=list(CRITICAL_SOURCE_P.values()))))
+    crit = crit.sort_values(["date", "employee_id"], kind="stable", ignore_index=True)
+    crit.insert(0, "record_id", _ids("CI", len(crit), 5))
+    level = rng.normal(0, SOP_PERSON_SD, n)
+    calls = 4 + rng.poisson(4, len(e))
+    p = np.clip(SOP_BASE + level[e] + SOP_TREND * m + SOP_EFFECT * treated, 0.02, 0.98)
+    audits = pd.DataFrame(dict(employee_id=ids[e], month=month, calls_audited=calls,
+                               calls_compliant=rng.binomial(calls, p)))
+    audits = audits.sort_values(["employee_id", "month"], ignore_index=True)
+    scope = ("Everyone (manager_kpis: except the team heads), every month employed; a month is treated from the person's "
+             "effect_start (cohorts) on. Person levels are fixed, so they cancel in per-person changes.")
+    truth = {
+        "active": on,
+        "population": scope,
+        "manager_kpis": {
+            "effects": {k: (v if on else 0.0) for k, v in MANAGER_KPI_EFFECT.items()},
+            "base": MANAGER_KPI_BASE, "monthly_trend": MANAGER_KPI_TREND,
+            "definition": "Per person-month observed (90%), checks = 2 + Poisson(2) and value = Binomial(checks, p) / checks with "
+                          "p = base[kpi] + person level N(0, 0.05) + monthly_trend * t (0 = 2024-01, everyone) + effect[kpi] "
+                          "in treated months (clipped to 0.02-0.98). So the DiD of the checks-weighted share of trainees "
+                          "vs untrained colleagues, after window wholly treated vs before window untreated, is the effect "
+                          "(share points, absolute). manager_id is the person's manager.",
+        },
+        "critical_incidents": {
+            "effect": CRITICAL_EFFECT if on else 0.0, "kind": "relative", "base_rate_per_person_month": CRITICAL_RATE,
+            "absolute_effect_per_person_month": round(CRITICAL_RATE * CRITICAL_EFFECT, 6) if on else 0.0,
+            "definition": "Poisson(base_rate * (1 + effect in treated months)) records per person-month, no season or trend; "
+                          f"kind mix {CRITICAL_KIND_P}, source mix {CRITICAL_SOURCE_P}, both independent of training. "
+                          "The DiD of records per person-month (after wholly treated vs before) is base_rate * effect.",
+        },
+        "call_audits": {
+            "effect": SOP_EFFECT if on else 0.0, "base": SOP_BASE, "monthly_trend": SOP_TREND,
+            "definition": "calls_audited = 4 + Poisson(4) per person-month; calls_compliant = Binomial(calls_audited, p), "
+                          "p = base + person level N(0, 0.06) + monthly_trend * t (everyone) + effect in treated months "
+                          "(clipped to 0.02-0.98): the DiD of the compliant share is the effect (absolute).",
+        },
+    }
+    return dict(manager_kpis=kpi_df, critical_incidents=crit, call_audits=audits, truth=truth)
+
+
+# --------------------------------------------------------------------------- rotations, cross-domain problems (chapter 08)
+# Own random stream (tag 1303): the tables above stay byte-identical.
+
+ROTATION_RATE = 0.02  # rotations started per person-month, untrained
+ROTATION_EFFECT = 0.04  # added in treated months (absolute, per person-month)
+ROTATION_WEEKS = (2, 8)
+PROBLEM_RATE = 0.30  # cross-domain problems taken on per person-month, untrained
+PROBLEM_EFFECT = 0.5  # relative change of that rate in treated months
+PROBLEM_SOLVED = 0.65
+
+
+def _cross_domain_records(seed: int, emp: pd.DataFrame, eff: Effects) -> dict[str, Any]:
+    """Job rotations and cross-domain problems (chapter 08), with their truth."""
+    rng = np.random.default_rng([seed, 1303])
+    on = _any_effect(eff)
+    e, m, treated = _person_months(emp, on)
+    ids = emp["employee_id"].to_numpy()
+    deps = list(DEPARTMENTS)
+    starts = rng.random(len(e)) < ROTATION_RATE + ROTATION_EFFECT * treated
+    r_e, r_m = e[starts], m[starts]
+    begin = _day_in_month(rng, r_m)
+    weeks = rng.integers(ROTATION_WEEKS[0], ROTATION_WEEKS[1] + 1, len(r_e))
+    rot = pd.DataFrame(dict(employee_id=ids[r_e], department=rng.choice(deps, len(r_e)), start_date=begin,
+                            end_date=begin + (7 * weeks - 1).astype("timedelta64[D]")))
+    rot = rot.sort_values(["start_date", "employee_id"], kind="stable", ignore_index=True)
+    counts = rng.poisson(PROBLEM_RATE * np.where(treated, 1 + PROBLEM_EFFECT, 1.0))
+    rows = np.repeat(np.arange(len(e)), counts)
+    solved = rng.random(len(rows)) < PROBLEM_SOLVED
+    days = np.round(rng.lognormal(np.log(6.0), 0.6, len(rows)), 1)
+    prob = pd.DataFrame(dict(employee_id=ids[e][rows], opened=_day_in_month(rng, m[rows]),
+                             department=rng.choice(deps, len(rows)), solved=solved,
+                             days_to_solve=np.where(solved, days, np.nan)))
+    prob = prob.sort_values(["opened", "employee_id"], kind="stable", ignore_index=True)
+    prob.insert(0, "problem_id", _ids("XP", len(prob), 5))
+    truth = {
+        "active": on,
+        "population": "Everyone, every month employed; a month is treated from the person's effect_start on.",
+        "rotations": {
+            "effect_per_person_month": ROTATION_EFFECT if on else 0.0, "base_per_person_month": ROTATION_RATE,
+            "definition": "A person starts a rotation in a month with probability base (+ effect in treated months): "
+                          f"department uniform over {deps}, {ROTATION_WEEKS[0]}-{ROTATION_WEEKS[1]} weeks. The DiD of "
+                          "rotations started per person-month (after window wholly treated vs before) is the effect.",
+        },
+        "cross_domain_problems": {
+            "effect": PROBLEM_EFFECT if on else 0.0, "kind": "relative", "base_per_person_month": PROBLEM_RATE,
+            "absolute_effect_per_person_month": round(PROBLEM_RATE * PROBLEM_EFFECT, 6) if on else 0.0,
+            "solved_probability": PROBLEM_SOLVED,
+            "definition": "Poisson(base * (1 + effect in treated months)) problems worked with another department per "
+                          "person-month; solved with probability solved_probability (no training effect), days_to_solve "
+                          "lognormal(log 6, 0.6) when solved. The DiD of problems per person-month is base * effect.",
+        },
+    }
+    return dict(rotations=rot, cross_domain_problems=prob, truth=truth)
+
 
 # --------------------------------------------------------------------------- assembly
 
@@ -1213,6 +1420,12 @@ def simulate(seed: int = 7, scale: float = 1.0, effects: Effects | None = None) 
     raw["costs"] = costs
     raw["sharing_sessions"] = sharing
     raw["incidents"].insert(0, "incident_id", _ids("I", len(raw["incidents"]), 3))
+    design = _programme_design(seed, tr["courses"], tr["enrollments"], raw["incidents"])
+    raw.update({k: v for k, v in design.items() if k != "truth"})
+    behaviour = _behaviour_records(seed, emp, eff)
+    raw.update({k: v for k, v in behaviour.items() if k != "truth"})
+    cross = _cross_domain_records(seed, emp, eff)
+    raw.update({k: v for k, v in cross.items() if k != "truth"})
     tables = {name: _coerce(name, raw[name]) for name in TABLES}
 
     truth = {
@@ -1260,6 +1473,9 @@ def simulate(seed: int = 7, scale: float = 1.0, effects: Effects | None = None) 
                            "definition": "Very large orders (80k-300k CNY) drawn outside the process; no part of any effect."},
         "secondary_effects": {"active": _any_effect(eff), **SECONDARY_EFFECTS},
         "sharing_sessions": sharing_truth,
+        "programme_design": design["truth"],
+        "behaviour_records": behaviour["truth"],
+        "cross_domain_records": cross["truth"],
         "noise_free_notes": "Effects are parameters of the generating process; realized sample values differ by noise.",
     }
     return Sample(tables=tables, truth=truth)

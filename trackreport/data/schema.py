@@ -61,8 +61,14 @@ OPPORTUNITY_STAGES = ("prospecting", "qualification", "proposal", "negotiation",
 SEGMENTS = ("smb", "mid_market", "key_account")
 COMPLAINT_TYPES = ("service", "technical", "product_info", "delivery", "billing")
 COST_CATEGORIES = ("trainer_fee", "venue", "travel", "materials", "platform", "participant_time")
-INCIDENT_KINDS = ("equipment", "health", "technical", "trainer_absent", "trainee_absent")
+INCIDENT_KINDS = ("venue", "equipment", "health", "technical", "trainer_absent", "trainee_absent")
+TRAINEE_SEGMENTS = ("under 1 year", "1-3 years", "3-5 years", "over 5 years", "manager")
+CASE_OUTCOMES = ("success", "failure", "innovation")
 KB_ACTIONS = ("view", "download", "apply")
+MANAGER_KPIS = ("display_compliance", "visit_plan_adherence")
+CRITICAL_INCIDENT_KINDS = ("product_info_incomplete", "wrong_price_quoted", "follow_up_missed", "commitment_broken")
+DEPARTMENTS = ("marketing", "product", "finance", "customer_service", "logistics", "legal")
+CRITICAL_INCIDENT_SOURCES = ("customer_complaint", "manager_observation", "call_review")
 
 # Column kinds and the pandas dtype each is validated (and coerced) to.
 KINDS: dict[str, Any] = {
@@ -204,7 +210,15 @@ _TABLE_LIST = [
             _c("hourly_cost", "float", "Loaded cost of one working hour.", unit="CNY/hour", ge=0),
             _c("prefers_case_teaching", "bool", "Learning preference survey: prefers case teaching.", nullable=True),
             _c("wants_personal_path", "bool", "Learning preference survey: wants a personalised path.", nullable=True),
-            _c("mobile_learning_share", "float", "Share of learning time spent on mobile.", unit="share 0-1", ge=0, le=1, nullable=True),
+            _c(
+                "mobile_learning_share",
+                "float",
+                "Share of learning time spent on mobile.",
+                unit="share 0-1",
+                ge=0,
+                le=1,
+                nullable=True,
+            ),
         ),
         ("employee_id",),
         ("01", "03", "05", "06", "07", "09", "10", "11"),
@@ -320,7 +334,15 @@ _TABLE_LIST = [
             _c("trainer_id", "id", "Trainer rated.", fk="trainers.trainer_id"),
             _c("item_id", "id", "Questionnaire item."),
             _c("dimension", "category", "Dimension the item measures.", isin=REACTION_DIMENSIONS),
-            _c("answer", "int", "Likert answer, 1 = strongly disagree, 5 = strongly agree; empty = not answered.", unit="1-5", ge=1, le=5, nullable=True),
+            _c(
+                "answer",
+                "int",
+                "Likert answer, 1 = strongly disagree, 5 = strongly agree; empty = not answered.",
+                unit="1-5",
+                ge=1,
+                le=5,
+                nullable=True,
+            ),
         ),
         ("response_id", "item_id"),
         ("03", "05"),
@@ -350,7 +372,14 @@ _TABLE_LIST = [
             _c("records_complete", "int", "Of those, records with every required field.", unit="records", ge=0),
             _c("observed_calls", "int", "Calls reviewed from recordings.", unit="calls", ge=0),
             _c("fabe_calls", "int", "Reviewed calls that followed the FABE structure.", unit="calls", ge=0),
-            _c("objection_response_seconds", "float", "Median time to answer an objection in reviewed calls.", unit="seconds", ge=0, nullable=True),
+            _c(
+                "objection_response_seconds",
+                "float",
+                "Median time to answer an objection in reviewed calls.",
+                unit="seconds",
+                ge=0,
+                nullable=True,
+            ),
         ),
         ("employee_id", "month"),
         ("01", "05", "07"),
@@ -425,7 +454,15 @@ _TABLE_LIST = [
             _c("customer_id", "id", "Customer.", fk="customers.customer_id"),
             _c("employee_id", "id", "Rep serving the customer.", fk=_EMP),
             _c("date", "date", "Date answered."),
-            _c("nps", "int", "Likelihood to recommend, 0-10; empty = not answered.", unit="0-10", ge=0, le=10, nullable=True),
+            _c(
+                "nps",
+                "int",
+                "Likelihood to recommend, 0-10; empty = not answered.",
+                unit="0-10",
+                ge=0,
+                le=10,
+                nullable=True,
+            ),
             _c("csat", "int", "Satisfaction, 1-5; empty = not answered.", unit="1-5", ge=1, le=5, nullable=True),
         ),
         ("feedback_id",),
@@ -441,7 +478,12 @@ _TABLE_LIST = [
             _c("type", "category", "Complaint type.", isin=COMPLAINT_TYPES),
             _c("opened", "timestamp", "When the complaint came in."),
             _c("resolved", "timestamp", "When it was resolved; empty while open.", nullable=True),
-            _c("customer_retained", "bool", "Customer still buying 90 days later; empty if not yet known.", nullable=True),
+            _c(
+                "customer_retained",
+                "bool",
+                "Customer still buying 90 days later; empty if not yet known.",
+                nullable=True,
+            ),
         ),
         ("complaint_id",),
         ("01", "06", "09"),
@@ -590,6 +632,125 @@ _TABLE_LIST = [
         ),
         ("session_id",),
         ("12",),
+    ),
+    Table(
+        "course_design",
+        "Design and delivery record of a course run: planned order, target segment, hours delivered, content renewed.",
+        (
+            _c("course_id", "id", "Course run.", fk="courses.course_id"),
+            _c("planned_sequence", "int", "Planned position in the programme, strategy (1) to tactics.", ge=1),
+            _c(
+                "target_segment",
+                "category",
+                "Trainee segment the module targets; empty = every trainee of the cohort.",
+                nullable=True,
+                isin=TRAINEE_SEGMENTS,
+            ),
+            _c("delivered_hours", "float", "Teaching hours actually delivered.", unit="hours", ge=0),
+            _c("renewed_share", "float", "Share of the module's content new this year.", unit="share 0-1", ge=0, le=1),
+        ),
+        ("course_id",),
+        ("02",),
+        required=False,
+    ),
+    Table(
+        "simulation_results",
+        "Final scores of the competing groups of a simulation (virtual campaign) module.",
+        (
+            _c("course_id", "id", "Simulation course run.", fk="courses.course_id"),
+            _c("group_id", "id", "Competing group."),
+            _c("members", "int", "Trainees in the group.", unit="people", ge=1),
+            _c("roi", "float", "Return on the virtual campaign budget (0.35 = 35%).", unit="share"),
+            _c("brand_reach", "float", "Brand reach of the virtual campaign.", unit="thousand people", ge=0),
+        ),
+        ("course_id", "group_id"),
+        ("02",),
+        required=False,
+    ),
+    Table(
+        "collaboration_cases",
+        "Cross-department cases a team logged: what was tried with whom and how it ended.",
+        (
+            _c("case_id", "id", "Case identifier."),
+            _c("team", "category", "Team that led the case.", pattern=TEAM_PATTERN),
+            _c("date", "date", "Date the case closed."),
+            _c("departments", "text", "Departments involved, e.g. 'sales; marketing; product'."),
+            _c("outcome", "category", "How it ended.", isin=CASE_OUTCOMES),
+            _c("title", "text", "One-line description."),
+        ),
+        ("case_id",),
+        ("08",),
+        required=False,
+    ),
+    Table(
+        "manager_kpis",
+        "Behaviour KPIs a line manager observed for one person in one month (e.g. store display checks).",
+        (
+            _c("employee_id", "id", "Person observed.", fk=_EMP),
+            _c("manager_id", "id", "Manager who made the observations.", fk=_EMP),
+            _c("month", "date", "First day of the month observed."),
+            _c("kpi", "category", "KPI observed.", isin=MANAGER_KPIS),
+            _c("checks", "int", "Observations the manager made in the month.", unit="checks", ge=1),
+            _c("value", "float", "Share of the checks that met the standard.", unit="share 0-1", ge=0, le=1),
+        ),
+        ("employee_id", "month", "kpi"),
+        ("05",),
+        required=False,
+    ),
+    Table(
+        "critical_incidents",
+        "Critical-incident records: notable failures on the job (e.g. a complaint about incomplete product information).",
+        (
+            _c("record_id", "id", "Record identifier."),
+            _c("employee_id", "id", "Person the incident concerns.", fk=_EMP),
+            _c("date", "date", "Date of the incident."),
+            _c("kind", "category", "What went wrong.", isin=CRITICAL_INCIDENT_KINDS),
+            _c("source", "category", "How it was recorded.", isin=CRITICAL_INCIDENT_SOURCES),
+        ),
+        ("record_id",),
+        ("05",),
+        required=False,
+    ),
+    Table(
+        "call_audits",
+        "Call-recording audits per person and month: calls reviewed against the call SOP and calls that complied.",
+        (
+            _c("employee_id", "id", "Person whose calls were reviewed.", fk=_EMP),
+            _c("month", "date", "First day of the month of the calls."),
+            _c("calls_audited", "int", "Recorded calls reviewed against the SOP.", unit="calls", ge=1),
+            _c("calls_compliant", "int", "Of those, calls that followed every SOP step.", unit="calls", ge=0),
+        ),
+        ("employee_id", "month"),
+        ("05",),
+        required=False,
+    ),
+    Table(
+        "rotations",
+        "Job rotations: a person working for a time in another department.",
+        (
+            _c("employee_id", "id", "Person rotated.", fk=_EMP),
+            _c("department", "category", "Host department.", isin=DEPARTMENTS),
+            _c("start_date", "date", "First day of the rotation."),
+            _c("end_date", "date", "Last day of the rotation."),
+        ),
+        ("employee_id", "start_date"),
+        ("08",),
+        required=False,
+    ),
+    Table(
+        "cross_domain_problems",
+        "Problems a person worked on with another department (cross-domain problem solving).",
+        (
+            _c("problem_id", "id", "Problem identifier."),
+            _c("employee_id", "id", "Person who took the problem on.", fk=_EMP),
+            _c("opened", "date", "Date the problem was taken on."),
+            _c("department", "category", "Other department involved.", isin=DEPARTMENTS),
+            _c("solved", "bool", "Solved (by the date of the data)."),
+            _c("days_to_solve", "float", "Days from opened to solved; empty while unsolved.", unit="days", ge=0, nullable=True),
+        ),
+        ("problem_id",),
+        ("08",),
+        required=False,
     ),
 ]
 

@@ -130,6 +130,42 @@ class Cases(_Strict):
     min_posterior_low: float = Field(0.0)
 
 
+class Programme(_Strict):
+    """Targets of the programme's design, delivery and collaboration (chapters 02, 04, 08)."""
+
+    content_renewal: float = Field(0.20, ge=0, le=1, description="Share of content renewed each year")
+    attendance_bands: tuple[float, ...] = Field(
+        (0.8, 0.95), description="Cut points of the attended/planned hours share for the attendance bands"
+    )
+    incident_minutes: dict[str, float] = Field(
+        default_factory=lambda: {
+            "venue": 15.0,
+            "equipment": 5.0,
+            "health": 10.0,
+            "technical": 15.0,
+            "trainer_absent": 30.0,
+            "trainee_absent": 30.0,
+        },
+        description="Minutes within which each kind of incident is to be resolved",
+    )
+    urgent_approval_hours: float = Field(24, gt=0, description="Urgent approvals decided within this many hours")
+
+    @field_validator("attendance_bands")
+    @classmethod
+    def _bands(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        if not v or list(v) != sorted(set(v)) or not all(0 < x < 1 for x in v):
+            raise ValueError(f"attendance_bands must be increasing shares strictly between 0 and 1, got {list(v)}")
+        return v
+
+    @field_validator("incident_minutes")
+    @classmethod
+    def _minutes(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = [k for k, x in v.items() if not x > 0]
+        if bad:
+            raise ValueError(f"incident_minutes must be > 0, not for {', '.join(bad)}")
+        return v
+
+
 class ReportParams(_Strict):
     """Every parameter of a report, validated.
 
@@ -150,6 +186,8 @@ class ReportParams(_Strict):
     knowledge: Knowledge = Knowledge()
     improvement: Improvement = Improvement()
     cases: Cases = Cases()
+
+    programme: Programme = Programme()
 
     @field_validator("team")
     @classmethod
