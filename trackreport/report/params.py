@@ -173,7 +173,7 @@ class _StrictLoader(yaml.SafeLoader):
 
 
 def safe_yaml(text: str) -> Any:
-    """Parse YAML text to plain data: safe tags only, duplicate keys refused.
+    r"""Parse YAML text to plain data: safe tags only, duplicate keys refused.
 
     Raises
     ------
@@ -189,7 +189,7 @@ def safe_yaml(text: str) -> Any:
     Traceback (most recent call last):
     ...
     yaml.constructor.ConstructorError: duplicate key 'a' (first given on line 1)
-      in "<unicode string>", line 2, column 1
+    ...
     """
     return yaml.load(text, Loader=_StrictLoader)
 
