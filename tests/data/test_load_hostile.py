@@ -216,3 +216,16 @@ def test_duplicate_column_names_and_header_only(tiny_data):
     assert one_message(tiny_data, "market_index") == "market_index.csv, column month: duplicate column name"
     (tiny_data / "market_index.csv").write_text("region,month,index\n", encoding="utf-8")
     assert one_message(tiny_data, "market_index") == "market_index.csv: empty table (header only, no data rows)"
+
+
+def test_parquet_text_that_is_not_utf8(tiny_data):
+    """Found by the property test: a flipped byte in an uncompressed text page."""
+    (tiny_data / "market_index.csv").unlink()
+    buf = io.BytesIO()
+    pq.write_table(pa.table({"region": ["east"], "month": ["2025-07-01"], "index": [1.0]}), buf, compression="none")
+    data = bytearray(buf.getvalue())
+    data[data.find(b"east") + 1] ^= 0x80
+    (tiny_data / "market_index.parquet").write_bytes(bytes(data))
+    assert one_message(tiny_data, "market_index").startswith(
+        "market_index.parquet: unreadable Parquet file: column region is damaged ("
+    )

@@ -580,8 +580,14 @@ def _read_parquet(data: bytes, table: Table, file: str) -> _Read:
         raise _FileProblem(f"unreadable Parquet file ({' '.join(str(exc).split())[:300]})") from None
     columns = {}
     for name, col in zip(arrow.column_names, arrow.columns):
-        if pyarrow.types.is_dictionary(col.type):
-            col = col.cast(col.type.value_type)
+        try:
+            if pyarrow.types.is_dictionary(col.type):
+                col = col.cast(col.type.value_type)
+            col.validate(full=True)  # e.g. text that is not UTF-8: a damaged page, caught here
+        except (pyarrow.ArrowException, ValueError) as exc:
+            raise _FileProblem(
+                f"unreadable Parquet file: column {name} is damaged ({' '.join(str(exc).split())[:200]!r})"
+            ) from None
         columns[name] = col
     raw = pd.DataFrame({i: pd.Series(col.to_pandas(), copy=False) for i, col in enumerate(columns.values())})
     raw.columns = list(columns)
