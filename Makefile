@@ -11,6 +11,9 @@ DATA   ?= data/sample
 OUT    ?= reports
 
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
+# Variables reach recipes through the environment and are quoted there ("$$TEAM"), never
+# pasted into the command line: make TEAM='east;id' reports an unknown team, runs no `id`.
+export PYTHON VENV PY TEAM QUARTER DATA OUT
 
 .DEFAULT_GOAL := help
 .PHONY: help install report reports test lint validate bench lab sample contract clean
@@ -19,43 +22,43 @@ help: ## List every target with a one-line description
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
-	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (trackreport)" >/dev/null
-	@touch $(STAMP)
+	"$$PYTHON" -m venv "$$VENV"
+	"$$PY" -m pip install --quiet --upgrade pip
+	"$$PY" -m pip install --quiet -e ".[dev]"
+	"$$PY" -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (trackreport)" >/dev/null
+	@touch "$$VENV/.installed"
 
 install: $(STAMP) ## Create .venv and install trackreport with its dependencies
 
 report: $(STAMP) ## Build one team's report: make report TEAM=east [QUARTER=2025Q3] [DATA=dir]
-	$(PY) -m trackreport report --team $(TEAM) $(if $(QUARTER),--quarter $(QUARTER)) --data $(DATA) --out $(OUT)
+	"$$PY" -m trackreport report --team="$$TEAM" $${QUARTER:+--quarter="$$QUARTER"} --data="$$DATA" --out="$$OUT"
 
 reports: $(STAMP) ## Build the reports of every team and every quarter with a cohort
-	$(PY) -m trackreport report --all --data $(DATA) --out $(OUT)
+	"$$PY" -m trackreport report --all --data="$$DATA" --out="$$OUT"
 
 test: lint ## Run the checks and the test suite (lint, import layers, unit, reference, doctests, end-to-end)
-	$(PY) -m pytest -q
+	"$$PY" -m pytest -q
 
 lint: $(STAMP) ## ruff (lint and format) and the import-layer contract (import-linter)
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/lint-imports
+	"$$VENV/bin/ruff" check .
+	"$$VENV/bin/ruff" format --check .
+	"$$VENV/bin/lint-imports"
 
 validate: $(STAMP) ## Check a data folder against the data contract: make validate DATA=path
-	$(PY) -m trackreport validate $(DATA)
+	"$$PY" -m trackreport validate -- "$$DATA"
 
 bench: $(STAMP) ## Time the runner against papermill + nbconvert CLIs run by hand
-	$(PY) -m trackreport bench --team $(TEAM) --data $(DATA)
+	"$$PY" -m trackreport bench --team="$$TEAM" --data="$$DATA"
 
 lab: $(STAMP) ## Start JupyterLab on notebooks/ with a kernel that sees the package
-	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
+	"$$VENV/bin/jupyter" lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 sample: $(STAMP) ## Regenerate the sample company in data/sample/ (seed 7, scale 1)
-	$(PY) -m trackreport.data.sample --out data/sample --seed 7 --scale 1 --force
+	"$$PY" -m trackreport.data.sample --out data/sample --seed 7 --scale 1 --force
 
 contract: $(STAMP) ## Rewrite docs/data-contract.md from the schemas
-	$(PY) -m trackreport contract --out docs/data-contract.md
+	"$$PY" -m trackreport contract --out docs/data-contract.md
 
 clean: ## Remove reports and caches (keeps .venv)
-	rm -rf $(OUT) .pytest_cache .bench
+	rm -rf -- "$$OUT" .pytest_cache .bench
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

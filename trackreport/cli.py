@@ -19,8 +19,12 @@ without a traceback. Exit codes: 0 success, 1 problems found or error, 2 usage e
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import re
+import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,14 +84,10 @@ class _UsageError(Exception):
 
 
 def _data_source(value: str) -> str | Path:
-    """``--data``: a database URL as given, or a folder that must exist (argparse type)."""
+    """``--data``: a database URL as given, or a folder path (checked by :func:`_check_data_folder`)."""
     from trackreport.data.sql import is_database_url
 
-    if is_database_url(value):
-        return value
-    if not Path(value).is_dir():
-        raise argparse.ArgumentTypeError(f"data folder {value} not found")
-    return Path(value)
+    return value if is_database_url(value) else Path(value)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -124,6 +124,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ...
     True
     """
+    for stream in (sys.stdout, sys.stderr):  # paths that are not valid UTF-8 print as \xNN
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -132,17 +135,63 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
+    name = f"trackreport {args.command}"
     try:
-        return SUBCOMMANDS[args.command].run(args)
+        with _stop_on_sigterm():
+            return SUBCOMMANDS[args.command].run(args)
     except _UsageError as exc:
-        print(f"trackreport {args.command}: error: {exc}", file=sys.stderr)
+        print(f"{name}: error: {exc}", file=sys.stderr)
         return 2
     except TrackreportError as exc:
-        print(f"trackreport {args.command}: {exc}", file=sys.stderr)
+        print(f"{name}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt as exc:
+        how = str(exc) or "Ctrl-C"
+        print(f"{name}: stopped by {how}; nothing half-written was published", file=sys.stderr)
+        return 143 if how == "SIGTERM" else 130
+    except OSError as exc:
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"{name}: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug: say so in one line unless asked for the traceback
+        if os.environ.get("TRACKREPORT_DEBUG"):
+            raise
+        text = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+        print(f"{name}: internal error ({text}); set TRACKREPORT_DEBUG=1 for the traceback", file=sys.stderr)
         return 1
 
 
+@contextlib.contextmanager
+def _stop_on_sigterm() -> Iterator[None]:
+    """Turn SIGTERM into KeyboardInterrupt("SIGTERM") so a run cleans up as on Ctrl-C."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt("SIGTERM")
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 # --------------------------------------------------------------------------- validate
+
+
+def _check_data_folder(folder: str | Path) -> None:
+    """A ``--data`` folder must be a folder; a database URL is checked when connecting."""
+    from trackreport.data.sql import is_database_url
+
+    if is_database_url(folder) or Path(folder).is_dir():
+        return
+    folder = Path(folder)
+    if folder.exists():
+        raise _UsageError(f"data folder {folder} is a file, not a folder (give the folder holding the tables)")
+    raise _UsageError(f"data folder {folder} not found")
 
 
 def _validate_arguments(parser: argparse.ArgumentParser) -> None:
@@ -155,6 +204,7 @@ def _validate(args: argparse.Namespace) -> int:
     from trackreport.errors import DataValidationError
 
     folder = args.data
+    _check_data_folder(folder)
     try:
         ds = load_source(folder)
     except DataValidationError as exc:
@@ -228,18 +278,37 @@ def _report_arguments(parser: argparse.ArgumentParser) -> None:
 
 @subcommand("report", "Build training-effectiveness reports (HTML, metrics.json).", _report_arguments)
 def _report(args: argparse.Namespace) -> int:
-    from trackreport.report.params import parse_set
-    from trackreport.report.runner import run_reports
+    from trackreport.errors import ParameterError
+    from trackreport.report.params import parse_set, resolve
+
+    try:
+        overrides = parse_set(args.set)
+    except ParameterError as exc:
+        raise _UsageError(str(exc)) from None
+    if args.team is not None:  # bad team, quarter or parameters: say so before the heavy imports
+        resolve(args.team, args.quarter or "2000Q1", overrides=overrides)
 
     if args.all and args.quarter:
         raise _UsageError("--quarter goes with --team, not with --all")
+    _check_data_folder(args.data)
+    if args.out.exists() and not args.out.is_dir():
+        raise _UsageError(f"--out {args.out} is a file, not a folder")
+    if args.workers is not None and not 1 <= args.workers <= 64:
+        raise _UsageError(f"--workers takes 1 to 64 kernels, got {args.workers}")
+    for number in args.chapter or ():
+        if not re.fullmatch(r"\d\d(_[a-z0-9_]+)?", number):
+            raise _UsageError(
+                f"--chapter takes a chapter number such as 01 (or a name such as 01_goals), got {number!r}"
+            )
+    from trackreport.report.runner import run_reports
+
     result = run_reports(
         team=args.team,
         quarter=args.quarter,
         all_reports=args.all,
         data_dir=args.data,
         out=args.out,
-        overrides=parse_set(args.set),
+        overrides=overrides,
         chapters=args.chapter,
         workers=args.workers,
         force=args.force,
@@ -316,6 +385,9 @@ def _export_db(args: argparse.Namespace) -> int:
 
     if not is_database_url(args.url):
         raise _UsageError(f"{args.url!r} is not a postgresql:// URL")
+    if is_database_url(args.data):
+        raise _UsageError("export-db loads a data folder, not a database")
+    _check_data_folder(args.data)
     written = export_folder(args.data, args.url, replace=args.replace)
     print(f"wrote {sum(written.values()):,} rows in {len(written)} tables to {safe_url(args.url)}")
     return 0

@@ -29,6 +29,7 @@ import csv
 import difflib
 import hashlib
 import io
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -62,6 +63,22 @@ BOOL_WORDS: dict[str, bool] = {
 """Accepted spellings of booleans in CSV files (compared case-insensitively)."""
 
 MAX_EXAMPLES = 3
+
+MAX_LINE_BYTES = 1 << 20
+"""A CSV line longer than this (1 MiB) is refused before the file is read whole."""
+
+MAX_COLUMNS = 1000
+"""A file with more columns than this is refused (the contract's tables have a few dozen)."""
+
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"PAR1", "a Parquet file; name it .parquet"),
+    (b"PK\x03\x04", "a ZIP archive, e.g. an Excel workbook (.xlsx); save the sheet as 'CSV UTF-8'"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls); save the sheet as 'CSV UTF-8'"),
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"\x1f\x8b", "a gzip archive; unpack it first"),
+)
 
 _INT_RE = re.compile(r"[+-]?\d+(?:\.0*)?")
 _FLOAT_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
@@ -306,7 +323,14 @@ def _read_folder(folder: str | Path, tables: Iterable[str] | None):
     if unknown:
         raise TrackreportError(f"unknown table(s) {', '.join(unknown)}; the contract has: {', '.join(TABLES)}")
     if not folder.is_dir():
-        return {}, [Problem(str(folder), None, "data folder not found")], "", folder
+        rule = "not a folder (it is a file); give the folder holding the tables" if folder.exists() else None
+        return {}, [Problem(str(folder), None, rule or "data folder not found")], "", folder
+    if tables is None and not any(_table_paths(folder, TABLES[n]) for n in names):
+        rule = (
+            "no table files in the data folder (expected one <table>.csv or <table>.parquet per table, "
+            f"e.g. {names[0]}.csv); is this the right folder?"
+        )
+        return {}, [Problem(str(folder), None, rule)], "", folder
 
     digest = hashlib.sha256()
     reads: dict[str, _Read] = {}
@@ -331,20 +355,54 @@ def _read_folder(folder: str | Path, tables: Iterable[str] | None):
     return frames, flat, digest.hexdigest(), folder
 
 
+def _table_paths(folder: Path, table: Table) -> list[Path]:
+    """The table's files present in the folder (whatever they are: file, link, folder)."""
+    paths = (folder / f"{table.name}.csv", folder / f"{table.name}.parquet")
+    return [p for p in paths if p.exists() or p.is_symlink()]
+
+
+def _not_readable(folder: Path, path: Path) -> str | None:
+    """Why a table's path is not a plain file of the data folder, or None when it is."""
+    if path.is_symlink():
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return "broken symbolic link (it points to nothing)"
+        if not target.is_relative_to(folder.resolve()):
+            return f"symbolic link to {target}, outside the data folder; copy the file into the folder"
+    if not path.is_file():
+        return "not a regular file (a folder, device or pipe); the table must be a file"
+    return None
+
+
 def _read_table(folder: Path, table: Table) -> tuple[_Read | None, list[Problem], bytes | None]:
     """Find and read one table's file; whole-file problems are returned, not raised."""
     csv_path = folder / f"{table.name}.csv"
     pq_path = folder / f"{table.name}.parquet"
-    if csv_path.is_file() and pq_path.is_file():
+    present = _table_paths(folder, table)
+    if len(present) == 2:
         rule = f"both {csv_path.name} and {pq_path.name} exist; keep only one"
         return None, [Problem(csv_path.name, None, rule)], None
-    if not csv_path.is_file() and not pq_path.is_file():
+    if not present:
         if not table.required:
             return None, [], None
         rule = f"missing file (expected {csv_path.name} or {pq_path.name})"
+        near = _near_names(folder, table)
+        if near:
+            rule += f"; found {', '.join(near)}: file names are lower case"
         return None, [Problem(csv_path.name, None, rule)], None
-    path = csv_path if csv_path.is_file() else pq_path
-    data = path.read_bytes()
+    path = present[0]
+    why = _not_readable(folder, path)
+    if why:
+        return None, [Problem(path.name, None, why)], None
+    try:
+        if path.suffix == ".csv":
+            _scan_csv(path)
+        data = path.read_bytes()
+    except _FileProblem as exc:
+        return None, [Problem(path.name, None, str(exc))], None
+    except OSError as exc:
+        return None, [Problem(path.name, None, f"cannot be read ({exc.strerror or exc})")], None
     if not data.strip():
         return None, [Problem(path.name, None, "empty file (no header, no data rows)")], data
     try:
@@ -358,6 +416,47 @@ def _read_table(folder: Path, table: Table) -> tuple[_Read | None, list[Problem]
         read.problems.append(Problem(path.name, None, "empty table (header only, no data rows)"))
     _check_columns(read)
     return read, [], data
+
+
+def _near_names(folder: Path, table: Table) -> list[str]:
+    """Files whose name differs from the table's only by case (``Employees.CSV``)."""
+    wanted = {f"{table.name}.csv", f"{table.name}.parquet"}
+    try:
+        return sorted(p.name for p in folder.iterdir() if p.name.lower() in wanted and p.name not in wanted)
+    except OSError:
+        return []
+
+
+def _scan_csv(path: Path, chunk: int = 1 << 20) -> None:
+    """Refuse a file that is binary or has an absurdly long line, streaming it in 1 MiB blocks.
+
+    Memory stays bounded whatever the file: a 200 MB single line is refused after its
+    first MiB, before the file is read whole.
+    """
+    with path.open("rb") as f:
+        head = f.read(chunk)
+        for magic, what in _MAGIC:
+            if head.startswith(magic):
+                raise _FileProblem(f"not a CSV text file: it is {what}")
+        if b"\0" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 is reported later
+            raise _FileProblem("not a CSV text file: it holds binary data (NUL bytes)")
+        line, length, block = 1, 0, head
+        while block:
+            first, *rest = block.split(b"\n")
+            length += len(first)
+            for part in rest:
+                if length > MAX_LINE_BYTES:
+                    break
+                line, length = line + 1, len(part)
+            if length > MAX_LINE_BYTES:
+                break
+            block = f.read(chunk)
+        else:
+            return
+    raise _FileProblem(
+        f"line {line} is longer than {MAX_LINE_BYTES >> 20} MiB: not a CSV table "
+        "of the contract (a file without line breaks, or binary data?)"
+    )
 
 
 class _FileProblem(Exception):
@@ -403,6 +502,12 @@ def _read_csv(data: bytes, table: Table, file: str) -> _Read:
     fields than the header are reported and skipped.
     """
     text = _decode(data)
+    first = next((line for line in text.split("\n", MAX_COLUMNS)[:MAX_COLUMNS] if line.strip(", \r")), "")
+    if first.count(",") >= MAX_COLUMNS:
+        raise _FileProblem(
+            f"the header has {first.count(',') + 1:,} columns; the table has {len(table.columns)} "
+            f"(files of more than {MAX_COLUMNS:,} columns are not read)"
+        )
     fast = _read_simple_csv(text, table, file)
     if fast is not None:
         return fast
@@ -464,9 +569,15 @@ def _read_simple_csv(text: str, table: Table, file: str) -> _Read | None:
 
 def _read_parquet(data: bytes, table: Table, file: str) -> _Read:
     try:
+        n_columns = pq.ParquetFile(io.BytesIO(data)).metadata.num_columns
+        if n_columns > MAX_COLUMNS:
+            raise _FileProblem(
+                f"the file has {n_columns:,} columns; the table has {len(table.columns)} "
+                f"(files of more than {MAX_COLUMNS:,} columns are not read)"
+            )
         arrow = pq.read_table(io.BytesIO(data))
     except (pyarrow.ArrowException, OSError, ValueError) as exc:
-        raise _FileProblem(f"unreadable Parquet file ({exc})") from None
+        raise _FileProblem(f"unreadable Parquet file ({' '.join(str(exc).split())[:300]})") from None
     return _read_arrow(arrow, table, file)
 
 
@@ -474,8 +585,14 @@ def _read_arrow(arrow: pyarrow.Table, table: Table, file: str) -> _Read:
     """A typed Arrow table (from Parquet or a database) as a :class:`_Read` to validate."""
     columns = {}
     for name, col in zip(arrow.column_names, arrow.columns):
-        if pyarrow.types.is_dictionary(col.type):
-            col = col.cast(col.type.value_type)
+        try:
+            if pyarrow.types.is_dictionary(col.type):
+                col = col.cast(col.type.value_type)
+            col.validate(full=True)  # e.g. text that is not UTF-8: a damaged page, caught here
+        except (pyarrow.ArrowException, ValueError) as exc:
+            raise _FileProblem(
+                f"unreadable Parquet file: column {name} is damaged ({' '.join(str(exc).split())[:200]!r})"
+            ) from None
         columns[name] = col
     raw = pd.DataFrame({i: pd.Series(col.to_pandas(), copy=False) for i, col in enumerate(columns.values())})
     raw.columns = list(columns)
@@ -568,6 +685,14 @@ def _from_text(raw: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray, str]
     ok = texts.str.fullmatch(pattern.pattern).to_numpy(dtype=bool)
     candidates = pd.Series(np.where(ok, texts.to_numpy(dtype=object), None), index=raw.index, dtype=object)
     stamps = pd.to_datetime(candidates, format=fmt, errors="coerce")
+    serial = texts.str.fullmatch(r"[2-7]\d{4}(?:\.\d+)?").to_numpy(dtype=bool) & ~ok
+    if serial.any():
+        example = float(texts[serial].iloc[0])
+        day = (pd.Timestamp("1899-12-30") + pd.Timedelta(days=example)).date()
+        rule += (
+            f"; numbers like {texts[serial].iloc[0]} are Excel serial day numbers ({day}): "
+            "format the column as a date (YYYY-MM-DD) before saving"
+        )
     return _to_ns(stamps, ~missing, rule)
 
 
@@ -735,7 +860,11 @@ def load_arrow_tables(
             if table.required:
                 problems[name].append(Problem(name, None, f"missing table {name} in {source}"))
             continue
-        read = _read_arrow(arrow, table, name)
+        try:
+            read = _read_arrow(arrow, table, name)
+        except _FileProblem as exc:
+            problems[name].append(Problem(name, None, str(exc).replace("unreadable Parquet file", "unreadable table")))
+            continue
         read.place = place
         _check_columns(read)
         _convert(read)
@@ -770,8 +899,9 @@ def fingerprint(folder: str | Path, *, tables: Iterable[str] | None = None) -> s
     for name in list(TABLES) if tables is None else list(tables):
         for path in (folder / f"{name}.csv", folder / f"{name}.parquet"):
             if path.is_file():
-                data = path.read_bytes()
-                digest.update(f"{name}\0{len(data)}\0".encode())
-                digest.update(data)
+                with path.open("rb") as f:  # streamed: memory stays bounded whatever the file
+                    digest.update(f"{name}\0{os.fstat(f.fileno()).st_size}\0".encode())
+                    while block := f.read(1 << 20):
+                        digest.update(block)
                 break
     return digest.hexdigest()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import queue
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -39,8 +40,25 @@ class Job:
     params_file: Path
     status: str = "pending"
     error: str = ""
+    timed_out: bool = False
     seconds: float = 0.0
     stderr: list[str] = field(default_factory=list)
+
+    @property
+    def timeout(self) -> int:
+        """Seconds the chapter may run (``chapter_timeout_seconds`` of its parameters)."""
+        return self.params.chapter_timeout_seconds
+
+
+def _kill(km: Any) -> None:
+    """SIGKILL a kernel's process, if it runs (the worker then sees a dead kernel)."""
+    process = getattr(getattr(km, "provisioner", None), "process", None)
+    pid = getattr(process, "pid", None)
+    if pid:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
 
 
 class _KernelWorker(threading.Thread):
@@ -50,6 +68,11 @@ class _KernelWorker(threading.Thread):
         super().__init__(daemon=True)
         self.jobs, self.done, self.kernel_name = jobs, done, kernel_name
         self.sockets, self.starts = sockets, 0
+        self.km: Any = None  # the kernel manager in use, for kill_kernel()
+
+    def kill_kernel(self) -> None:
+        """Kill this worker's kernel process now (timeout, or the run is stopping)."""
+        _kill(self.km)
 
     def run(self) -> None:
         import asyncio
@@ -76,6 +99,7 @@ class _KernelWorker(threading.Thread):
                             ip=str(Path(self.sockets) / f"kernel-{id(self)}-{self.starts}"),
                         )
                         self.starts += 1
+                        self.km = km
                         loop.run_until_complete(km.start_kernel(cwd=str(PROJ_ROOT), env=_kernel_env()))
                         kc = km.client()
                         kc.start_channels()
@@ -83,11 +107,27 @@ class _KernelWorker(threading.Thread):
                 except Exception as exc:
                     job.status, job.error = "failed", f"the kernel did not start: {_error_text(exc)}"
                 else:
-                    _execute(job, km, kc)
+                    timer = threading.Timer(job.timeout, self._time_out, args=(job,))
+                    timer.daemon = True
+                    timer.start()
+                    try:
+                        _execute(job, km, kc)
+                    finally:
+                        timer.cancel()
+                    if job.timed_out:
+                        job.status = "failed"
+                        job.error = (
+                            f"stopped after {job.timeout} s (chapter_timeout_seconds in params/); its kernel was killed"
+                        )
                 self.done.put(job)
         finally:
             self._shutdown(loop, km, kc)
+            self.km = None
             loop.close()
+
+    def _time_out(self, job: Job) -> None:
+        job.timed_out = True
+        self.kill_kernel()
 
     @staticmethod
     def _shutdown(loop: Any, km: Any, kc: Any) -> None:
@@ -179,7 +219,7 @@ def _execute(job: Job, km: Any, kc: Any) -> None:
             progress_bar=False,
             cwd=str(PROJ_ROOT),
             report_mode=False,
-            execution_timeout=900,
+            execution_timeout=job.timeout + 60,
         )
         job.stderr = _stderr_of(executed)
         job.status = "ok"
@@ -191,6 +231,8 @@ def _execute(job: Job, km: Any, kc: Any) -> None:
 
 def _error_text(exc: Exception) -> str:
     name = type(exc).__name__
+    if name == "DeadKernelError":
+        return "the kernel died while running this chapter (it crashed or was killed); the next chapter gets a new one"
     if name == "PapermillExecutionError":
         ename, evalue = getattr(exc, "ename", ""), getattr(exc, "evalue", "")
         return f"{ename}: {evalue}".strip(": ") + f" (cell {getattr(exc, 'exec_count', '?')})"
@@ -214,36 +256,61 @@ def run_jobs(jobs: list[Job], workers: int | None, log: Callable[[str], None], p
     done: queue.Queue = queue.Queue()
     log(f"executing {len(jobs)} chapter(s) on {n_workers} kernel(s)")
     sockets = tempfile.mkdtemp(prefix="trackreport-kernels-")
+    if len(sockets) > 60:  # a Unix socket path holds at most ~107 bytes: a long TMPDIR would stop kernels
+        os.rmdir(sockets)
+        sockets = tempfile.mkdtemp(prefix="trackreport-kernels-", dir="/tmp")
     threads = [_KernelWorker(todo, done, sockets) for _ in range(n_workers)]
-    for th in threads:
-        th.start()
+    try:
+        for th in threads:
+            th.start()
+        _collect(jobs, threads, done, log, progress)
+    except BaseException:  # Ctrl-C, SIGTERM: no new chapter starts, every kernel is killed
+        while True:
+            try:
+                todo.get_nowait()
+            except queue.Empty:
+                break
+        for th in threads:
+            th.kill_kernel()
+        for th in threads:
+            th.join(timeout=30)
+            th.kill_kernel()
+        raise
+    finally:
+        for th in threads:
+            if th.is_alive():
+                th.join(timeout=30)
+        shutil.rmtree(sockets, ignore_errors=True)
+    for j in jobs:
+        if j.status == "pending":
+            j.status, j.error = "failed", "the kernel running this chapter stopped"
+
+
+def _collect(jobs: list[Job], threads: list, done: queue.Queue, log: Callable[[str], None], progress: bool) -> None:
+    """Wait for every job, reporting each as it finishes."""
     bar = None
     if progress:
         from tqdm import tqdm
 
         bar = tqdm(total=len(jobs), unit="chapter", file=sys.stderr, leave=True, dynamic_ncols=True)
     finished = 0
-    while finished < len(jobs):
-        try:
-            job = done.get(timeout=1.0)
-        except queue.Empty:
-            if not any(th.is_alive() for th in threads) and done.empty():
-                break
-            continue
-        finished += 1
-        mark = "ok" if job.status == "ok" else f"FAILED ({job.error})"
-        line = f"{job.params.team} {job.params.quarter} · {job.chapter.title}: {mark} in {job.seconds:.1f} s"
+    try:
+        while finished < len(jobs):
+            try:
+                job = done.get(timeout=1.0)
+            except queue.Empty:
+                if not any(th.is_alive() for th in threads) and done.empty():
+                    break
+                continue
+            finished += 1
+            mark = "ok" if job.status == "ok" else f"FAILED ({job.error})"
+            line = f"{job.params.team} {job.params.quarter} · {job.chapter.title}: {mark} in {job.seconds:.1f} s"
+            if bar is not None:
+                bar.set_postfix_str(f"{job.params.team} {job.params.quarter} {job.chapter.number}", refresh=False)
+                bar.update(1)
+                bar.write(line, file=sys.stderr)
+            else:
+                log(line)
+    finally:
         if bar is not None:
-            bar.set_postfix_str(f"{job.params.team} {job.params.quarter} {job.chapter.number}", refresh=False)
-            bar.update(1)
-            bar.write(line, file=sys.stderr)
-        else:
-            log(line)
-    if bar is not None:
-        bar.close()
-    for th in threads:
-        th.join()
-    shutil.rmtree(sockets, ignore_errors=True)
-    for j in jobs:
-        if j.status == "pending":
-            j.status, j.error = "failed", "the kernel running this chapter stopped"
+            bar.close()

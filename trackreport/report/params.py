@@ -20,6 +20,7 @@ Examples
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 from pathlib import Path
@@ -31,10 +32,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from trackreport.errors import ParameterError
 from trackreport.paths import PARAMS_DIR
 
-__all__ = ["ReportParams", "resolve", "load_yaml", "secret", "TEAM_RE", "QUARTER_RE"]
+__all__ = ["ReportParams", "resolve", "load_yaml", "safe_yaml", "parse_set", "secret", "TEAM_RE", "QUARTER_RE"]
 
-TEAM_RE = re.compile(r"^[a-z0-9_-]+$")
-QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
+TEAM_RE = re.compile(r"^[a-z0-9_-]+\Z")  # \Z, not $: "east\n" is not a team
+QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])\Z")
 
 
 class _Strict(BaseModel):
@@ -177,6 +178,9 @@ class ReportParams(_Strict):
     quarter: str = Field(..., description="Quarter whose cohort is reported, e.g. 2025Q3")
     min_group_size: int = Field(5, ge=1, description="Smallest group shown (privacy)")
     show_names: bool = Field(False, description="Show individual names")
+    chapter_timeout_seconds: int = Field(
+        900, ge=1, le=86_400, description="A chapter still running after this is stopped and reported failed"
+    )
     windows: Windows = Windows()
     targets: Targets = Targets()
     thresholds: Thresholds = Thresholds()
@@ -208,17 +212,97 @@ class ReportParams(_Strict):
         return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's safe loader that also refuses a key given twice in one mapping.
+
+    The safe loader builds only plain data (no ``!!python/...`` tags, so reading a
+    parameter file cannot run code); plain YAML silently keeps the last of two equal
+    keys, which hides a typo'd override, so this one refuses them.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                first = seen.get(key)
+            except TypeError:  # an unhashable key (a list or mapping as key)
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a key must be a plain value", key_node.start_mark
+                ) from None
+            if first is not None:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r} (first given on line {first})", key_node.start_mark
+                )
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
+def safe_yaml(text: str) -> Any:
+    r"""Parse YAML text to plain data: safe tags only, duplicate keys refused.
+
+    Raises
+    ------
+    yaml.YAMLError
+        On a syntax error, an unsafe tag (e.g. ``!!python/object/apply``) or a
+        duplicate key.
+
+    Examples
+    --------
+    >>> safe_yaml("a: 1\nb: [x, y]")
+    {'a': 1, 'b': ['x', 'y']}
+    >>> safe_yaml("a: 1\na: 2")
+    Traceback (most recent call last):
+    ...
+    yaml.constructor.ConstructorError: duplicate key 'a' (first given on line 1)
+    ...
+    """
+    return yaml.load(text, Loader=_StrictLoader)
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """A YAML error in one line: what is wrong and where (no parser internals)."""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    mark = getattr(exc, "problem_mark", None)
+    if "could not determine a constructor" in problem:
+        tag = problem.split("tag", 1)[-1].strip().strip("'").replace("tag:yaml.org,2002:", "!!")
+        problem = f"tag {tag} is not allowed (parameters are plain values, lists and mappings)"
+    where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+    return f"{problem}{where}"
+
+
 def load_yaml(path: Path) -> dict[str, Any]:
-    """Read one parameter file; an empty file is an empty mapping."""
+    """Read one parameter file; an empty file is an empty mapping.
+
+    The file is parsed by :func:`safe_yaml` (no code, no duplicate keys); a file that is
+    not valid YAML, not UTF-8 or not a mapping raises :class:`ParameterError`.
+    """
+    path = Path(path)
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParameterError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at {exc.start})") from None
+    except OSError as exc:
+        raise ParameterError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        data = safe_yaml(text)
     except yaml.YAMLError as exc:
-        raise ParameterError(f"{path}: not valid YAML ({exc})") from None
+        raise ParameterError(f"{path}: not valid parameter YAML: {_yaml_problem(exc)}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise ParameterError(f"{path}: expected a mapping of keys to values, got {type(data).__name__}")
+    _check_keys(str(path), data)
     return data
+
+
+def _check_keys(source: str, data: dict[Any, Any], prefix: str = "") -> None:
+    """Every key of a parameter mapping is text (YAML also allows numbers, dates, null)."""
+    for key, value in data.items():
+        if not isinstance(key, str):
+            raise ParameterError(f"{source}: key {prefix}{key!r} is not a name (keys are text, e.g. nps)")
+        if isinstance(value, dict):
+            _check_keys(source, value, f"{prefix}{key}.")
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -234,11 +318,22 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 def _dotted(overrides: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in overrides.items():
+        parts = key.split(".")
+        if not all(parts) or any(not p.replace("_", "").isalnum() for p in parts):
+            raise ParameterError(f"command-line --set: {key!r} is not a parameter name (e.g. targets.nps)")
+        if parts[0] in ("team", "quarter"):
+            raise ParameterError(f"command-line --set: {key} is not a parameter; use --{parts[0]}")
         node = out
-        *parents, leaf = key.split(".")
-        for p in parents:
+        *parents, leaf = parts
+        for i, p in enumerate(parents):
             node = node.setdefault(p, {})
-        node[leaf] = value
+            if not isinstance(node, dict):
+                raise ParameterError(
+                    f"command-line --set: {'.'.join(parents[: i + 1])} is set to a value and also used as a group"
+                )
+        if leaf in node and isinstance(node[leaf], dict) != isinstance(value, dict):
+            raise ParameterError(f"command-line --set: {key} is set to a value and also used as a group")
+        node[leaf] = copy.deepcopy(value)
     return out
 
 
@@ -323,17 +418,29 @@ def resolve(
 
 
 def parse_set(items: list[str]) -> dict[str, Any]:
-    """Parse ``--set key=value`` items; values are read as YAML scalars.
+    """Parse ``--set key=value`` items; values are read as YAML by :func:`safe_yaml`.
 
     >>> parse_set(["targets.nps=55", "show_names=true"])
     {'targets.nps': 55, 'show_names': True}
+    >>> parse_set(["targets.nps=[1"])
+    Traceback (most recent call last):
+    ...
+    trackreport.errors.ParameterError: --set targets.nps=[1: the value is not valid YAML: expected ',' or ']', but got '<stream end>' (line 1, column 3)
     """
     out: dict[str, Any] = {}
     for item in items:
         key, sep, value = item.partition("=")
+        key = key.strip()
         if not sep or not key:
             raise ParameterError(f"--set takes key=value, got {item!r}")
-        out[key.strip()] = yaml.safe_load(value)
+        if key in out:
+            raise ParameterError(f"--set {key} is given twice")
+        try:
+            out[key] = safe_yaml(value)
+        except yaml.YAMLError as exc:
+            raise ParameterError(f"--set {item}: the value is not valid YAML: {_yaml_problem(exc)}") from None
+        if isinstance(out[key], dict):
+            _check_keys(f"--set {key}", out[key])
     return out
 
 

@@ -1,16 +1,21 @@
 """Publishing a report atomically: a report with a failed chapter never replaces an earlier good one.
 
 A report is assembled in a staging folder beside its final place and swapped in by
-renames; a failed report goes to ``<quarter>.failed/``.
+renames; a failed report goes to ``<quarter>.failed/``. A run holds :func:`output_lock`
+on its output folder, so two runs never write the same reports, and starts with
+:func:`recover`, which clears what a killed run left behind. When publishing fails (disk
+full, folder read-only) the staging folder is removed and the earlier report stays.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import json
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +23,7 @@ import nbformat
 
 from trackreport import __version__
 from trackreport.data.source import source_label
+from trackreport.errors import TrackreportError
 from trackreport.report.catalog import ChapterNotebook
 from trackreport.report.render import collect_metrics, render_html, report_index
 
@@ -44,8 +50,71 @@ def read_build(final: Path) -> dict | None:
         return None
 
 
+LOCK_NAME = ".trackreport.lock"
+
+
+@contextlib.contextmanager
+def output_lock(out: Path) -> Iterator[None]:
+    """Hold the output folder for one run; a second run at the same time stops with a message.
+
+    ``flock`` on ``<out>/.trackreport.lock``: the system releases it when the process ends,
+    however it ends, so a killed run never leaves a lock to remove by hand.
+    """
+    path = out / LOCK_NAME
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
+            raise TrackreportError(
+                f"another trackreport run ({holder}) is writing to {out}; wait for it to finish or give another --out"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()}, started {dt.datetime.now():%Y-%m-%d %H:%M:%S}".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def recover(out: Path, log: Callable[[str], None]) -> None:
+    """Clear what an interrupted or killed run left in ``out`` (call with the lock held).
+
+    Staging folders are removed; a report moved aside by a swap that did not finish is
+    put back when its place is empty, else removed.
+    """
+    for team in (p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        for left in sorted(team.glob(".*.staging-*")):
+            shutil.rmtree(left, ignore_errors=True)
+            log(f"removed {left.name} left by an interrupted run")
+        for old in sorted(team.glob(".*.old-*")):
+            final = team / old.name[1:].split(".old-")[0]
+            if not final.exists():
+                os.replace(old, final)
+                log(f"restored {final} from an interrupted run")
+            else:
+                shutil.rmtree(old, ignore_errors=True)
+
+
 def publish(
     r: dict, chs: list[ChapterNotebook], data_dir: str | Path, data_fp: str, log: Callable[[str], None]
+) -> ReportResult:
+    """Render and swap in one report; an OSError (disk full, read-only) keeps the earlier one."""
+    try:
+        return _publish(r, chs, data_dir, data_fp, log)
+    except OSError as exc:
+        params, final = r["params"], r["final"]
+        shutil.rmtree(r["staging"], ignore_errors=True)
+        where = f": {exc.filename}" if exc.filename else ""
+        error = f"could not write the report ({exc.strerror or exc}{where})"
+        note = f"{error}; the earlier report in {final} is unchanged" if final.exists() else error
+        log(f"{params.team} {params.quarter}: {note}")
+        executed = [j.chapter.stem for j in r["todo"] if j.status == "ok"]
+        return ReportResult(params.team, params.quarter, final, executed, r["reused"], {"publish": error}, False, note)
+
+
+def _publish(
+    r: dict, chs: list[ChapterNotebook], data_dir: Path, data_fp: str, log: Callable[[str], None]
 ) -> ReportResult:
     params, staging, final = r["params"], r["staging"], r["final"]
     by_stem = {j.chapter.stem: j for j in r["todo"]}
@@ -143,7 +212,11 @@ def swap_in(staging: Path, final: Path) -> None:
     if final.exists():
         trash = final.parent / f".{final.name}.old-{os.getpid()}"
         os.replace(final, trash)
-        os.replace(staging, final)
+        try:
+            os.replace(staging, final)
+        except BaseException:
+            os.replace(trash, final)  # put the earlier report back
+            raise
         shutil.rmtree(trash, ignore_errors=True)
     else:
         os.replace(staging, final)

@@ -36,7 +36,7 @@ from trackreport.paths import NOTEBOOKS_DIR, REPORTS_DIR, SAMPLE_DIR
 from trackreport.report.catalog import RUNNER_PARAMETERS, ChapterNotebook, chapter_key, discover_chapters
 from trackreport.report.execute import Job, run_jobs
 from trackreport.report.params import resolve
-from trackreport.report.publish import ReportResult, publish, read_build
+from trackreport.report.publish import ReportResult, output_lock, publish, read_build, recover
 from trackreport.report.render import collect_metrics, render_html, write_top_index
 from trackreport.report.store import package_digest, prune_results, store_key
 
@@ -155,6 +155,23 @@ def run_reports(
     if team is not None:
         resolve(team, quarter or "2000Q1", overrides=overrides)  # fail fast on bad team/params
     out.mkdir(parents=True, exist_ok=True)
+    with output_lock(out):  # one run per output folder; it first clears what a killed run left
+        recover(out, log)
+        staged: list[Path] = []
+        try:
+            return _run_locked(
+                t_start, team, quarter, all_reports, data_dir, out, overrides, chapters, notebooks_dir,
+                workers, force, log, progress, staged,
+            )  # fmt: skip
+        finally:  # an interrupted or failed run leaves no staging folder behind
+            for path in staged:
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def _run_locked(
+    t_start, team, quarter, all_reports, data_dir, out, overrides, chapters, notebooks_dir,
+    workers, force, log, progress, staged,
+) -> RunResult:  # fmt: skip
     cache, data = _dataset_cache(data_dir, out, log)
     data_fp = data.fingerprint
     pairs = plan_reports(data, team=team, quarter=quarter, all_reports=all_reports)
@@ -172,6 +189,7 @@ def run_reports(
         staging = out / t / f".{q}.staging-{os.getpid()}"
         if staging.exists():
             shutil.rmtree(staging)
+        staged.append(staging)
         (staging / "notebooks").mkdir(parents=True)
         (staging / "params.yaml").write_text(params_yaml, encoding="utf-8")
         old = read_build(final)
