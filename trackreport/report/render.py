@@ -65,6 +65,30 @@ def collect_metrics(nb: Any) -> list[dict]:
     return out
 
 
+def record_chapter_metrics(staging: Path, chapters: list) -> Path:
+    """Write the headlines of the staged, executed chapters (all but the summary) for chapter 00.
+
+    ``<staging>/chapter_metrics.json`` (:data:`trackreport.chapters.summary.RECORDED_FILE`), beside the
+    run's ``params.yaml``, so that the summary reads the results of this very run.
+    """
+    import nbformat
+
+    from trackreport.chapters.summary import RECORDED_FILE
+
+    metrics = []
+    for ch in chapters:
+        path = staging / "notebooks" / ch.path.name
+        if ch.is_summary or not path.is_file():
+            continue
+        try:
+            metrics.extend(collect_metrics(nbformat.read(path, as_version=4)))
+        except Exception:  # a chapter that failed mid-way has no usable record
+            continue
+    dest = staging / RECORDED_FILE
+    dest.write_text(json.dumps(metrics, ensure_ascii=False, allow_nan=False), encoding="utf-8")
+    return dest
+
+
 _CSS = """
 body { font: 15px/1.5 system-ui, -apple-system, 'Segoe UI', 'Noto Sans CJK SC', sans-serif; max-width: 1000px;
        margin: 2em auto; padding: 0 1em; color: #1f2328; }

@@ -36,7 +36,7 @@ from trackreport.report.catalog import RUNNER_PARAMETERS, ChapterNotebook, chapt
 from trackreport.report.execute import Job, run_jobs
 from trackreport.report.params import resolve
 from trackreport.report.publish import ReportResult, publish, read_build
-from trackreport.report.render import collect_metrics, render_html, write_top_index
+from trackreport.report.render import collect_metrics, record_chapter_metrics, render_html, write_top_index
 from trackreport.report.store import package_digest, prune_results, store_key
 
 __all__ = [
@@ -216,7 +216,15 @@ def run_reports(
         )
 
     prune_results(cache.parent / "results", keep=store_keys)
-    run_jobs(jobs, workers, log, progress)
+    # the summary (chapter 00) runs last, on the recorded headlines of the other chapters
+    first = [j for j in jobs if not j.chapter.is_summary]
+    last = [j for j in jobs if j.chapter.is_summary]
+    if first:
+        run_jobs(first, workers, log, progress)
+    if last:
+        for r in reports:
+            record_chapter_metrics(r["staging"], chs)
+        run_jobs(last, workers, log, progress)
 
     results = []
     for r in reports:
