@@ -400,7 +400,7 @@ def vendor_table(ch: Any) -> pd.DataFrame | None:
     ``roi_years_below`` counts the consecutive latest years with ROI below
     ``thresholds.vendor_roi_floor``; ``decision`` is *drop* when that reaches
     ``thresholds.vendor_roi_years``, *keep* otherwise. A year without a measured ROI
-    breaks the run (no data is not a failure).
+    breaks the run (no data is not a failure). ``reviews`` counts the vendor's yearly reviews.
     """
     if "vendor_reviews" not in ch.data:
         return None
@@ -425,6 +425,7 @@ def vendor_table(ch: Any) -> pd.DataFrame | None:
                 "quality": float(last["quality"]),
                 "roi": float(last["roi"]) if pd.notna(last["roi"]) else math.nan,
                 "roi_years_below": below,
+                "reviews": len(sub),
                 "decision": "drop" if below >= th.vendor_roi_years else "keep",
             }
         )

@@ -14,7 +14,19 @@ import json
 import math
 from pathlib import Path
 
-__all__ = ["RECORDED_FILE", "TILES", "read_recorded", "tiles", "findings", "tiles_html"]
+import pandas as pd
+
+__all__ = [
+    "RECORDED_FILE",
+    "TILES",
+    "read_recorded",
+    "tiles",
+    "findings",
+    "tiles_html",
+    "attributed_effects",
+    "low_scores",
+    "underpowered",
+]
 
 RECORDED_FILE = "chapter_metrics.json"
 
@@ -64,27 +76,151 @@ def tiles(metrics: list[dict]) -> list[dict]:
     return out
 
 
-def findings(metrics: list[dict], *, limit: int = 5) -> list[str]:
-    """Three to five plain-words findings: what to keep, fix and stop, from the recorded statuses.
+def _interval(m: dict) -> str:
+    """``"value (95% CI lo to hi; n = N)"`` of a recorded headline, in its unit."""
+    unit = m.get("unit", "")
+    text = _fmt(m.get("value"), unit)
+    if m.get("ci_low") is not None and m.get("ci_high") is not None:
+        text += f" (95% CI {_fmt(m['ci_low'], unit)} to {_fmt(m['ci_high'], unit)}; n = {m.get('n', '')})"
+    else:
+        text += f" (no interval recorded; n = {m.get('n', '')})"
+    return text
 
-    Order: stop (vendors to drop), fix (targets not met), keep (targets met), then
-    effects that cannot be told from zero (more data needed).
 
-    >>> findings([{"chapter": "05", "name": "x", "label": "Stage tests", "status": "met", "value": 88, "unit": "points"}])
-    ['**Keep**: Stage tests meets its target (ch. 05).']
+def low_scores(metrics: list[dict], *, chapters: tuple[str, ...], prefix: str, floor: float) -> list[dict]:
+    """Recorded headlines of ``chapters`` named ``prefix*`` whose value is below ``floor``, lowest first.
+
+    Each record gains ``clearly_below``: its whole 95% interval lies below the floor.
+
+    >>> m = [{"chapter": "03", "name": "trainer_score_t1", "value": 80.0, "ci_low": 75.0, "ci_high": 86.0},
+    ...      {"chapter": "03", "name": "trainer_score_t2", "value": 90.0}]
+    >>> [(x["name"], x["clearly_below"]) for x in low_scores(m, chapters=("03",), prefix="trainer_score_", floor=85)]
+    [('trainer_score_t1', False)]
     """
-    stop, fix, keep, unclear = [], [], [], []
+    out = []
     for m in metrics:
-        label, ch = m.get("label", m["name"]), m["chapter"]
-        if m["name"] == "vendors_to_drop" and (m.get("value") or 0) > 0:
-            stop.append(f"**Stop**: {label}: {int(m['value'])} (ch. {ch}).")
-        elif m.get("status") == "not met":
-            fix.append(f"**Fix**: {label} misses its target (ch. {ch}).")
+        v = m.get("value")
+        if m["chapter"] in chapters and m["name"].startswith(prefix) and v is not None and v < floor:
+            hi = m.get("ci_high")
+            out.append({**m, "clearly_below": hi is not None and hi < floor})
+    return sorted(out, key=lambda m: m["value"])
+
+
+def underpowered(metrics: list[dict], *, chapter: str = "06") -> list[dict]:
+    """Effects of ``chapter`` whose 95% interval is wider than twice their target: too little data to judge.
+
+    >>> underpowered([{"chapter": "06", "name": "x_effect", "value": 0.1, "ci_low": -0.2, "ci_high": 0.4,
+    ...                "target": 0.12}])[0]["name"]
+    'x_effect'
+    """
+    out = []
+    for m in metrics:
+        lo, hi, t = m.get("ci_low"), m.get("ci_high"), m.get("target")
+        if m["chapter"] == chapter and None not in (lo, hi, t) and t != 0 and hi - lo > 2 * abs(t):
+            out.append(m)
+    return out
+
+
+def findings(
+    metrics: list[dict],
+    *,
+    limit: int = 5,
+    module_floor: float = 70.0,
+    trainer_floor: float = 85.0,
+    vendor_floor: float = 1.2,
+) -> list[str]:
+    """Three to five plain-words findings: what to keep, fix and stop, from the recorded headlines.
+
+    Each names its number with its interval and n. In this order: **stop** vendors whose
+    recorded ROI is below ``vendor_floor`` (chapter 10's ``vendor_roi_*``); **fix** modules
+    scoring below ``module_floor`` (chapters 07 and 13, ``module_score_*``, when recorded) and
+    trainers below ``trainer_floor`` (chapter 03's ``trainer_score_*``); **more data**:
+    chapter 06 effects whose interval is wider than twice their target (underpowered); then
+    the other recorded targets not met, and those met (**keep**).
+
+    >>> findings([{"chapter": "05", "name": "x", "label": "Stage tests", "status": "met", "value": 88.0,
+    ...            "unit": "points", "n": 40}])
+    ['**Keep**: Stage tests meets its target: 88.0 (no interval recorded; n = 40) (ch. 05).']
+    """
+    stop, fix, data, keep = [], [], [], []
+    named: set[tuple[str, str]] = set()
+
+    def label(m: dict) -> str:
+        named.add((m["chapter"], m["name"]))
+        return m.get("label", m["name"])
+
+    for m in low_scores(metrics, chapters=("10",), prefix="vendor_roi_", floor=vendor_floor):
+        stop.append(
+            f"**Stop**: {label(m)}: ROI {_interval(m)}, below the {_fmt(vendor_floor, 'share')} floor (ch. 10)."
+        )
+    for m in low_scores(metrics, chapters=("07", "13"), prefix="module_score_", floor=module_floor):
+        how = "below" if m["clearly_below"] else "below, though its interval reaches"
+        fix.append(f"**Fix**: {label(m)}: {_interval(m)}, {how} {module_floor:g} (ch. {m['chapter']}).")
+    for m in low_scores(metrics, chapters=("03",), prefix="trainer_score_", floor=trainer_floor):
+        how = "below" if m["clearly_below"] else "below, though its interval reaches"
+        fix.append(f"**Fix**: {label(m)}: {_interval(m)}, {how} {trainer_floor:g} (ch. 03).")
+    for m in underpowered(metrics):
+        unit = m.get("unit", "")
+        data.append(
+            f"**More data**: {label(m)}: {_interval(m)}; the interval is wider than twice the target "
+            f"{_fmt(m['target'], unit)}, so this cohort cannot show whether the target is reached (ch. 06)."
+        )
+    for m in metrics:
+        if (m["chapter"], m["name"]) in named or m["name"].startswith(("trainer_score_", "vendor_roi_")):
+            continue
+        if m.get("status") == "not met":
+            fix.append(f"**Fix**: {label(m)} misses its target: {_interval(m)} (ch. {m['chapter']}).")
         elif m.get("status") == "met":
-            keep.append(f"**Keep**: {label} meets its target (ch. {ch}).")
-        elif m.get("status") == "not distinguishable from target":
-            unclear.append(f"**Watch**: {label} cannot yet be told from its target (ch. {ch}).")
-    return (stop + fix + keep + unclear)[:limit]
+            keep.append(f"**Keep**: {label(m)} meets its target: {_interval(m)} (ch. {m['chapter']}).")
+    return (stop + fix + data + keep)[:limit]
+
+
+def attributed_effects(metrics: list[dict], *, chapter: str = "06") -> pd.DataFrame:
+    """Chapter 06's recorded effects as the table :func:`trackreport.plots.results.effects_forest` draws.
+
+    Relative effects (unit ``relative``) go in ``relative_effect`` and its interval, effects on
+    shares (unit ``pp``) in ``effect`` (as fractions); nothing is recomputed.
+
+    >>> m = [{"chapter": "06", "name": "sales_effect_relative", "label": "Sales", "value": 0.1, "ci_low": 0.0,
+    ...       "ci_high": 0.2, "unit": "relative", "n": 40}]
+    >>> attributed_effects(m)[["label", "kind", "relative_effect"]].to_dict("records")
+    [{'label': 'Sales', 'kind': 'relative', 'relative_effect': 0.1}]
+    """
+    rows = []
+    for m in metrics:
+        if m["chapter"] != chapter or m.get("unit") not in ("relative", "pp") or "ci_low" not in m:
+            continue
+        if not (m["name"].endswith("_effect") or m["name"].startswith(("sales_effect", "effect_"))):
+            continue
+        v = math.nan if m.get("value") is None else float(m["value"])
+        lo = math.nan if m.get("ci_low") is None else float(m["ci_low"])
+        hi = math.nan if m.get("ci_high") is None else float(m["ci_high"])
+        relative = m["unit"] == "relative"
+        rows.append(
+            {
+                "label": m.get("label", m["name"]),
+                "kind": "relative" if relative else "share",
+                "relative_effect": v if relative else math.nan,
+                "relative_ci_low": lo if relative else math.nan,
+                "relative_ci_high": hi if relative else math.nan,
+                "effect": math.nan if relative else v,
+                "effect_ci_low": math.nan if relative else lo,
+                "effect_ci_high": math.nan if relative else hi,
+                "n": m.get("n"),
+            }
+        )
+    cols = [
+        "label",
+        "kind",
+        "relative_effect",
+        "relative_ci_low",
+        "relative_ci_high",
+        "effect",
+        "effect_ci_low",
+        "effect_ci_high",
+        "n",
+    ]
+    return pd.DataFrame(rows, columns=cols)
 
 
 def _fmt(v: float | None, unit: str) -> str:
@@ -92,6 +228,8 @@ def _fmt(v: float | None, unit: str) -> str:
         return "n/a"
     if unit in ("share", "relative"):
         return f"{v * 100:{'+' if unit == 'relative' else ''}.0f}%"
+    if unit == "pp":
+        return f"{v * 100:+.1f} pp"
     if unit == "CNY":
         return f"{v:,.0f} CNY"
     return f"{v:,.1f}"
