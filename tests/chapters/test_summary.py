@@ -131,12 +131,10 @@ def test_tiles_keep_the_recorded_numbers_and_statuses():
 
 def test_findings_name_their_number_with_n_and_interval_in_order():
     f = summary.findings(RECORDED, limit=10)
-    assert (
-        f[0]
-        == "**Stop**: Vendor A, ROI in 2025: ROI 105% (no interval recorded; n = 2), below the 120% floor (ch. 10)."
-    )
-    assert f[1] == "**Fix**: Module M1: 64.5 (95% CI 60.1 to 68.9; n = 22), below 70 (ch. 13)."
-    assert f[2] == "**Fix**: Trainer T01: 80.0 (95% CI 76.0 to 84.0; n = 30), below 85 (ch. 03)."
+    stop = "**Stop**: Vendor A, ROI in 2025: ROI 105% (no interval recorded; n = 2); below the 120% floor (ch. 10)."
+    assert f[0] == stop
+    assert f[1] == "**Fix**: 1 module scores below 70: Module M1: 64.5 (95% CI 60.1 to 68.9; n = 22) (ch. 13)."
+    assert f[2] == "**Fix**: 1 trainer scores below 85: Trainer T01: 80.0 (95% CI 76.0 to 84.0; n = 30) (ch. 03)."
     assert f[3].startswith("**Fix**: NPS misses its target: 42.3 (95% CI 36.9 to 47.6; n = 681)")
     assert f[4].startswith("**More data**: New clients: +8% (95% CI -15% to +31%; n = 65)") and "+20%" in f[4]
     assert f[5].startswith("**Keep**: Stage tests meets its target")
@@ -147,7 +145,9 @@ def test_findings_name_their_number_with_n_and_interval_in_order():
 
 def test_findings_follow_the_thresholds_and_the_interval():
     f = summary.findings(RECORDED, trainer_floor=82, module_floor=60, vendor_floor=1.0, limit=10)
-    assert any("Trainer T01: 80.0" in x and "below, though its interval reaches 82" in x for x in f)
+    assert any("Trainer T01: 80.0 (95% CI 76.0 to 84.0; n = 30), its interval reaching 82" in x for x in f)
+    two = summary.findings(RECORDED, trainer_floor=95, limit=10)
+    assert any(x.startswith("**Fix**: 2 trainers score below 95: Trainer T01: 80.0") and "T02: 90.0" in x for x in two)
     assert not any("Module M1" in x or "Vendor A" in x for x in f)
 
 
@@ -161,6 +161,8 @@ def test_underpowered_means_an_interval_wider_than_twice_the_target():
 def test_attributed_effects_are_the_recorded_06_effects_for_the_forest():
     t = summary.attributed_effects(RECORDED).set_index("label")
     assert list(t.index) == ["Sales", "New clients", "Win rate"]
+    renamed = summary.attributed_effects([{**RECORDED[0], "label": "Training effect on win rate"}])
+    assert renamed["label"][0] == "Win rate"
     assert t.loc["Sales", "kind"] == "relative" and t.loc["Sales", "relative_ci_high"] == 0.26
     assert t.loc["Win rate", "kind"] == "share" and t.loc["Win rate", "effect_ci_low"] == -0.01
     from trackreport.plots.results import effects_forest

@@ -149,16 +149,24 @@ def findings(
         named.add((m["chapter"], m["name"]))
         return m.get("label", m["name"])
 
-    for m in low_scores(metrics, chapters=("10",), prefix="vendor_roi_", floor=vendor_floor):
-        stop.append(
-            f"**Stop**: {label(m)}: ROI {_interval(m)}, below the {_fmt(vendor_floor, 'share')} floor (ch. 10)."
+    vendors = low_scores(metrics, chapters=("10",), prefix="vendor_roi_", floor=vendor_floor)
+    if vendors:
+        listed = "; ".join(f"{label(m)}: ROI {_interval(m)}" for m in vendors)
+        stop.append(f"**Stop**: {listed}; below the {_fmt(vendor_floor, 'share')} floor (ch. 10).")
+    for chapters, prefix, floor, what in (
+        (("07", "13"), "module_score_", module_floor, "module"),
+        (("03",), "trainer_score_", trainer_floor, "trainer"),
+    ):
+        low = low_scores(metrics, chapters=chapters, prefix=prefix, floor=floor)
+        if not low:
+            continue
+        where = ", ".join(sorted({m["chapter"] for m in low}))
+        listed = "; ".join(
+            f"{label(m)}: {_interval(m)}{'' if m['clearly_below'] else ', its interval reaching ' + format(floor, 'g')}"
+            for m in low
         )
-    for m in low_scores(metrics, chapters=("07", "13"), prefix="module_score_", floor=module_floor):
-        how = "below" if m["clearly_below"] else "below, though its interval reaches"
-        fix.append(f"**Fix**: {label(m)}: {_interval(m)}, {how} {module_floor:g} (ch. {m['chapter']}).")
-    for m in low_scores(metrics, chapters=("03",), prefix="trainer_score_", floor=trainer_floor):
-        how = "below" if m["clearly_below"] else "below, though its interval reaches"
-        fix.append(f"**Fix**: {label(m)}: {_interval(m)}, {how} {trainer_floor:g} (ch. 03).")
+        head = f"{len(low)} {what}s score" if len(low) > 1 else f"1 {what} scores"
+        fix.append(f"**Fix**: {head} below {floor:g}: {listed} (ch. {where}).")
     for m in underpowered(metrics):
         unit = m.get("unit", "")
         data.append(
@@ -196,9 +204,10 @@ def attributed_effects(metrics: list[dict], *, chapter: str = "06") -> pd.DataFr
         lo = math.nan if m.get("ci_low") is None else float(m["ci_low"])
         hi = math.nan if m.get("ci_high") is None else float(m["ci_high"])
         relative = m["unit"] == "relative"
+        text = m.get("label", m["name"]).removeprefix("Training effect on ")
         rows.append(
             {
-                "label": m.get("label", m["name"]),
+                "label": text[:1].upper() + text[1:],
                 "kind": "relative" if relative else "share",
                 "relative_effect": v if relative else math.nan,
                 "relative_ci_low": lo if relative else math.nan,

@@ -18,7 +18,7 @@ import nbformat
 
 from trackreport import __version__
 from trackreport.report.catalog import ChapterNotebook
-from trackreport.report.render import collect_metrics, render_html, report_index
+from trackreport.report.render import collect_metrics, render_html, write_report_index
 
 
 @dataclass
@@ -106,7 +106,7 @@ def publish(
         ),
         encoding="utf-8",
     )
-    (staging / "index.html").write_text(report_index(meta, entries, metrics), encoding="utf-8")
+    write_report_index(staging, meta, entries, metrics)
     (staging / "build.json").write_text(
         json.dumps(
             {

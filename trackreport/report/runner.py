@@ -204,7 +204,7 @@ def run_reports(
         for r in reports:
             shutil.rmtree(r["staging"])
         log("Everything is up to date: no notebook, package code, parameter or data changed; nothing re-executed.")
-        write_top_index(out)
+        write_top_index(out, fingerprint=data_fp)
         return RunResult(
             [
                 ReportResult(
@@ -229,7 +229,7 @@ def run_reports(
     results = []
     for r in reports:
         results.append(publish(r, chs, data_dir, data_fp, log))
-    write_top_index(out)
+    write_top_index(out, fingerprint=data_fp)
     run = RunResult(results, time.perf_counter() - t_start)
     _summary(run, jobs, log)
     return run
