@@ -154,6 +154,21 @@ session_id,team,planned_date,held_date,presenter_id,invited,attendees
 S001,east,2025-07-10,2025-07-11,E002,2,1
 S002,east,2025-08-12,,E002,2,
 """,
+    "programme_overheads": """\
+programme,category,vendor,amount,prorate_runs,date
+新人训练营,development,智学咨询,40000,4,2025-06-01
+新人训练营,evaluation,,5000,1,2025-10-01
+""",
+    "talent_reviews": """\
+employee_id,year,performance,potential
+E001,2025,3,3
+E002,2025,2,1
+""",
+    "vendor_reviews": """\
+vendor,year,spend,hours,quality,roi
+智学咨询,2024,120000,60,4.1,1.1
+智学咨询,2025,7200,4,4.3,
+""",
     "market_index": """\
 region,month,index
 华东,2025-07-01,100

@@ -15,7 +15,7 @@ from trackreport.errors import TrackreportError
 def test_validate_ok(tiny_data, capsys):
     assert main(["validate", str(tiny_data)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("OK: 36 tables, 85 rows")
+    assert out.startswith("OK: 39 tables, 91 rows")
 
 
 def test_validate_bad_folder_lists_problems_by_file(tiny_data, capsys):

@@ -18,6 +18,7 @@ from trackreport.stats.estimate import Estimate
 from trackreport.stats.feedback import nps
 from trackreport.stats.learning import cohens_d, normalized_gain, paired_change
 from trackreport.stats.reaction import cronbach_alpha, top2box
+from trackreport.stats.roi import bcr, monetary_benefit, roi, training_benefit
 
 __version__ = "0.1.0"
 
@@ -35,4 +36,8 @@ __all__ = [
     "normalized_gain",
     "did",
     "nps",
+    "training_benefit",
+    "monetary_benefit",
+    "roi",
+    "bcr",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import nbformat
 import pytest
@@ -54,6 +55,50 @@ def test_every_team_and_quarter_is_built(everything):
     index = (out / "index.html").read_text(encoding="utf-8")
     for team, quarter in built:
         assert f"{team}/{quarter}/index.html" in index
+
+
+def test_report_index_opens_on_the_summary_with_the_contents_one_click_away(everything):
+    _, result = everything
+    for r in result.reports:
+        index = (r.path / "index.html").read_text(encoding="utf-8")
+        assert "http-equiv='refresh' content='0; url=00_summary.html'" in index, r.path
+        assert "href='contents.html'" in index
+        summary = (r.path / "00_summary.html").read_text(encoding="utf-8")
+        assert 'href="contents.html#headlines"' in summary and 'href="contents.html#about"' in summary
+        assert "data:image/png;base64" in summary  # the one-glance chart of chapter 06's effects
+        contents = (r.path / "contents.html").read_text(encoding="utf-8")
+        for item in ("id='headlines'", "id='about'", "fingerprint", "trackreport version", "Generated", "params.yaml"):
+            assert item in contents, (r.path, item)
+
+
+def test_summary_findings_come_from_the_recorded_headlines(everything):
+    _, result = everything
+    from trackreport.chapters import summary as sm
+
+    for r in result.reports:
+        metrics = json.loads((r.path / "metrics.json").read_text(encoding="utf-8"))["metrics"]
+        assert any(m["chapter"] == "03" and m["name"].startswith("trainer_score_") for m in metrics), r.path
+        recorded = [m for m in metrics if m["chapter"] != "00"]
+        page = (r.path / "00_summary.html").read_text(encoding="utf-8")
+        for finding in sm.findings(recorded)[:3]:
+            number = re.search(r"\(95% CI [^)]*\)|\(no interval recorded; n = \d+\)", finding)
+            assert number and number.group(0) in page, (r.path, finding)
+
+
+def test_top_index_is_the_team_by_quarter_matrix(everything):
+    out, result = everything
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "<table class='matrix'>" in index and "class='cue'" in index
+    assert index.count("<th scope='row'>") == len({r.team for r in result.reports})
+    table = index.split("<table class='matrix'>", 1)[1]
+    assert table.count("<span class='ok'>ok</span>") == len(result.reports)
+    assert "stale" not in table and "failed" not in table
+    cells = len({r.team for r in result.reports}) * len({r.quarter for r in result.reports})
+    assert table.count("no report") == cells - len(result.reports)
+    for r in result.reports:
+        metrics = json.loads((r.path / "metrics.json").read_text(encoding="utf-8"))["metrics"]
+        roi = next(m for m in metrics if m["chapter"] == "10" and m["name"] == "roi")
+        assert f"{roi['ci_low'] * 100:.1f}% to {roi['ci_high'] * 100:.1f}%" in index
 
 
 def test_every_report_has_every_chapters_headlines(everything):

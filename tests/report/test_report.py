@@ -48,6 +48,7 @@ def test_report_is_published_with_its_files(first_run):
     rep = out / "east" / "2025Q3"
     for name in (
         "index.html",
+        "contents.html",
         "01_goals.html",
         "metrics.json",
         "params.yaml",
@@ -69,6 +70,9 @@ def test_report_is_published_with_its_files(first_run):
         "params.yaml",
     ):
         assert item in index
+    # no summary chapter in this run: the index is the contents page itself, not a redirect
+    assert "http-equiv" not in index
+    assert index == (rep / "contents.html").read_text(encoding="utf-8")
 
 
 def test_metrics_json_equals_the_package_computations(first_run):
@@ -102,7 +106,7 @@ def test_html_is_offline_clean_and_shows_no_code(first_run):
     assert "dataset_cache" not in page  # no parameters / injected-parameters cell
     assert "Traceback" not in page and "Warning" not in page
     assert "<img" in page and "data:image/png;base64" in page  # charts embedded
-    assert 'href="index.html"' in page
+    assert 'href="index.html"' in page and 'href="contents.html"' in page
     nb = nbformat.read(out / "east" / "2025Q3" / "notebooks" / "01_goals.ipynb", as_version=4)
     streams = [o for c in nb.cells for o in c.get("outputs", []) if o.get("name") == "stderr"]
     assert streams == []

@@ -1347,6 +1347,158 @@ def _cross_domain_records(seed: int, emp: pd.DataFrame, eff: Effects) -> dict[st
         },
     }
     return dict(rotations=rot, cross_domain_problems=prob, truth=truth)
+# --------------------------------------------------------------------------- chapter 10
+
+CB_STREAM = 1010
+"""Tag of the chapter-10 random stream: ``default_rng([seed, CB_STREAM])``, so the other tables stay as they were."""
+CB_DEFAULTS = {"margin": 0.30, "horizon_months": 12, "after_months": 3}
+"""The defaults of ``params/defaults.yaml`` the truth is computed under (``cost_benefit.margin``,
+``cost_benefit.horizon_months``, ``windows.after_months``); a test keeps them equal."""
+DEVELOPMENT_COST = 240_000.0
+DEVELOPMENT_RUNS = 8
+
+
+def _cost_benefit_tables(seed: int, emp: pd.DataFrame, raw: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Programme overheads, talent reviews and vendor history (own random stream)."""
+    rng = np.random.default_rng([seed, CB_STREAM])
+    over = []
+    for prog in sorted(raw["costs"]["programme"].unique()):
+        d0 = raw["courses"].loc[raw["courses"]["programme"] == prog, "start_date"].min()
+        over.append(
+            dict(
+                programme=prog,
+                category="needs_analysis",
+                vendor=None,
+                amount=float(round(rng.uniform(8_000, 15_000), 0)),
+                prorate_runs=1,
+                date=d0 - np.timedelta64(45, "D"),
+            )
+        )
+        over.append(
+            dict(
+                programme=prog,
+                category="development",
+                vendor="博思培训有限公司",
+                amount=DEVELOPMENT_COST,
+                prorate_runs=DEVELOPMENT_RUNS,
+                date=d0 - np.timedelta64(30, "D"),
+            )
+        )
+        over.append(
+            dict(
+                programme=prog,
+                category="evaluation",
+                vendor=None,
+                amount=float(round(rng.uniform(6_000, 12_000), 0)),
+                prorate_runs=1,
+                date=d0 + np.timedelta64(150, "D"),
+            )
+        )
+    reviews = []
+    perf_level = emp["level_sales"].to_numpy() * rng.lognormal(0, 0.25, len(emp))
+    cuts = np.quantile(perf_level, [1 / 3, 2 / 3])
+    performance = 1 + (perf_level > cuts[0]) + (perf_level > cuts[1])
+    for year in (2024, 2025):
+        ref = np.datetime64(f"{year}-12-01")
+        for i, r in emp.iterrows():
+            if r["hire"] > ref or (not pd.isna(r["leave"]) and r["leave"] < ref):
+                continue
+            pot = 3 if r["high_potential"] else int(rng.choice([1, 2], p=[0.45, 0.55]))
+            perf = int(np.clip(performance[i] + rng.choice([-1, 0, 0, 0, 1]), 1, 3))
+            reviews.append(dict(employee_id=r["employee_id"], year=year, performance=perf, potential=pot))
+    vendors = sorted({v for _, _, v, _, _ in TRAINER_SPECS if v})
+    spend_2025 = raw["costs"].loc[raw["costs"]["category"] == "trainer_fee"].groupby("vendor")["amount"].sum()
+    hours_2025 = (
+        raw["courses"]
+        .merge(raw["trainers"][["trainer_id", "vendor"]], on="trainer_id")
+        .groupby("vendor")["hours"]
+        .sum()
+    )
+    vrows = []
+    for k, v in enumerate(vendors):
+        for year in (2023, 2024, 2025):
+            spend = float(spend_2025.get(v, 0.0)) if year == 2025 else float(round(rng.uniform(150_000, 400_000), -2))
+            hours = float(hours_2025.get(v, 0.0)) if year == 2025 else float(round(spend / rng.uniform(1_800, 2_600)))
+            roi = float(rng.uniform(1.3, 2.8))
+            if k == len(vendors) - 1 and year >= 2024:  # below the floor two years running
+                roi = float(rng.uniform(0.6, 1.1))
+            vrows.append(
+                dict(
+                    vendor=v,
+                    year=year,
+                    spend=spend,
+                    hours=hours,
+                    quality=float(round(rng.uniform(3.2, 4.6), 2)),
+                    roi=round(roi, 3),
+                )
+            )
+    return dict(
+        programme_overheads=pd.DataFrame(over), talent_reviews=pd.DataFrame(reviews), vendor_reviews=pd.DataFrame(vrows)
+    )
+
+
+def _cost_benefit_truth(
+    emp: pd.DataFrame, raw: dict[str, pd.DataFrame], panel: pd.DataFrame, cohorts: list[dict], eff: Effects
+) -> dict[str, Any]:
+    """Each cohort's true first-year monetary benefit and ROI under :data:`CB_DEFAULTS`."""
+    from trackreport.data.cohort import report_windows
+
+    margin, horizon, after = CB_DEFAULTS["margin"], CB_DEFAULTS["horizon_months"], CB_DEFAULTS["after_months"]
+    expected = (
+        ORDERS_PER_MONTH
+        * emp["level_sales"].to_numpy()[panel["e"]]
+        * panel["sg"].to_numpy()
+        * ORDER_VALUE
+        * emp["aov_level"].to_numpy()[panel["e"]]
+        * AOV_SEASON[panel["m"]]
+        * AOV_TREND[panel["m"]]
+    )
+    ids = emp["employee_id"].to_numpy()
+    over = raw["programme_overheads"]
+    out = []
+    for c in cohorts:
+        w = report_windows(c["quarter"], after_months=after)
+        m0 = _month_index(np.array([np.datetime64(w.after[0].date())]))[0]
+        members = set(c["employee_ids"])
+        sel = (
+            np.isin(ids[panel["e"]], list(members))
+            & (panel["m"].to_numpy() >= m0)
+            & (panel["m"].to_numpy() < m0 + after)
+        )
+        effect = float(eff.sales * expected[sel].mean()) if sel.any() else 0.0
+        end = np.datetime64(w.after[1].date())
+        leave = emp.set_index("employee_id").loc[c["employee_ids"], "leave"]
+        trained = int((leave.isna() | (leave > end)).sum())
+        prog = f"销售赋能计划 {c['quarter']} {c['team']}"
+        o = over[over["programme"] == prog]
+        cost = float(
+            raw["costs"].loc[raw["costs"]["programme"] == prog, "amount"].sum()
+            + (o["amount"] / o["prorate_runs"]).sum()
+        )
+        benefit = effect * horizon * trained * margin
+        out.append(
+            dict(
+                team=c["team"],
+                quarter=c["quarter"],
+                effect_cny_per_rep_month=round(effect, 2),
+                trained=trained,
+                fully_loaded_cost=round(cost, 2),
+                monetary_benefit=round(benefit, 2),
+                roi=round(benefit / cost - 1, 4),
+                bcr=round(benefit / cost, 4),
+            )
+        )
+    return {
+        "definition": "True first-year (horizon_months) monetary benefit of each cohort's sales effect and its ROI: "
+        "effect = sales effect x mean expected untrained sales (expected order count x expected order "
+        "value, outliers excluded) over the cohort's rep-months in the after window "
+        "(windows.after_months after the quarter); benefit = effect x horizon_months x trained "
+        "(members still employed at the end of the after window) x margin; fully loaded cost = every "
+        "costs line of the programme + programme_overheads amount / prorate_runs; roi = benefit / cost - 1.",
+        "defaults": dict(CB_DEFAULTS),
+        "cohorts": out,
+        "vendor_below_floor_two_years": sorted({v for _, _, v, _, _ in TRAINER_SPECS if v})[-1],
+    }
 
 
 # --------------------------------------------------------------------------- assembly
@@ -1426,6 +1578,7 @@ def simulate(seed: int = 7, scale: float = 1.0, effects: Effects | None = None) 
     raw.update({k: v for k, v in behaviour.items() if k != "truth"})
     cross = _cross_domain_records(seed, emp, eff)
     raw.update({k: v for k, v in cross.items() if k != "truth"})
+    raw.update(_cost_benefit_tables(seed, emp, raw))
     tables = {name: _coerce(name, raw[name]) for name in TABLES}
 
     truth = {
@@ -1477,6 +1630,7 @@ def simulate(seed: int = 7, scale: float = 1.0, effects: Effects | None = None) 
         "behaviour_records": behaviour["truth"],
         "cross_domain_records": cross["truth"],
         "noise_free_notes": "Effects are parameters of the generating process; realized sample values differ by noise.",
+        "cost_benefit": _cost_benefit_truth(emp, raw, sales["panel"], tr["cohorts"], eff),
     }
     return Sample(tables=tables, truth=truth)
 

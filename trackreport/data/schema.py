@@ -69,6 +69,7 @@ MANAGER_KPIS = ("display_compliance", "visit_plan_adherence")
 CRITICAL_INCIDENT_KINDS = ("product_info_incomplete", "wrong_price_quoted", "follow_up_missed", "commitment_broken")
 DEPARTMENTS = ("marketing", "product", "finance", "customer_service", "logistics", "legal")
 CRITICAL_INCIDENT_SOURCES = ("customer_complaint", "manager_observation", "call_review")
+OVERHEAD_CATEGORIES = ("needs_analysis", "development", "evaluation")
 
 # Column kinds and the pandas dtype each is validated (and coerced) to.
 KINDS: dict[str, Any] = {
@@ -750,6 +751,67 @@ _TABLE_LIST = [
         ),
         ("problem_id",),
         ("08",),
+        required=False,
+    ),
+]
+
+# Chapter 10 (cost-benefit): overheads prorated over runs, talent reviews, vendor history.
+_TABLE_LIST += [
+    Table(
+        "programme_overheads",
+        "Costs of a programme not booked to its course runs: needs analysis, development and "
+        "evaluation, each spread over the runs it serves (Phillips: prorated costs).",
+        (
+            _c("programme", "text", "Programme charged (as in `costs.programme`)."),
+            _c("category", "category", "Overhead category.", isin=OVERHEAD_CATEGORIES),
+            _c("vendor", "text", "Supplier paid; empty for internal work.", nullable=True),
+            _c("amount", "float", "Total amount of the overhead.", unit="CNY", ge=0),
+            _c("prorate_runs", "int", "Programme runs the amount is spread over (1: this run only).", ge=1),
+            _c("date", "date", "Booking date."),
+        ),
+        ("programme", "category"),
+        ("10",),
+        required=False,
+    ),
+    Table(
+        "talent_reviews",
+        "Yearly talent review: performance and potential ratings (the nine-box grid).",
+        (
+            _c("employee_id", "id", "Person reviewed.", fk=_EMP),
+            _c("year", "int", "Review year.", ge=2000, le=2100),
+            _c("performance", "int", "Performance rating, 1 = low, 3 = high.", ge=1, le=3),
+            _c("potential", "int", "Potential rating, 1 = low, 3 = high (3 = high potential).", ge=1, le=3),
+        ),
+        ("employee_id", "year"),
+        ("10",),
+        required=False,
+    ),
+    Table(
+        "vendor_reviews",
+        "Yearly review of each training vendor: spend, quality and the ROI measured for its programmes.",
+        (
+            _c("vendor", "text", "Vendor (as in `trainers.vendor` and `costs.vendor`)."),
+            _c("year", "int", "Review year.", ge=2000, le=2100),
+            _c("spend", "float", "Amount paid to the vendor in the year.", unit="CNY", ge=0),
+            _c("hours", "float", "Teaching hours the vendor delivered in the year.", unit="hours", ge=0),
+            _c(
+                "quality",
+                "float",
+                "Average quality rating of the vendor's courses (1-5).",
+                unit="points 1-5",
+                ge=1,
+                le=5,
+            ),
+            _c(
+                "roi",
+                "float",
+                "ROI measured for the vendor's programmes that year, as a fraction (0.5 = 50%).",
+                unit="fraction",
+                nullable=True,
+            ),
+        ),
+        ("vendor", "year"),
+        ("10",),
         required=False,
     ),
 ]

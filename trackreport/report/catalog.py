@@ -13,6 +13,8 @@ from trackreport.errors import TrackreportError
 from trackreport.paths import NOTEBOOKS_DIR
 
 RUNNER_PARAMETERS = ("team", "quarter", "data_dir", "params_file", "dataset_cache")
+SUMMARY_NUMBER = "00"
+"""The executive summary: executed after the report's other chapters, whose recorded headlines it reads."""
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,10 @@ class ChapterNotebook:
     @property
     def stem(self) -> str:
         return self.path.stem
+
+    @property
+    def is_summary(self) -> bool:
+        return self.number == SUMMARY_NUMBER
 
 
 def discover_chapters(folder: Path = NOTEBOOKS_DIR, only: Sequence[str] | None = None) -> list[ChapterNotebook]:

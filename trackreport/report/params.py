@@ -167,6 +167,19 @@ class Programme(_Strict):
         return v
 
 
+class CostBenefit(_Strict):
+    """Chapter 10: converting attributed effects to money, and the budget's portfolio."""
+
+    margin: float = Field(0.30, ge=0, le=1, description="Profit margin on additional sales")
+    horizon_months: int = Field(12, ge=1, le=60, description="Months of benefit counted in the ROI headline")
+    benefit_months: tuple[int, ...] = Field((3, 6, 12), description="Horizons shown in the benefit table")
+    first_year_only: bool = Field(True, description="Count benefits of the first 12 months only")
+    blended_online_share: float = Field(0.5, ge=0, le=1, description="Share of a blended course's hours counted online")
+    core_types: tuple[str, ...] = Field(("theory", "tool"), description="Module types counted as core (70/20/10)")
+    extension_types: tuple[str, ...] = Field(("industry",), description="Module types counted as extension")
+    innovation_types: tuple[str, ...] = Field(("simulation",), description="Module types counted as innovation")
+
+
 class ReportParams(_Strict):
     """Every parameter of a report, validated.
 
@@ -192,6 +205,8 @@ class ReportParams(_Strict):
     cases: Cases = Cases()
 
     programme: Programme = Programme()
+
+    cost_benefit: CostBenefit = CostBenefit()
 
     @field_validator("team")
     @classmethod

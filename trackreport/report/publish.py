@@ -25,7 +25,7 @@ from trackreport import __version__
 from trackreport.data.source import source_label
 from trackreport.errors import TrackreportError
 from trackreport.report.catalog import ChapterNotebook
-from trackreport.report.render import collect_metrics, render_html, report_index
+from trackreport.report.render import collect_metrics, render_html, write_report_index
 
 
 @dataclass
@@ -176,7 +176,7 @@ def _publish(
         ),
         encoding="utf-8",
     )
-    (staging / "index.html").write_text(report_index(meta, entries, metrics), encoding="utf-8")
+    write_report_index(staging, meta, entries, metrics)
     (staging / "build.json").write_text(
         json.dumps(
             {

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from trackreport.report.catalog import SUMMARY_NUMBER
 from trackreport.report.notebook import METRIC_MIME
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -65,6 +66,30 @@ def collect_metrics(nb: Any) -> list[dict]:
     return out
 
 
+def record_chapter_metrics(staging: Path, chapters: list) -> Path:
+    """Write the headlines of the staged, executed chapters (all but the summary) for chapter 00.
+
+    ``<staging>/chapter_metrics.json`` (:data:`trackreport.chapters.summary.RECORDED_FILE`), beside the
+    run's ``params.yaml``, so that the summary reads the results of this very run.
+    """
+    import nbformat
+
+    from trackreport.chapters.summary import RECORDED_FILE
+
+    metrics = []
+    for ch in chapters:
+        path = staging / "notebooks" / ch.path.name
+        if ch.is_summary or not path.is_file():
+            continue
+        try:
+            metrics.extend(collect_metrics(nbformat.read(path, as_version=4)))
+        except Exception:  # a chapter that failed mid-way has no usable record
+            continue
+    dest = staging / RECORDED_FILE
+    dest.write_text(json.dumps(metrics, ensure_ascii=False, allow_nan=False), encoding="utf-8")
+    return dest
+
+
 _CSS = """
 body { font: 15px/1.5 system-ui, -apple-system, 'Segoe UI', 'Noto Sans CJK SC', sans-serif; max-width: 1000px;
        margin: 2em auto; padding: 0 1em; color: #1f2328; }
@@ -73,6 +98,15 @@ th, td { border-bottom: 1px solid #d0d7de; padding: 4px 10px; text-align: left; 
 th { background: #f6f8fa; } .failed { color: #b5473a; font-weight: bold; } .ok { color: #2f7d4a; }
 .meta td:first-child { color: #57606a; } code { font-size: 0.9em; } a { color: #1f5fa8; }
 .num { text-align: right; font-variant-numeric: tabular-nums; }
+.stale { color: #9a6700; font-weight: bold; } .ci { color: #57606a; font-size: 0.9em; }
+.scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; }
+.cue { display: none; color: #57606a; font-size: 0.9em; }
+.matrix td { min-width: 11em; } .matrix th[scope=row] { white-space: nowrap; }
+.matrix .fig { display: block; white-space: nowrap; } .legend span { margin-right: 1em; }
+@media (max-width: 700px) { body { margin: 1em auto; } .cue { display: block; } .matrix td { min-width: 10em; } }
+@media print { body { max-width: none; margin: 0; font-size: 11px; } .scroll { overflow: visible; }
+               .cue { display: none; } a { color: inherit; text-decoration: none; }
+               tr, td { break-inside: avoid; } }
 """
 
 
@@ -125,9 +159,12 @@ def report_index(meta: dict, chapters: list[dict], metrics: list[dict]) -> str:
         for m in metrics
     )
     params_html = html.escape(meta["params_yaml"])
+    summary = next((c for c in chapters if c.get("number") == SUMMARY_NUMBER and c["status"] == "ok"), None)
+    summary_link = f" · <a href='{summary['file']}'>Summary</a>" if summary else ""
     body = f"""
-<p><a href='../../index.html'>&#8962; All reports</a></p>
+<p><a href='../../index.html'>&#8962; All reports</a>{summary_link}</p>
 <h1>Training effectiveness: team {html.escape(meta["team"])}, {html.escape(meta["quarter"])}</h1>
+<h2 id='about'>About this report</h2>
 <table class='meta'>
 <tr><td>Team</td><td>{html.escape(meta["team"])}</td></tr>
 <tr><td>Quarter (cohort)</td><td>{html.escape(meta["quarter"])}</td></tr>
@@ -139,35 +176,147 @@ executed notebooks in <code>notebooks/</code></td></tr>
 </table>
 <h2>Chapters</h2>
 <table><tr><th>Chapter</th><th>Status</th></tr>{"".join(rows)}</table>
-<h2>Headline numbers</h2>
+<h2 id='headlines'>Headline numbers</h2>
 <p>Every estimate with its 95% confidence interval and the number of observations n.</p>
 <table><tr><th>Ch.</th><th>Measure</th><th>Value (95% CI)</th><th>n</th><th>Target</th></tr>{mrows}</table>
-<h2>Parameters</h2>
+<h2 id='parameters'>Parameters</h2>
 <pre>{params_html}</pre>
 """
     return _page(f"{meta['team']} {meta['quarter']}: training effectiveness", body)
 
 
-def write_top_index(out: Path) -> Path:
-    """``<out>/index.html``: every team and quarter published under ``out``."""
-    rows = []
-    for build in sorted(out.glob("*/*/build.json")):
-        info = json.loads(build.read_text(encoding="utf-8"))
-        rel = build.parent.relative_to(out).as_posix()
-        failed = [c for c in info["chapters"] if c["status"] != "ok"]
-        status = (
-            f"<span class='failed'>{len(failed)} chapter(s) failed</span>"
-            if failed
-            else "<span class='ok'>complete</span>"
-        )
-        rows.append(
-            f"<tr><td>{html.escape(info['team'])}</td><td><a href='{rel}/index.html'>"
-            f"{html.escape(info['quarter'])}</a></td><td>{status}</td>"
-            f"<td>{html.escape(info['generated'])}</td></tr>"
-        )
+CONTENTS_FILE = "contents.html"
+"""A report's contents page: metadata, chapters and statuses, the full headline table, parameters."""
+
+
+def summary_redirect(meta: dict, summary_file: str) -> str:
+    """``index.html`` of a complete report: opens the summary (chapter 00) at once, links the contents."""
+    target = html.escape(summary_file)
     body = (
-        "<h1>Training-effectiveness reports</h1><table><tr><th>Team</th><th>Quarter</th><th>Status</th>"
-        f"<th>Generated</th></tr>{''.join(rows)}</table>"
+        f"<p><a href='../../index.html'>&#8962; All reports</a></p>"
+        f"<h1>Training effectiveness: team {html.escape(meta['team'])}, {html.escape(meta['quarter'])}</h1>"
+        f"<p>Opening the <a href='{target}'>summary</a>. Every headline number, the chapters and the "
+        f"report's data fingerprint, parameters, version and date: <a href='{CONTENTS_FILE}'>contents</a>.</p>"
+    )
+    page = _page(f"{meta['team']} {meta['quarter']}: training effectiveness", body)
+    return page.replace("<head>", f"<head><meta http-equiv='refresh' content='0; url={target}'>", 1)
+
+
+def write_report_index(folder: Path, meta: dict, chapters: list[dict], metrics: list[dict]) -> Path:
+    """Write a report's ``contents.html`` and its ``index.html``, which opens on the summary.
+
+    ``index.html`` redirects to chapter 00 (the executive summary) when it was built and no
+    chapter failed; otherwise it is the contents page itself, so that a failure is the
+    first thing a reader sees.
+    """
+    contents = report_index(meta, chapters, metrics)
+    (folder / CONTENTS_FILE).write_text(contents, encoding="utf-8")
+    summary = next((c for c in chapters if c.get("number") == SUMMARY_NUMBER), None)
+    complete = all(c["status"] == "ok" for c in chapters)
+    index = summary_redirect(meta, summary["file"]) if summary and complete else contents
+    dest = folder / "index.html"
+    dest.write_text(index, encoding="utf-8")
+    return dest
+
+
+MATRIX_FIGURES = (
+    ("06", "sales_effect_relative", "Sales effect"),
+    ("10", "roi", "ROI"),
+    ("09", "nps_after", "NPS"),
+)
+"""The primary figures of a cell of the cross-team matrix: (chapter, metric name, short label)."""
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+
+
+def report_status(build: dict, fingerprint: str | None) -> str:
+    """``failed`` (a chapter failed), ``stale`` (built from other data than ``fingerprint``) or ``ok``.
+
+    >>> b = {"data_fingerprint": "a", "chapters": [{"status": "ok"}]}
+    >>> report_status(b, "a"), report_status(b, "b"), report_status(b, None)
+    ('ok', 'stale', 'ok')
+    >>> report_status({"data_fingerprint": "a", "chapters": [{"status": "failed"}]}, "a")
+    'failed'
+    """
+    if any(c.get("status") != "ok" for c in build.get("chapters", [])):
+        return "failed"
+    if fingerprint is not None and build.get("data_fingerprint") != fingerprint:
+        return "stale"
+    return "ok"
+
+
+def _matrix_cell(rel: str, build: dict, metrics: dict | None, fingerprint: str | None, failed_run: str) -> str:
+    status = report_status(build, fingerprint)
+    n_failed = sum(c.get("status") != "ok" for c in build.get("chapters", []))
+    word = {"ok": "ok", "stale": "stale: other data", "failed": f"failed: {n_failed} chapter(s)"}[status]
+    css = {"ok": "ok", "stale": "stale", "failed": "failed"}[status]
+    parts = [f"<a href='{rel}/index.html'><span class='{css}'>{html.escape(word)}</span></a>"]
+    by_key = {(m.get("chapter"), m.get("name")): m for m in (metrics or {}).get("metrics", [])}
+    for chapter, name, short in MATRIX_FIGURES:
+        m = by_key.get((chapter, name))
+        value = "n/a" if m is None else _fmt_metric(m).replace("<span style='color:#57606a'>", "<span class='ci'>")
+        n = "" if m is None else f" <span class='ci'>n = {m.get('n', '')}</span>"
+        parts.append(f"<span class='fig'>{short}: {value}{n}</span>")
+    if failed_run:
+        parts.append(f"<a href='{failed_run}/index.html'><span class='failed'>last run failed</span></a>")
+    return "<td>" + "".join(parts) + "</td>"
+
+
+def write_top_index(out: Path, *, fingerprint: str | None = None) -> Path:
+    """``<out>/index.html``: the team x quarter matrix of the reports published under ``out``.
+
+    Built from each report's ``build.json`` (status) and ``metrics.json`` (figures) only.
+    A cell links the report and shows its status (*ok*; *failed* when a chapter failed;
+    *stale* when its data fingerprint differs from ``fingerprint``, the current data's)
+    and :data:`MATRIX_FIGURES` with their 95% intervals and n; a newer run that failed
+    while an earlier good report was kept (``<quarter>.failed/``) is marked too. The
+    table scrolls sideways on a phone, with a visible cue, and prints whole.
+    """
+    cells: dict[tuple[str, str], str] = {}
+    failed_runs = {
+        (p.parent.parent.name, p.parent.name.removesuffix(".failed")): p.parent.relative_to(out).as_posix()
+        for p in out.glob("*/*.failed/build.json")
+    }
+    for build_path in sorted(out.glob("*/*/build.json")):
+        folder = build_path.parent
+        if folder.name.startswith(".") or folder.name.endswith(".failed"):
+            continue
+        build = _read_json(build_path)
+        if build is None:
+            continue
+        key = (build.get("team", folder.parent.name), build.get("quarter", folder.name))
+        rel = folder.relative_to(out).as_posix()
+        cells[key] = _matrix_cell(
+            rel, build, _read_json(folder / "metrics.json"), fingerprint, failed_runs.pop(key, "")
+        )
+    for key, rel in failed_runs.items():  # a first run that failed: no good report to show
+        build = _read_json(out / rel / "build.json") or {}
+        cells[key] = _matrix_cell(rel, build, _read_json(out / rel / "metrics.json"), fingerprint, "")
+    teams = sorted({t for t, _ in cells})
+    quarters = sorted({q for _, q in cells})
+    head = "".join(f"<th scope='col'>{html.escape(q)}</th>" for q in quarters)
+    rows = "".join(
+        f"<tr><th scope='row'>{html.escape(t)}</th>"
+        + "".join(cells.get((t, q), "<td class='ci'>no report</td>") for q in quarters)
+        + "</tr>"
+        for t in teams
+    )
+    body = (
+        "<h1>Training-effectiveness reports</h1>"
+        "<p>One cell per team and quarter's cohort: the report's status and its primary figures, each with its "
+        "95% confidence interval and n. Click a status to open the report.</p>"
+        "<p class='legend'><span><span class='ok'>ok</span>: all chapters built from the current data</span>"
+        "<span><span class='stale'>stale</span>: built from other data; rebuild it</span>"
+        "<span><span class='failed'>failed</span>: a chapter failed</span></p>"
+        "<p class='cue'>&#8596; The table is wider than the screen: scroll it sideways.</p>"
+        f"<div class='scroll'><table class='matrix'><tr><th scope='col'>Team</th>{head}</tr>{rows}</table></div>"
+        if cells
+        else "<h1>Training-effectiveness reports</h1><p>No report has been built yet.</p>"
     )
     dest = out / "index.html"
     dest.write_text(_page("Training-effectiveness reports", body), encoding="utf-8")

@@ -37,7 +37,7 @@ from trackreport.report.catalog import RUNNER_PARAMETERS, ChapterNotebook, chapt
 from trackreport.report.execute import Job, run_jobs
 from trackreport.report.params import resolve
 from trackreport.report.publish import ReportResult, output_lock, publish, read_build, recover
-from trackreport.report.render import collect_metrics, render_html, write_top_index
+from trackreport.report.render import collect_metrics, record_chapter_metrics, render_html, write_top_index
 from trackreport.report.store import package_digest, prune_results, store_key
 
 __all__ = [
@@ -223,7 +223,7 @@ def _run_locked(
         for r in reports:
             shutil.rmtree(r["staging"])
         log("Everything is up to date: no notebook, package code, parameter or data changed; nothing re-executed.")
-        write_top_index(out)
+        write_top_index(out, fingerprint=data_fp)
         return RunResult(
             [
                 ReportResult(
@@ -235,12 +235,20 @@ def _run_locked(
         )
 
     prune_results(cache.parent / "results", keep=store_keys)
-    run_jobs(jobs, workers, log, progress)
+    # the summary (chapter 00) runs last, on the recorded headlines of the other chapters
+    first = [j for j in jobs if not j.chapter.is_summary]
+    last = [j for j in jobs if j.chapter.is_summary]
+    if first:
+        run_jobs(first, workers, log, progress)
+    if last:
+        for r in reports:
+            record_chapter_metrics(r["staging"], chs)
+        run_jobs(last, workers, log, progress)
 
     results = []
     for r in reports:
         results.append(publish(r, chs, data_dir, data_fp, log))
-    write_top_index(out)
+    write_top_index(out, fingerprint=data_fp)
     run = RunResult(results, time.perf_counter() - t_start)
     _summary(run, jobs, log)
     return run
