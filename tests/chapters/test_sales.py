@@ -308,7 +308,10 @@ def test_naive_change_misses_the_truth(sample, tables):
 def test_seasonally_adjusted_change_for_every_measure(sample, tables):
     """Volumes are divided by factors, shares (repurchase too) have additive effects taken out."""
     t = tables[("east", "2025Q3")].set_index("measure")
-    for name, row in t.drop(index="complaint_retention").iterrows():
+    # 22 three-month windows in 24 months: two start months are seen once, too few
+    # for a month-of-year effect (issue 9, finding 11), and the table says so
+    assert "two windows starting in each calendar month" in t.loc["repurchase_rate", "seasonal_source"]
+    for name, row in t.drop(index=["complaint_retention", "repurchase_rate"]).iterrows():
         additive = sales.MEASURES[name].kind == "absolute"
         assert row["seasonal_source"] == (
             "additive month-of-year effects given" if additive else "month-of-year factors given"
@@ -321,7 +324,9 @@ def test_seasonally_adjusted_change_for_every_measure(sample, tables):
 
 def test_never_trained_factors_kinds(sample):
     f = sales.never_trained_factors(sample.tables)
-    assert set(f) == set(sales.MEASURES)
+    # complaint retention (known up to 90 days before the data's end) and the rolling
+    # repurchase windows have fewer than two points for some calendar month: no factors
+    assert set(f) == set(sales.MEASURES) - {"complaint_retention", "repurchase_rate"}
     for name, s in f.items():
         if sales.MEASURES[name].kind == "absolute":
             assert s.name == "seasonal_effect" and abs(s.mean()) < 1e-12, name
@@ -332,9 +337,6 @@ def test_never_trained_factors_kinds(sample):
     for name in ("lead_conversion", "win_rate"):
         truth = sum(shifts[name][str(m)] for m in (10, 11, 12)) / 3 - sum(shifts[name][str(m)] for m in (1, 2, 3)) / 3
         assert f[name][[10, 11, 12]].mean() - f[name][[1, 2, 3]].mean() == pytest.approx(truth, abs=0.03), name
-    assert f["repurchase_rate"].attrs["window_months"] == 3
-    # the windows starting in October (Oct-Dec, the buying season) repurchase most
-    assert f["repurchase_rate"].idxmax() == 10
 
 
 def test_verdict_names_the_training_effect(tables):

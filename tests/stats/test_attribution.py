@@ -597,3 +597,13 @@ def test_attribution_table_rejects_unknown_seasonal_source():
             post="after",
             seasonal="stl",
         )
+
+
+def test_seasonal_factors_need_two_points_per_calendar_month():
+    """Issue 9, finding 11: the docstring's "two per calendar month" is enforced."""
+    s = pd.Series(100.0 * SEASON[np.arange(20) % 12], index=MONTHS[:20])  # Sep-Dec seen once
+    with pytest.raises(PanelError, match="two points per calendar month"):
+        seasonal_factors(s, min_months=18)
+    with pytest.raises(PanelError, match="two points per calendar month"):
+        seasonal_effects(s / 1000, min_months=18)
+    assert seasonal_factors(pd.Series(100.0 * SEASON[np.arange(24) % 12], index=MONTHS[:24])).size == 12

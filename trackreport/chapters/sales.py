@@ -411,8 +411,8 @@ def never_trained_factors(
       start month. Overlapping windows share customers, so the fit's points are not
       independent; only the point estimates are used.
 
-    Measures whose series is too short (fewer than 18 months or windows) or, for
-    volumes, not positive are left out (the attribution table then says "not adjusted"
+    Measures whose series is too short (fewer than 18 months or windows, or fewer than
+    two points for some calendar month) or, for volumes, not positive are left out (the attribution table then says "not adjusted"
     and why). Rates that are unknown near the end of the data (complaint retention) need
     only 18 months. The repurchase effects carry ``attrs["window_months"]``.
     """
@@ -599,7 +599,8 @@ def sales_attribution(
             else:
                 seasonal = None
             note_adj = (
-                "not adjusted: no window effects for windows of this length"
+                "not adjusted: no window effects for windows of this length (two windows"
+                " starting in each calendar month are needed)"
                 if bm == am
                 else "not adjusted: the before and after windows differ in length"
             )
@@ -607,7 +608,7 @@ def sales_attribution(
             p = panel
             f = factors.get(name)
             seasonal = {name: f} if f is not None else None
-            note_adj = "not adjusted: no seasonal factors could be estimated"
+            note_adj = "not adjusted: no seasonal factors (two points per calendar month are needed)"
         row: dict = {"measure": name}
         try:
             if name == "complaint_retention":

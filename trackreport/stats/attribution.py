@@ -837,8 +837,9 @@ def seasonal_factors(
     Raises
     ------
     PanelError
-        Fewer than ``min_months`` months, a calendar month never observed, or values
-        that are not positive (the model is multiplicative).
+        Fewer than ``min_months`` months, a calendar month observed fewer than twice (a
+        single point per month would make its factor that month's noise), or values that
+        are not positive (the model is multiplicative).
 
     References
     ----------
@@ -869,6 +870,10 @@ def _month_of_year_fit(s: pd.Series, y: np.ndarray) -> np.ndarray:
     moy = s.index.month.to_numpy()
     if len(np.unique(moy)) < 12:
         raise PanelError("every calendar month must be observed at least once")
+    per = np.bincount(moy, minlength=13)[1:]
+    if (per < 2).any():  # issue 9, finding 11: one point per month is all noise, no factor
+        thin = [i + 1 for i in np.flatnonzero(per < 2)]
+        raise PanelError(f"seasonal factors need two points per calendar month; months {thin} have one")
     t = (s.index.year * 12 + s.index.month).to_numpy(dtype=float)
     t = t - t.mean()
     dummies = (moy[:, None] == np.arange(2, 13)[None, :]).astype(float)
