@@ -124,3 +124,28 @@ def test_suppress_rule():
     assert suppress([1, 4, 6], min_size=5).tolist() == [False, False, True]
     assert suppress([3, 2], min_size=5).tolist() == [False, False]
     assert suppress([6, 4], min_size=5, total_shown=False).tolist() == [True, False]
+
+
+def test_a_difference_shows_both_groups_n(shown):
+    """Issue 9, finding 11: the knowledge net gain said n = 8 but rested on 53 people."""
+    from trackreport.chapters.evaluation import compare_change, estimate_of
+
+    rng = np.random.default_rng(11)
+    ids = [f"t{i}" for i in range(8)] + [f"c{i}" for i in range(45)]
+    df = pd.DataFrame(
+        {
+            "employee_id": np.repeat(ids, 2),
+            "group": ["trained"] * 16 + ["comparison"] * 90,
+            "phase": ["pre", "post"] * 53,
+            "score": rng.normal(60, 10, 106),
+        }
+    )
+    t = compare_change(df, value="score").set_index("group")
+    assert t.loc["difference", ["n", "n_trained", "n_comparison"]].tolist() == [53, 8, 45]
+    ch, out = shown
+    rec = ch.headline("net", estimate_of(t.reset_index(), group="difference"), label="Net", unit="points", change=True)
+    assert (rec["n"], rec["n_treated"], rec["n_comparison"]) == (53, 8, 45)
+    assert "n = 53 (8 trained, 45 comparison)" in out["headlines"][0]
+    small = t.reset_index().assign(n_trained=lambda x: x["n_trained"].where(x["group"] != "difference", 3))
+    rec = ch.headline("net_small", estimate_of(small, group="difference"), label="Net", unit="points")
+    assert rec["value"] is None  # 3 trained people: not shown although n = 53

@@ -44,8 +44,8 @@ __all__ = [
 
 METRIC_MIME = "application/vnd.trackreport.metric+json"
 
-#: Columns counting a comparison group's people, held to the same privacy rule.
-_COMPARISON_N = ("n_comparison", "n_control")
+#: Columns counting each group's people (a difference rests on both), held to the same rule.
+_COMPARISON_N = ("n_comparison", "n_control", "n_trained", "n_treated")
 #: Units of a headline that is itself a count (its n is the count): not suppressed.
 _COUNT_UNITS = ("people", "count", "rank")
 
@@ -192,6 +192,7 @@ class Chapter:
         else:  # a count or a descriptive value: n is given, or the count itself
             est = Estimate(float(value), n=int(n if n is not None else value))
         n = int(est.n if n is None else n)
+        groups = est.n_groups if isinstance(value, Estimate) else None
         rec = {
             "name": name,
             "chapter": self.chapter,
@@ -200,7 +201,9 @@ class Chapter:
             "unit": unit,
             "n": n,
         }
-        if n < self.min_n and unit not in _COUNT_UNITS:  # privacy: no figure on fewer people
+        if groups is not None:
+            rec["n_treated"], rec["n_comparison"] = int(groups[0]), int(groups[1])
+        if min(n, *(groups or (n,))) < self.min_n and unit not in _COUNT_UNITS:  # privacy: no figure on fewer people
             rec.update(value=None, suppressed=True)
             text = (
                 f"<b>{html.escape(label)}</b>: not shown <span class='tr-n'>(fewer than "
@@ -219,7 +222,9 @@ class Chapter:
                 f" <span class='tr-ci'>(95% CI {format_value(est.ci_low, unit)} to "
                 f"{format_value(est.ci_high, unit)})</span>"
             )
-        text += f" <span class='tr-n'>n = {n:,}</span>"
+        text += f" <span class='tr-n'>n = {n:,}" + (
+            f" ({groups[0]:,} trained, {groups[1]:,} comparison)</span>" if groups is not None else "</span>"
+        )
         if change and isinstance(value, Estimate):
             if math.isnan(est.ci_low):
                 text += " <i>— too few observations for an interval</i>"
