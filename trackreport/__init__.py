@@ -13,7 +13,7 @@ from trackreport.errors import (
     ParameterError,
     TrackreportError,
 )
-from trackreport.stats.attribution import did
+from trackreport.stats.attribution import did, pretrend_test
 from trackreport.stats.estimate import Estimate
 from trackreport.stats.feedback import nps
 from trackreport.stats.learning import cohens_d, normalized_gain, paired_change
@@ -35,6 +35,7 @@ __all__ = [
     "cohens_d",
     "normalized_gain",
     "did",
+    "pretrend_test",
     "nps",
     "training_benefit",
     "monetary_benefit",

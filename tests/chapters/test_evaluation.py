@@ -43,7 +43,7 @@ def test_compare_change_hand_computed():
     assert out.loc["trained", "value"] == 15.0
     assert out.loc["comparison", "value"] == pytest.approx(2.0)  # c: +4, d: (61 -> 61) 0
     assert out.loc["difference", "value"] == pytest.approx(13.0)
-    assert out.loc["difference", "n"] == 2  # the smaller group's size
+    assert out.loc["difference", ["n", "n_trained", "n_comparison"]].tolist() == [4, 2, 2]  # both groups
     # Welch by hand: changes (20, 10) vs (4, 0): se = sqrt(50/2 + 8/2) = sqrt(29)
     assert out.loc["difference", "ci_high"] - out.loc["difference", "value"] > math.sqrt(29)
 

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from trackreport.chapters.evaluation import TRAINED, compare_change, mean_estimate
+from trackreport.chapters.evaluation import TRAINED, compare_change, group_size, mean_estimate
 from trackreport.stats.estimate import Estimate, proportion
 
 __all__ = [
@@ -83,7 +83,7 @@ def rating_change(ratings: pd.DataFrame, *, by: str | Sequence[str] | None = Non
             group  n  value
     0     trained  2    1.0
     1  comparison  2    0.0
-    2  difference  2    1.0
+    2  difference  4    1.0
     """
     return compare_change(ratings, value="rating", phase_col="wave", by=by, unit="ratee_id")
 
@@ -107,7 +107,7 @@ def rating_grid(changes: pd.DataFrame, *, group: str = "difference", min_n: int 
     sig = (x["ci_low"] > 0) | (x["ci_high"] < 0)
     x["cell"] = [
         ("" if n < min_n or pd.isna(v) else f"{v:+.2f}" + ("*" if s else ""))
-        for n, v, s in zip(x["n"], x["value"], sig)
+        for n, v, s in zip(group_size(x), x["value"], sig, strict=True)
     ]
     grid = x.pivot(index="competency", columns="rater_type", values="cell").fillna("")
     grid.columns.name = None

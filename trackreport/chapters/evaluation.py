@@ -41,6 +41,7 @@ __all__ = [
     "mean_estimate",
     "welch_difference",
     "compare_change",
+    "group_size",
     "reaction_summary",
     "scale_reliability",
     "learning_summary",
@@ -170,7 +171,18 @@ def visible(df: pd.DataFrame, *, min_n: int, n_col: str = "n") -> pd.DataFrame:
     >>> visible(pd.DataFrame({"g": ["a", "b"], "n": [3, 9]}), min_n=5)["g"].tolist()
     ['b']
     """
-    return df[df[n_col].fillna(0) >= min_n].reset_index(drop=True)
+    return df[group_size(df, n_col=n_col) >= min_n].reset_index(drop=True)
+
+
+def group_size(df: pd.DataFrame, *, n_col: str = "n") -> pd.Series:
+    """People a row's privacy is judged on: the smallest of ``n_col``, ``n_trained`` and
+    ``n_comparison`` where present (a difference row rests on both groups).
+
+    >>> group_size(pd.DataFrame({"n": [12, 7], "n_trained": [3, None], "n_comparison": [9, None]})).tolist()
+    [3.0, 7.0]
+    """
+    cols = [c for c in (n_col, "n_trained", "n_comparison") if c in df.columns]
+    return df[cols].apply(pd.to_numeric, errors="coerce").min(axis=1).fillna(0)
 
 
 def estimate_of(
@@ -205,6 +217,9 @@ def estimate_of(
         raise ValueError(f"estimate_of: {len(rows)} rows match {where}")
     r = rows.iloc[0]
     own = value == "value"
+    groups = None
+    if {"n_trained", "n_comparison"} <= set(rows.columns) and pd.notna(r["n_trained"]) and pd.notna(r["n_comparison"]):
+        groups = (int(r["n_trained"]), int(r["n_comparison"]))
     p = float(r["p_value"]) if own and "p_value" in rows.columns and pd.notna(r["p_value"]) else math.nan
     return Estimate(
         float(r[value]),
@@ -213,6 +228,7 @@ def estimate_of(
         n=int(r[n_col]),
         p_value=p,
         method=str(r["method"]) if own and "method" in rows.columns else method,
+        n_groups=groups,
     )
 
 
@@ -250,7 +266,19 @@ def welch_difference(a: Any, b: Any) -> Estimate:
     return Estimate(diff, diff - half, diff + half, n=n, p_value=p, method=WELCH)
 
 
-_COMPARE_COLS = ["group", "n", "mean_pre", "mean_post", "value", "ci_low", "ci_high", "p_value", "method"]
+_COMPARE_COLS = [
+    "group",
+    "n",
+    "n_trained",
+    "n_comparison",
+    "mean_pre",
+    "mean_post",
+    "value",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "method",
+]
 
 
 def compare_change(
@@ -273,8 +301,10 @@ def compare_change(
       interval (:func:`trackreport.stats.learning.paired_change`);
     - ``difference``: trained change minus comparison change, a difference-in-
       differences of means, with a Welch t interval (:func:`welch_difference`). Its
-      ``n`` is the *smaller* group's size, so that privacy suppression by ``n`` hides
-      it whenever either group is too small.
+      ``n`` is the people it rests on, ``n_trained + n_comparison``, both shown beside
+      it (issue 9, finding 11); privacy suppression
+      (:meth:`trackreport.report.notebook.Chapter.table`, :func:`visible`) takes the
+      smaller of the two, so it is hidden whenever either group is too small.
 
     Parameters
     ----------
@@ -299,7 +329,7 @@ def compare_change(
             group  n  value
     0     trained  2   15.0
     1  comparison  2    1.0
-    2  difference  2   14.0
+    2  difference  4   14.0
     """
     keys = [] if by is None else ([by] if isinstance(by, str) else list(by))
     frame = df[df[phase_col].isin([pre, post])].copy()
@@ -325,6 +355,8 @@ def compare_change(
                 {
                     "group": grp,
                     "n": e.n,
+                    "n_trained": e.n if grp == TRAINED else math.nan,
+                    "n_comparison": e.n if grp == COMPARISON else math.nan,
                     "mean_pre": float(s[pre].mean()) if e.n else math.nan,
                     "mean_post": float(s[post].mean()) if e.n else math.nan,
                     "value": e.value,
@@ -338,7 +370,9 @@ def compare_change(
         rows.append(
             {
                 "group": DIFFERENCE,
-                "n": min(changes[TRAINED].size, changes[COMPARISON].size),
+                "n": changes[TRAINED].size + changes[COMPARISON].size,
+                "n_trained": changes[TRAINED].size,
+                "n_comparison": changes[COMPARISON].size,
                 "mean_pre": math.nan,
                 "mean_post": math.nan,
                 "value": d.value,

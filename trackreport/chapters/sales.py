@@ -22,9 +22,13 @@ ways, from naive to credible (:func:`sales_attribution`):
 3. **comparison** -- the change of T's comparison group (never trained, or trained only
    after the after-window; never staff trained earlier) over the same months: what
    happened anyway.
-4. **effect** -- difference in differences (two-way fixed effects, SE clustered by rep):
-   the training's effect, with its 95% interval; ``relative_effect`` divides it by the
-   trained reps' counterfactual after-level.
+4. **effect** -- difference in differences, SE clustered by rep: the training's effect,
+   with its 95% interval. Volumes (sales, new clients, order value) use the
+   multiplicative DiD (Poisson pseudo-likelihood with rep and month effects,
+   :func:`trackreport.stats.attribution.did_poisson`): ``relative_effect = exp(b) - 1``,
+   shown beside the growth factors it reconciles (``trained_factor =
+   comparison_factor * effect_factor``, e.g. x1.672 = x1.465 * x1.141). Shares use the
+   linear two-way fixed effects DiD, in percentage points.
 
 Measures (rep x month unless said otherwise), see :data:`MEASURES`:
 
@@ -407,8 +411,8 @@ def never_trained_factors(
       start month. Overlapping windows share customers, so the fit's points are not
       independent; only the point estimates are used.
 
-    Measures whose series is too short (fewer than 18 months or windows) or, for
-    volumes, not positive are left out (the attribution table then says "not adjusted"
+    Measures whose series is too short (fewer than 18 months or windows, or fewer than
+    two points for some calendar month) or, for volumes, not positive are left out (the attribution table then says "not adjusted"
     and why). Rates that are unknown near the end of the data (complaint retention) need
     only 18 months. The repurchase effects carry ``attrs["window_months"]``.
     """
@@ -451,35 +455,55 @@ def never_trained_factors(
 # --------------------------------------------------------------------- attribution
 
 
+def _factor(v: float) -> str:
+    return f"x{v:.3f}" if v is not None and math.isfinite(v) else "n/a"
+
+
 def _verdict(m: Measure, row: Mapping) -> str:
-    """The sentence that tells what changed and what the training changed."""
+    """The sentence that tells what changed and what the training changed.
+
+    Volumes (``kind`` relative) are read as growth factors that multiply: the trained
+    reps' factor is the comparison group's times the training's (x1.664 = x1.465 x
+    x1.136), so the effect is the ratio of the two shown changes, never their
+    difference. Shares are read in percentage points, and the effect is the difference.
+    """
     rel = m.kind == "relative"
 
-    def show(v: float, base: float | None = None) -> str:
+    def show(v: float) -> str:
         if v is None or not math.isfinite(v):
             return "n/a"
         if rel:
             return f"{v:+.1%}"
         return f"{100 * v:+.1f} pp"
 
-    def pick(col: str) -> float:
-        return row[f"{col}_relative"] if rel else row[col]
-
     if not math.isfinite(row["effect"]):
         return (
             f"{m.label}: the training's effect cannot be estimated yet ({row.get('note') or 'too few observations'})."
         )
-    parts = [f"{m.label}: trained reps changed by {show(pick('naive'))} from before to after"]
-    if math.isfinite(pick("adjusted")):
-        parts.append(f"{show(pick('adjusted'))} once seasonality is removed")
-    parts.append(f"the comparison group changed by {show(pick('comparison'))} over the same months")
-    lo, hi = (row["relative_ci_low"], row["relative_ci_high"]) if rel else (row["effect_ci_low"], row["effect_ci_high"])
-    eff = row["relative_effect"] if rel else row["effect"]
-    text = "; ".join(parts) + (
-        f". The training's effect is the difference: {show(eff)} "
-        f"(95% CI {show(lo)} to {show(hi)}, {row['n_treated']} trained vs "
-        f"{row['n_comparison']} comparison reps)"
-    )
+    counts = f"{row['n_treated']} trained vs {row['n_comparison']} comparison reps"
+    if rel:
+        tf, cf, ef = row["trained_factor"], row["comparison_factor"], row["effect_factor"]
+        lo, hi = row["relative_ci_low"], row["relative_ci_high"]
+        text = (
+            f"{m.label}: trained reps grew by {_factor(tf)} ({show(tf - 1)}) from before to after"
+            + (
+                f" ({show(row['adjusted_relative'])} once seasonality is removed)"
+                if math.isfinite(row["adjusted_relative"])
+                else ""
+            )
+            + f"; the comparison group grew by {_factor(cf)} ({show(cf - 1)}) over the same months. "
+            f"The training's effect is the ratio of the two: {_factor(tf)} / {_factor(cf)} = {_factor(ef)}, "
+            f"i.e. {show(row['relative_effect'])} (95% CI {show(lo)} to {show(hi)}, {counts})"
+        )
+    else:
+        parts = [f"{m.label}: trained reps changed by {show(row['naive'])} from before to after"]
+        if math.isfinite(row["adjusted"]):
+            parts.append(f"{show(row['adjusted'])} once seasonality is removed")
+        parts.append(f"the comparison group changed by {show(row['comparison'])} over the same months")
+        text = "; ".join(parts) + (
+            f". The training's effect is the difference: {show(row['effect'])} "
+            f"(95% CI {show(row['effect_ci_low'])} to {show(row['effect_ci_high'])}, {counts})"
+        )
     if not (row["effect_ci_low"] > 0 or row["effect_ci_high"] < 0):
         text += ", not distinguishable from zero."
     else:
@@ -575,7 +599,8 @@ def sales_attribution(
             else:
                 seasonal = None
             note_adj = (
-                "not adjusted: no window effects for windows of this length"
+                "not adjusted: no window effects for windows of this length (two windows"
+                " starting in each calendar month are needed)"
                 if bm == am
                 else "not adjusted: the before and after windows differ in length"
             )
@@ -583,13 +608,20 @@ def sales_attribution(
             p = panel
             f = factors.get(name)
             seasonal = {name: f} if f is not None else None
-            note_adj = "not adjusted: no seasonal factors could be estimated"
+            note_adj = "not adjusted: no seasonal factors (two points per calendar month are needed)"
         row: dict = {"measure": name}
         try:
             if name == "complaint_retention":
                 _check_retention_known(data, panel, quarter, bm, am)
             t = attribution_table(
-                p, outcome=name, unit="employee_id", period="month", treated="treated", post="post", seasonal=seasonal
+                p,
+                outcome=name,
+                unit="employee_id",
+                period="month",
+                treated="treated",
+                post="post",
+                seasonal=seasonal,
+                multiplicative=[name] if m.kind == "relative" else [],
             )
             row.update(t.iloc[0].to_dict())
             row["note"] = ""
@@ -657,6 +689,9 @@ _NUM_COLUMNS = [
     "relative_effect",
     "relative_ci_low",
     "relative_ci_high",
+    "trained_factor",
+    "comparison_factor",
+    "effect_factor",
 ]
 
 
@@ -700,8 +735,13 @@ def effect_estimate(table: pd.DataFrame, measure: str, *, relative: bool | None 
         float(row[cols[2]]),
         n=int(row["n"]),
         p_value=float(row["effect_p_value"]),
-        method="difference in differences (TWFE, SE clustered by rep)"
-        + (", relative to the counterfactual level" if rel else ""),
+        method=(
+            "multiplicative difference in differences (Poisson pseudo-likelihood, rep and month effects, "
+            "SE clustered by rep), effect = exp(b) - 1"
+            if rel and row.get("scale") == "multiplicative"
+            else "difference in differences (TWFE, SE clustered by rep)"
+            + (", relative to the counterfactual level" if rel else "")
+        ),
     )
 
 
@@ -732,7 +772,7 @@ def target_progress(table: pd.DataFrame, params) -> pd.DataFrame:
                 "measure": m.name,
                 "label": m.label,
                 "target": target,
-                "observed": r["naive_relative"],
+                "observed": r["trained_factor"] - 1,
                 "effect": eff,
                 "ci_low": lo,
                 "ci_high": hi,
@@ -762,7 +802,7 @@ def parallel_trends(
     measure :func:`trackreport.stats.attribution.event_study` (gap between trained and
     comparison reps by month relative to the training, reference = the last month
     before the quarter) and :func:`trackreport.stats.attribution.pretrend_test` (joint Wald F
-    test that all pre-period gaps are zero).
+    test that the pre-period gaps, binned into three periods, are zero).
 
     Returns
     -------
@@ -1055,12 +1095,14 @@ def attribution_summary(table: pd.DataFrame) -> str:
     """A short Markdown list for a sales director: what changed, and what the training changed.
 
     The first line says which number is the training's effect; then one bullet per
-    measure with the raw change of the trained reps and the training's effect.
+    measure with the raw change of the trained reps and the training's effect. For
+    volumes the change is the trained reps' growth factor minus 1 (the factor of
+    :func:`display_table`), so the sentence and the table show the same number.
 
     Examples
     --------
     >>> t = pd.DataFrame({"measure": ["sales"], "label": ["Sales"], "kind": ["relative"],
-    ...     "naive_relative": [0.5], "relative_effect": [0.15], "effect": [100.0],
+    ...     "trained_factor": [1.5], "relative_effect": [0.15], "effect": [100.0],
     ...     "effect_ci_low": [50.0], "effect_ci_high": [150.0]})
     >>> print(attribution_summary(t).splitlines()[-1])
     - **Sales**: changed by +50.0% for the trained reps; the training's effect is **+15.0%** (distinguishable from zero).
@@ -1068,13 +1110,15 @@ def attribution_summary(table: pd.DataFrame) -> str:
     lines = [
         "The training's effect is the change of the trained reps net of seasonality and of what "
         "changed for the comparison group over the same months (difference in differences); "
-        "the raw before/after change is not.",
+        "the raw before/after change is not. Volumes grow by factors that multiply: the training's "
+        "effect is the trained reps' growth factor divided by the comparison group's; rates are in "
+        "percentage points and the effect is the difference of the two changes.",
         "",
     ]
     for _, r in table.iterrows():
         rel = r["kind"] == "relative"
         fmt = (lambda v: f"{v:+.1%}") if rel else (lambda v: f"{100 * v:+.1f} pp")
-        naive = r["naive_relative"] if rel else r.get("naive", math.nan)
+        naive = (r.get("trained_factor", math.nan) - 1) if rel else r.get("naive", math.nan)
         eff = r["relative_effect"] if rel else r["effect"]
         if not math.isfinite(eff):
             lines.append(f"- **{r['label']}**: the effect cannot be estimated yet.")
@@ -1097,14 +1141,26 @@ def _fmt_change(v: float, kind: str) -> str:
     return f"{v:+.1%}" if kind == "relative" else f"{100 * v:+.1f} pp"
 
 
+def _fmt_growth(factor: float) -> str:
+    """A growth factor as a reader checks it: ``x1.664 (+66.4%)``."""
+    if factor is None or not math.isfinite(factor):
+        return "–"
+    return f"x{factor:.3f} ({factor - 1:+.1%})"
+
+
 def display_table(table: pd.DataFrame) -> pd.DataFrame:
     """The attribution table as the reader sees it: four columns side by side, formatted.
 
-    Volume measures (``kind`` relative) in % of their before level (the effect in % of
-    the level without training), shares in percentage points. Columns: ``Measure``,
-    ``Before level (trained)``, ``What changed: trained reps``, ``... seasonally
-    adjusted``, ``... comparison group``, ``Training's effect``, ``95% CI``,
-    ``Trained reps``, ``Comparison reps``.
+    Every row reconciles the way its last column says. Volume measures (``kind``
+    relative) are growth factors from before to after, which multiply: the trained reps'
+    factor = the comparison group's x the training's effect (x1.664 = x1.465 x x1.136),
+    so the effect is the ratio of the two changes shown, not their difference; the
+    seasonally adjusted change is the trained reps' change with the season divided out
+    (market trend still in it). Shares are in percentage points and the effect is the
+    difference in differences. Columns: ``Measure``, ``Before level (trained)``,
+    ``What changed: trained reps``, ``... seasonally adjusted``, ``... comparison
+    group``, ``Training's effect``, ``95% CI``, ``How they combine``, ``Trained reps``,
+    ``Comparison reps``.
 
     Examples
     --------
@@ -1112,25 +1168,28 @@ def display_table(table: pd.DataFrame) -> pd.DataFrame:
     ...     "before_treated": [0.35], "naive": [0.1], "adjusted": [0.09], "comparison": [0.02],
     ...     "effect": [0.08], "effect_ci_low": [0.01], "effect_ci_high": [0.15],
     ...     "n_treated": [20], "n_comparison": [22]})
-    >>> display_table(t).iloc[0, 2:7].tolist()
-    ['+10.0 pp', '+9.0 pp', '+2.0 pp', '+8.0 pp', '+1.0 pp to +15.0 pp']
+    >>> display_table(t).iloc[0, 2:8].tolist()
+    ['+10.0 pp', '+9.0 pp', '+2.0 pp', '+8.0 pp', '+1.0 pp to +15.0 pp', 'difference in differences']
     """
     rows = []
     for _, r in table.iterrows():
         k = r["kind"]
-
-        def pick(c: str, r: pd.Series = r, k: str = k) -> float:
-            return r.get(f"{c}_relative", math.nan) if k == "relative" else r[c]
-
-        eff, lo, hi = (
-            (
-                r.get("relative_effect", math.nan),
-                r.get("relative_ci_low", math.nan),
-                r.get("relative_ci_high", math.nan),
-            )
-            if k == "relative"
-            else (r["effect"], r["effect_ci_low"], r["effect_ci_high"])
-        )
+        if k == "relative":
+            trained = _fmt_growth(r.get("trained_factor", math.nan))
+            adjusted = _fmt_change(r.get("adjusted_relative", math.nan), k)
+            comparison = _fmt_growth(r.get("comparison_factor", math.nan))
+            effect = _fmt_growth(r.get("effect_factor", math.nan))
+            lo, hi = r.get("relative_ci_low", math.nan), r.get("relative_ci_high", math.nan)
+            ci = "–" if not math.isfinite(lo) else f"x{1 + lo:.3f} to x{1 + hi:.3f} ({lo:+.1%} to {hi:+.1%})"
+            combine = "effect = trained / comparison"
+        else:
+            trained = _fmt_change(r["naive"], k)
+            adjusted = _fmt_change(r["adjusted"], k)
+            comparison = _fmt_change(r["comparison"], k)
+            effect = _fmt_change(r["effect"], k)
+            lo, hi = r["effect_ci_low"], r["effect_ci_high"]
+            ci = "–" if not math.isfinite(lo) else f"{_fmt_change(lo, k)} to {_fmt_change(hi, k)}"
+            combine = "difference in differences"
         b = r["before_treated"]
         if not math.isfinite(b):
             before = "–"
@@ -1144,11 +1203,12 @@ def display_table(table: pd.DataFrame) -> pd.DataFrame:
             {
                 "Measure": r["label"],
                 "Before level (trained)": before,
-                "What changed: trained reps": _fmt_change(pick("naive"), k),
-                "... seasonally adjusted": _fmt_change(pick("adjusted"), k),
-                "... comparison group": _fmt_change(pick("comparison"), k),
-                "Training's effect": _fmt_change(eff, k),
-                "95% CI": ("–" if not math.isfinite(lo) else f"{_fmt_change(lo, k)} to {_fmt_change(hi, k)}"),
+                "What changed: trained reps": trained,
+                "... seasonally adjusted": adjusted,
+                "... comparison group": comparison,
+                "Training's effect": effect,
+                "95% CI": ci,
+                "How they combine": combine,
                 "Trained reps": int(r["n_treated"]),
                 "Comparison reps": int(r["n_comparison"]),
             }
@@ -1157,29 +1217,33 @@ def display_table(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def parallel_trends_note(tests: pd.DataFrame) -> str:
-    """Plain words on the parallel-trends check: a warning per measure that fails it.
+    """Plain words on the parallel-trends check: which measures were tested, and what a pass means.
+
+    A pass is "no evidence of diverging pre-trends", never a proof of parallel trends:
+    with a few dozen reps the test has little power (Roth 2022).
 
     Examples
     --------
     >>> t = pd.DataFrame({"label": ["Sales"], "p_value": [0.4], "warning": [""]})
-    >>> parallel_trends_note(t)[:40]
-    'Before the training, trained and compari'
+    >>> parallel_trends_note(t).startswith(
+    ...     "Measures tested: Sales. No evidence of diverging pre-trends (this test has little power")
+    True
     """
     bad = tests[tests["warning"].str.startswith("The trained")]
     untested = tests[tests["warning"].str.startswith("not tested")]
+    tested = tests[~tests["warning"].str.startswith("not tested")]
+    text = f"Measures tested: {', '.join(tested['label'])}. " if len(tested) else ""
     if len(bad):
         names = ", ".join(bad["label"])
-        text = (
+        text += (
             f"**Warning ({names}):** {bad['warning'].iloc[0]} "
-            f"(joint test of the pre-training gaps, p = {bad['p_value'].min():.3f})."
+            f"(joint test of the pre-training gaps in three bins, p = {bad['p_value'].min():.3f})."
         )
-    else:
-        text = (
-            "Before the training, trained and comparison reps moved in parallel for every "
-            "measure checked (joint test of the pre-training gaps: smallest p = "
-            f"{tests['p_value'].min():.2f}); this supports reading the comparison group "
-            "as what would have happened without the training. A passed test is no proof: "
-            "with few reps it has little power."
+    elif len(tested):
+        text += (
+            "No evidence of diverging pre-trends (this test has little power: it can miss a "
+            "drift as large as the training's effect). Joint test of the pre-training gaps, "
+            f"binned into three periods: smallest p = {tested['p_value'].min():.2f}."
         )
     if len(untested):
         text += " Not tested: " + "; ".join(f"{r.label} ({r.warning})" for r in untested.itertuples()) + "."

@@ -206,7 +206,7 @@ def objection_change(
             group  n  value
     0     trained  1    1.0
     1  comparison  1    0.0
-    2  difference  1    1.0
+    2  difference  2    1.0
     """
     if measure not in ("fast", "credible"):
         raise ValueError(f'measure must be "fast" or "credible", not {measure!r}')

@@ -71,7 +71,9 @@ def _decomposition_axis(ax, t: pd.DataFrame, *, relative: bool) -> None:
     h = 0.8 / len(_STEPS)
     for i, (col, name, color) in enumerate(_STEPS):
         if relative:
-            v = t["relative_effect" if col == "effect" else f"{col}_relative"].to_numpy(float)
+            # growth factors - 1, as the table and the sentence show them (trained = comparison x effect)
+            source = {"naive": "trained_factor", "comparison": "comparison_factor", "effect": "effect_factor"}
+            v = (t[source[col]] - 1 if col in source else t[f"{col}_relative"]).to_numpy(float)
             lo = t["relative_ci_low"].to_numpy(float) if col == "effect" else None
             hi = t["relative_ci_high"].to_numpy(float) if col == "effect" else None
         else:
@@ -99,7 +101,7 @@ def _decomposition_axis(ax, t: pd.DataFrame, *, relative: bool) -> None:
     ax.grid(axis="y", visible=False)
     if relative:
         percent_axis(ax, "x")
-        ax.set_xlabel("Change, % of the before level (effect: % of the level without training)")
+        ax.set_xlabel("Growth from before to after, % (effect: trained growth / comparison growth - 1)")
     else:
         ax.set_xlabel("Change, percentage points")
 

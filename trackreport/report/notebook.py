@@ -8,7 +8,9 @@ one call: the display carries the number in a machine-readable MIME part
 ``metrics.json`` cannot disagree.
 
 Privacy: :meth:`Chapter.table` drops rows whose group is smaller than
-``params.min_group_size`` and says how many it dropped.
+``params.min_group_size``, and the next smallest while the hidden ones could be derived
+from a shown total (complementary suppression), and says how many it dropped;
+:meth:`Chapter.headline` does not show a number resting on fewer people.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 import html
 import math
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,7 @@ from trackreport.data.privacy import escape_html, escape_markdown, neutralise_fo
 from trackreport.paths import SAMPLE_DIR
 from trackreport.report.params import ReportParams, resolve
 from trackreport.report.store import ResultStore, package_digest, store_key
+from trackreport.stats.disclosure import suppress_table
 from trackreport.stats.estimate import Estimate
 
 __all__ = [
@@ -41,6 +44,11 @@ __all__ = [
 ]
 
 METRIC_MIME = "application/vnd.trackreport.metric+json"
+
+#: Columns counting each group's people (a difference rests on both), held to the same rule.
+_COMPARISON_N = ("n_comparison", "n_control", "n_trained", "n_treated")
+#: Units of a headline that is itself a count (its n is the count): not suppressed.
+_COUNT_UNITS = ("people", "count", "rank")
 
 
 def quiet_third_party() -> None:
@@ -181,6 +189,9 @@ class Chapter:
             Target to compare with; the status is shown and recorded.
         change : bool
             The value is a change or effect: say whether it is distinguishable from zero.
+
+        A figure (not a count) whose ``n`` is below ``min_group_size`` is not shown: the
+        page says so and ``metrics.json`` records ``value: null, suppressed: true``.
         """
         from IPython.display import display
 
@@ -189,6 +200,7 @@ class Chapter:
         else:  # a count or a descriptive value: n is given, or the count itself
             est = Estimate(float(value), n=int(n if n is not None else value))
         n = int(est.n if n is None else n)
+        groups = est.n_groups if isinstance(value, Estimate) else None
         rec = {
             "name": name,
             "chapter": self.chapter,
@@ -197,6 +209,17 @@ class Chapter:
             "unit": unit,
             "n": n,
         }
+        if groups is not None:
+            rec["n_treated"], rec["n_comparison"] = int(groups[0]), int(groups[1])
+        if min(n, *(groups or (n,))) < self.min_n and unit not in _COUNT_UNITS:  # privacy: no figure on fewer people
+            rec.update(value=None, suppressed=True)
+            text = (
+                f"<b>{html.escape(label)}</b>: not shown <span class='tr-n'>(fewer than "
+                f"{self.min_n} people; privacy)</span>"
+            )
+            display({"text/html": f"<p class='tr-headline'>{text}</p>", METRIC_MIME: rec}, raw=True)
+            self.recorded.append(rec)
+            return rec
         text = f"<b>{html.escape(label)}</b>: {format_value(est.value, unit)}"
         if isinstance(value, Estimate) and not math.isnan(est.ci_low):
             rec["ci_low"], rec["ci_high"] = _clean(est.ci_low), _clean(est.ci_high)
@@ -207,7 +230,9 @@ class Chapter:
                 f" <span class='tr-ci'>(95% CI {format_value(est.ci_low, unit)} to "
                 f"{format_value(est.ci_high, unit)})</span>"
             )
-        text += f" <span class='tr-n'>n = {n:,}</span>"
+        text += f" <span class='tr-n'>n = {n:,}" + (
+            f" ({groups[0]:,} trained, {groups[1]:,} comparison)</span>" if groups is not None else "</span>"
+        )
         if change and isinstance(value, Estimate):
             if math.isnan(est.ci_low):
                 text += " <i>— too few observations for an interval</i>"
@@ -231,24 +256,29 @@ class Chapter:
         self,
         df: pd.DataFrame,
         *,
-        n_col: str | None = "n",
+        n_col: str | Sequence[str] | None = "n",
+        within: Sequence[str] = (),
         caption: str | None = None,
         formats: dict[str, str] | None = None,
         precision: int = 1,
     ) -> None:
         """Show a tidy table, hiding rows whose group is smaller than ``min_group_size``.
 
-        A note says how many groups were suppressed. Returns nothing, so that a cell
+        ``n_col`` counts PEOPLE (one column, or several, e.g. trained and comparison; a
+        ``n_comparison`` column is always included). Groups below the minimum are hidden,
+        and so is the next smallest group while the hidden ones together could be
+        recovered from the shown total (:func:`trackreport.stats.disclosure.suppress`).
+        ``within`` names the columns whose blocks each split the same people (e.g.
+        ``"competency"`` in a competency x segment table). A note says how many groups were suppressed. Returns nothing, so that a cell
         ending with this call shows the table once.
         """
         from IPython.display import display
 
-        shown = df
-        dropped = 0
-        if n_col is not None and n_col in df.columns:
-            keep = df[n_col].fillna(0) >= self.min_n
-            dropped = int((~keep).sum())
-            shown = df[keep]
+        shown, dropped = df, 0
+        if n_col is not None:  # primary + complementary suppression (stats.disclosure)
+            cols = [n_col] if isinstance(n_col, str) else list(n_col)
+            cols += [c for c in _COMPARISON_N if c in df.columns and c not in cols]
+            shown, dropped = suppress_table(df, n_cols=cols, min_size=self.min_n, within=within)
         shown = shown.rename(columns=pretty_column)
         if formats:
             formats = {pretty_column(k): v for k, v in formats.items()}
@@ -267,7 +297,10 @@ class Chapter:
             styler = styler.set_caption(html.escape(caption, quote=False))
         display(styler)
         if dropped:
-            self.say(f"*{dropped} group(s) with fewer than {self.min_n} people are not shown (privacy).*")
+            self.say(
+                f"*{dropped} group(s) not shown (privacy: fewer than {self.min_n} people, or"
+                " recoverable from the shown total).*"
+            )
 
 
 def _is_text(col: pd.Series) -> bool:

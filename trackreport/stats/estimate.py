@@ -24,6 +24,9 @@ class Estimate:
         Two-sided p-value against zero change where meaningful, else NaN.
     method : str
         Short name of the method, e.g. ``"Wilson score interval"``.
+    n_groups : tuple of int, optional
+        For a difference of two groups: ``(n_treated, n_comparison)``; ``n`` is then
+        their sum, and a report shows both (issue 9, finding 11).
 
     Examples
     --------
@@ -40,6 +43,7 @@ class Estimate:
     n: int = 0
     p_value: float = math.nan
     method: str = ""
+    n_groups: tuple[int, int] | None = None
 
     @property
     def excludes_zero(self) -> bool:

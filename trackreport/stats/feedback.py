@@ -20,7 +20,7 @@ from trackreport.stats.reaction import top2box
 
 __all__ = ["FeedbackError", "nps", "csat_top2box"]
 
-NPS_METHOD = "Net Promoter Score, normal interval from the multinomial variance"
+NPS_METHOD = "Net Promoter Score, adjusted Wald interval (Rocks 2016)"
 
 
 class FeedbackError(TrackreportError, ValueError):
@@ -46,17 +46,20 @@ def nps(scores: Any, *, alpha: float = 0.05) -> Estimate:
     """Net Promoter Score: % promoters (9-10) minus % detractors (0-6), -100 to 100.
 
     With ``p_P``, ``p_D`` the shares of promoters and detractors among the n answers,
-    ``NPS = 100 (p_P - p_D)``. The answer categories are multinomial, so
-    ``Var(p_P - p_D) = (p_P + p_D - (p_P - p_D)^2) / n`` and the interval is the normal
-    (Wald) one, ``NPS +- z_{1-alpha/2} * 100 * sqrt(Var)``, clipped to [-100, 100]
-    (Rocks 2016, "Calculating the margin of error of a Net Promoter Score";
-    Reichheld 2003, HBR, for the score).
+    ``NPS = 100 (p_P - p_D)`` (Reichheld 2003, HBR). The answer categories are
+    multinomial, ``Var(p_P - p_D) = (p_P + p_D - (p_P - p_D)^2) / n``. The plain Wald
+    interval on it covers only ~90% at n = 10-30, so the interval is Rocks' adjusted Wald
+    (Rocks 2016, "Interval estimation for the Net Promoter Score", *The American
+    Statistician* 70(4):365-372): add 3 pseudo-answers, 3/4 promoter, 3/4 detractor and
+    3/2 passive, ``n~ = n + 3``, ``p~_P = (n_P + 3/4) / n~``, ``p~_D = (n_D + 3/4) / n~``,
+    and ``100 (p~_P - p~_D) +- z * 100 * sqrt((p~_P + p~_D - (p~_P - p~_D)^2) / n~)``,
+    clipped to [-100, 100]. Simulated coverage at n = 10-30 over a grid of true shares:
+    mean 95.5%, lowest 93.3% (Wald: 90.4%, 75%; ``tests/stats/test_feedback.py``). The
+    shown value stays the plain NPS. (Issue 9, finding 11.)
 
-    Edge cases: n = 0 gives a NaN value and bounds; when every answer falls in one
-    category (all promoters, all passives, all detractors) the variance estimate is 0
-    and the interval collapses to the point (e.g. [100, 100]) -- an artefact of the
-    normal approximation, not certainty; treat small n with care. ``p_value`` is NaN
-    (a test against an NPS of zero is not a meaningful question here).
+    Edge cases: n = 0 gives a NaN value and bounds; answers all in one category still get
+    an interval of positive width. ``p_value`` is NaN (a test against an NPS of zero is
+    not a meaningful question here).
 
     Parameters
     ----------
@@ -76,18 +79,20 @@ def nps(scores: Any, *, alpha: float = 0.05) -> Estimate:
     >>> round(e.value, 6), e.n
     (14.285714, 7)
     >>> round(e.ci_low, 1), round(e.ci_high, 1)
-    (-47.4, 76.0)
+    (-39.6, 59.6)
     """
     x = _answers(scores, 0, 10, "NPS")
     n = int(x.size)
     if n == 0:
         return Estimate(math.nan, n=0, method=NPS_METHOD)
-    p_p = float(np.mean(x >= 9))
-    p_d = float(np.mean(x <= 6))
-    value = 100 * (p_p - p_d)
-    var = max(p_p + p_d - (p_p - p_d) ** 2, 0.0) / n
+    n_p, n_d = float(np.sum(x >= 9)), float(np.sum(x <= 6))
+    value = 100 * (n_p - n_d) / n
+    nt = n + 3.0  # Rocks (2016) adjusted Wald: 3/4 promoter, 3/4 detractor, 3/2 passive
+    p_p, p_d = (n_p + 0.75) / nt, (n_d + 0.75) / nt
+    centre = 100 * (p_p - p_d)
+    var = max(p_p + p_d - (p_p - p_d) ** 2, 0.0) / nt
     half = float(stats.norm.ppf(1 - alpha / 2)) * 100 * math.sqrt(var)
-    return Estimate(value, max(-100.0, value - half), min(100.0, value + half), n=n, method=NPS_METHOD)
+    return Estimate(value, max(-100.0, centre - half), min(100.0, centre + half), n=n, method=NPS_METHOD)
 
 
 def csat_top2box(scores: Any) -> Estimate:
