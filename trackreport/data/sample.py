@@ -1214,9 +1214,11 @@ def _programme_design(seed: int, courses: pd.DataFrame, enrollments: pd.DataFram
         strength = rng.normal(0, 1, k)
         strength_truth[r.course_id] = {f"G{g + 1}": round(float(x), 4) for g, x in enumerate(strength)}
         for g in range(k):
-            sims.append(dict(course_id=r.course_id, group_id=f"G{g + 1}", members=int(sizes[g]),
-                             roi=round(float(0.25 + 0.15 * strength[g] + rng.normal(0, 0.03)), 3),
-                             brand_reach=round(float(120 + 40 * strength[g] + rng.normal(0, 8)), 1)))
+            row = dict(course_id=r.course_id, group_id=f"G{g + 1}", members=int(sizes[g]),
+                       roi=round(float(0.25 + 0.15 * strength[g] + rng.normal(0, 0.03)), 3),
+                       brand_reach=round(float(120 + 40 * strength[g] + rng.normal(0, 8)), 1))
+            if sizes[g] > 0:  # a small run (scale < 1) can have fewer people than groups: no empty group
+                sims.append(row)
     cases = []
     for team in teams:
         for q in pd.period_range("2024Q1", "2025Q4", freq="Q"):
