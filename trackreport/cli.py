@@ -305,8 +305,9 @@ def _report(args: argparse.Namespace) -> int:
             )
     if args.notebooks is not None and not args.notebooks.is_dir():
         raise _UsageError(f"--notebooks {args.notebooks} is not a folder")
-    from trackreport.paths import NOTEBOOKS_DIR
     from trackreport.report.runner import run_reports
+
+    where = {"notebooks_dir": args.notebooks} if args.notebooks is not None else {}
 
     result = run_reports(
         team=args.team,
@@ -316,10 +317,10 @@ def _report(args: argparse.Namespace) -> int:
         out=args.out,
         overrides=overrides,
         chapters=args.chapter,
-        notebooks_dir=args.notebooks or NOTEBOOKS_DIR,
         workers=args.workers,
         force=args.force,
         progress=not args.no_progress and sys.stderr.isatty(),
+        **where,
     )
     return 0 if result.ok else 1
 
