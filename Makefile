@@ -9,14 +9,16 @@ TEAM   ?= east
 QUARTER ?=
 DATA   ?= data/sample
 OUT    ?= reports
+TEAMS  ?= 40
+LOAD   ?= /tmp/trackreport-load
 
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 # Variables reach recipes through the environment and are quoted there ("$$TEAM"), never
 # pasted into the command line: make TEAM='east;id' reports an unknown team, runs no `id`.
-export PYTHON VENV PY TEAM QUARTER DATA OUT
+export PYTHON VENV PY TEAM QUARTER DATA OUT TEAMS LOAD
 
 .DEFAULT_GOAL := help
-.PHONY: help install report reports test lint validate bench lab sample contract clean
+.PHONY: help install report reports test lint validate bench load lab sample contract clean
 
 help: ## List every target with a one-line description
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -49,6 +51,9 @@ validate: $(STAMP) ## Check a data folder against the data contract: make valida
 
 bench: $(STAMP) ## Time the runner against papermill + nbconvert CLIs run by hand
 	"$$PY" -m trackreport bench --team="$$TEAM" --data="$$DATA"
+
+load: $(STAMP) ## Time every report of a TEAMS-team company (default 40) in LOAD (a temp folder), one chapter failing
+	"$$PY" -m trackreport.report.load --teams="$$TEAMS" --out="$$LOAD"
 
 lab: $(STAMP) ## Start JupyterLab on notebooks/ with a kernel that sees the package
 	"$$VENV/bin/jupyter" lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)

@@ -274,6 +274,9 @@ def _report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, default=None, help="kernels in parallel (default: cores)")
     parser.add_argument("--force", action="store_true", help="re-execute chapters even if nothing changed")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--notebooks", type=Path, default=None, metavar="DIR", help="chapter notebooks folder (default: notebooks/)"
+    )
 
 
 @subcommand("report", "Build training-effectiveness reports (HTML, metrics.json).", _report_arguments)
@@ -300,7 +303,11 @@ def _report(args: argparse.Namespace) -> int:
             raise _UsageError(
                 f"--chapter takes a chapter number such as 01 (or a name such as 01_goals), got {number!r}"
             )
+    if args.notebooks is not None and not args.notebooks.is_dir():
+        raise _UsageError(f"--notebooks {args.notebooks} is not a folder")
     from trackreport.report.runner import run_reports
+
+    where = {"notebooks_dir": args.notebooks} if args.notebooks is not None else {}
 
     result = run_reports(
         team=args.team,
@@ -313,6 +320,7 @@ def _report(args: argparse.Namespace) -> int:
         workers=args.workers,
         force=args.force,
         progress=not args.no_progress and sys.stderr.isatty(),
+        **where,
     )
     return 0 if result.ok else 1
 

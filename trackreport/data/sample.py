@@ -110,6 +110,45 @@ TEAM_PLAN = {
     "south": ({"2025Q2": (20, "2025-04-07")}, 26),
 }
 
+
+def company(n_teams: int = 4) -> tuple[dict[str, tuple[str, list[str]]], dict[str, tuple[dict, int]]]:
+    """Teams (team -> (region, cities)) and their cohort plans for a company of ``n_teams``.
+
+    The default 4 teams are :data:`TEAMS` / :data:`TEAM_PLAN` themselves, so the sample stays
+    byte-identical. Beyond 4, team ``k`` (0-based) copies the region, cities and cohort plan of
+    base team ``k % 4`` and is named ``<base>-<k // 4 + 1>`` (``east-2``, ``west-2``, ...,
+    ``south-10``): names match the params pattern ``[a-z0-9_-]+`` and regions stay the four of
+    ``market_index``. Fewer than 4 keeps the first ``n_teams``.
+
+    Examples
+    --------
+    >>> t, p = company(6)
+    >>> list(t)
+    ['east', 'west', 'north', 'south', 'east-2', 'west-2']
+    >>> t["west-2"][0], p["west-2"] == TEAM_PLAN["west"]
+    ('west_china', True)
+    """
+    if not 1 <= n_teams <= 9999:
+        raise TrackreportError(f"teams must be between 1 and 9999, got {n_teams}")
+    if n_teams == len(TEAMS):
+        return TEAMS, TEAM_PLAN
+    base = list(TEAMS)
+    names = [base[k % 4] if k < 4 else f"{base[k % 4]}-{k // 4 + 1}" for k in range(n_teams)]
+    return ({n: TEAMS[base[k % 4]] for k, n in enumerate(names)},
+            {n: TEAM_PLAN[base[k % 4]] for k, n in enumerate(names)})
+
+
+def _team_code(team: str) -> str:
+    """The team's letters in course ids: ``E`` for ``east``, ``E2`` for ``east-2`` (unique per team).
+
+    Examples
+    --------
+    >>> [_team_code(t) for t in ("east", "east-2", "south-10")]
+    ['E', 'E2', 'S10']
+    """
+    head, _, k = team.partition("-")
+    return head[0].upper() + k
+
 # Base rates of the untrained process (before season and trend).
 ORDERS_PER_MONTH = 23.0
 NEW_CLIENTS_PER_MONTH = 5.0
@@ -323,19 +362,20 @@ def _scaled(n: float, scale: float, minimum: int = 1) -> int:
 # --------------------------------------------------------------------------- people
 
 
-def _people(rng: np.random.Generator, scale: float) -> tuple[pd.DataFrame, list[dict]]:
+def _people(rng: np.random.Generator, scale: float, teams: dict = TEAMS,
+            plan_of: dict = TEAM_PLAN) -> tuple[pd.DataFrame, list[dict]]:
     """Employees with their hidden attributes, and the cohort plan."""
     rows: list[dict] = []
     cohorts: list[dict] = []
 
     def add(team: str, role: str, tenure_years: float, ref: np.datetime64, **kw: Any) -> dict:
         hire = ref - np.timedelta64(int(tenure_years * 365.25), "D")
-        r = dict(employee_id=f"E{len(rows) + 1:04d}", team=team, region=TEAMS[team][0], role=role,
+        r = dict(employee_id=f"E{len(rows) + 1:04d}", team=team, region=teams[team][0], role=role,
                  hire=hire, **{"cohort": None, "segment": None, "head": False, **kw})
         rows.append(r)
         return r
 
-    for team, (plan, n_untrained) in TEAM_PLAN.items():
+    for team, (plan, n_untrained) in plan_of.items():
         mid = np.datetime64("2025-07-01")
         add(team, "manager", rng.uniform(8, 14), mid, head=True)
         for quarter, (size, start) in plan.items():
@@ -387,7 +427,7 @@ def _people(rng: np.random.Generator, scale: float) -> tuple[pd.DataFrame, list[
     emp["fabe_base"] = np.clip(rng.normal(FABE_SHARE, 0.05, n), 0.2, 0.65)
     # Managers: each team's non-head managers report to the head, others to a manager.
     mgr = np.full(n, None, dtype=object)
-    for team in TEAMS:
+    for team in teams:
         idx = np.flatnonzero(emp["team"].to_numpy() == team)
         head = idx[emp["head"].to_numpy()[idx]][0]
         mgrs = [i for i in idx if emp.at[i, "role"] == "manager" and i != head]
@@ -484,7 +524,7 @@ def _training(rng: np.random.Generator, emp: pd.DataFrame, cohorts: list[dict]) 
             if seg is not None and seg not in segs:
                 continue
             tr = trainers[int(rng.integers(len(trainers)))]
-            cid = f"C{quarter[2:4]}{quarter[-1]}{team[0].upper()}{j + 1:02d}"
+            cid = f"C{quarter[2:4]}{quarter[-1]}{_team_code(team)}{j + 1:02d}"
             run = dict(course_id=cid, title=title, programme=prog, module_type=mtype, competency=comp,
                        delivery=delivery, hours=hours, trainer_id=tr["trainer_id"], cohort=quarter,
                        start_date=start + np.timedelta64(off, "D"),
@@ -596,7 +636,8 @@ def _episodes(rng: np.random.Generator, n_new: np.ndarray, n_old: np.ndarray, bo
     return np.concatenate(out_c), np.concatenate(out_m)
 
 
-def _sales(rng: np.random.Generator, emp: pd.DataFrame, eff: Effects, scale: float) -> dict[str, Any]:
+def _sales(rng: np.random.Generator, emp: pd.DataFrame, eff: Effects, scale: float,
+           teams: dict = TEAMS) -> dict[str, Any]:
     e_idx, m_idx = _active_months(emp)
     es = emp["effect_start"].to_numpy()
     es_m = np.where(pd.isna(es), 10_000, _month_index(np.where(pd.isna(es), END, es).astype("datetime64[D]")))
@@ -706,7 +747,7 @@ def _sales(rng: np.random.Generator, emp: pd.DataFrame, eff: Effects, scale: flo
     annual = {"smb": 15_000, "mid_market": 60_000, "key_account": 600_000}
     annual_value = np.round(np.array([annual[s] for s in seg]) * rng.lognormal(-0.18, 0.6, n_cust), -2)
     names = np.empty(n_cust, dtype=object)
-    for t, (_, cities) in TEAMS.items():
+    for t, (_, cities) in teams.items():
         mask = team[owner] == t
         names[mask] = _companies(rng, cities, int(mask.sum()))
     # Referrals: ~10% of new clients were referred by an earlier customer of the same rep.
@@ -977,7 +1018,7 @@ def _learning(rng: np.random.Generator, emp: pd.DataFrame, cohorts: list[dict], 
 
 
 def _organisation(rng: np.random.Generator, emp: pd.DataFrame, cohorts: list[dict], panel: pd.DataFrame,
-                  eff: Effects, scale: float) -> dict[str, pd.DataFrame]:
+                  eff: Effects, scale: float, teams: dict = TEAMS) -> dict[str, pd.DataFrame]:
     """Certifications, promotions, meetings, approvals, conflicts, knowledge base, market index."""
     eids = emp["employee_id"].to_numpy()
     trained = emp["cohort"].notna().to_numpy()
@@ -1014,7 +1055,7 @@ def _organisation(rng: np.random.Generator, emp: pd.DataFrame, cohorts: list[dic
     promotions = pd.DataFrame(promos, columns=["employee_id", "date", "from_level", "to_level"])
 
     meetings, approvals, conflicts = [], [], []
-    for team in TEAMS:
+    for team in teams:
         for m in range(N_MONTHS):
             later = on and m >= 20 and team == "east"
             for _ in range(int(rng.poisson(4))):
@@ -1067,7 +1108,7 @@ def _organisation(rng: np.random.Generator, emp: pd.DataFrame, cohorts: list[dic
                               employee_id=eids[ue[o]], date=ud[o],
                               action=rng.choice(["view", "download", "apply"], len(ue), p=[0.65, 0.25, 0.10])))
     mi = []
-    for team, (region, _) in TEAMS.items():
+    for region in dict.fromkeys(r for r, _ in teams.values()):  # one series per region
         noise = np.exp(rng.normal(0, 0.01, N_MONTHS))
         idx = 100 * TREND * SEASON * AOV_TREND * AOV_SEASON / (SEASON[0] * AOV_SEASON[0]) * noise
         idx[0] = 100.0
@@ -1086,7 +1127,7 @@ SHARING = {"sessions_per_month": 2, "held": 0.75, "held_trained": 0.90, "attend"
            "top_share": 0.2}
 
 
-def _sharing(seed: int, emp: pd.DataFrame, eff: Effects) -> tuple[pd.DataFrame, dict[str, Any]]:
+def _sharing(seed: int, emp: pd.DataFrame, eff: Effects, teams: dict = TEAMS) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Monthly experience-sharing sessions by top sellers, per team, and their truth.
 
     Own random stream (``[seed, SHARING_STREAM]``). Each team plans
@@ -1107,7 +1148,7 @@ def _sharing(seed: int, emp: pd.DataFrame, eff: Effects) -> tuple[pd.DataFrame, 
     eids = emp["employee_id"].to_numpy()
     es = emp["effect_start"].to_numpy().astype("datetime64[D]")
     rows, starts = [], {}
-    for t in TEAMS:
+    for t in teams:
         in_t = team == t
         first = es[in_t & ~np.isnat(es)]
         start = first.min() if len(first) else None
@@ -1152,7 +1193,8 @@ DEPARTMENTS = ("marketing", "product", "finance", "customer_service", "logistics
 CASE_TITLES = ("联合大客户提案", "新品上市联动", "渠道价格协调", "售后问题快速响应", "数字营销联合投放", "合同审批提速")
 
 
-def _programme_design(seed: int, courses: pd.DataFrame, enrollments: pd.DataFrame, incidents: pd.DataFrame) -> dict[str, Any]:
+def _programme_design(seed: int, courses: pd.DataFrame, enrollments: pd.DataFrame, incidents: pd.DataFrame,
+                      teams: dict = TEAMS) -> dict[str, Any]:
     """Course design records, simulation scores and cross-department cases, with their truth."""
     rng = np.random.default_rng([seed, 1301])
     lost = incidents.groupby("course_id")["minutes_to_resolve"].sum() / 60.0
@@ -1172,11 +1214,13 @@ def _programme_design(seed: int, courses: pd.DataFrame, enrollments: pd.DataFram
         strength = rng.normal(0, 1, k)
         strength_truth[r.course_id] = {f"G{g + 1}": round(float(x), 4) for g, x in enumerate(strength)}
         for g in range(k):
-            sims.append(dict(course_id=r.course_id, group_id=f"G{g + 1}", members=int(sizes[g]),
-                             roi=round(float(0.25 + 0.15 * strength[g] + rng.normal(0, 0.03)), 3),
-                             brand_reach=round(float(120 + 40 * strength[g] + rng.normal(0, 8)), 1)))
+            row = dict(course_id=r.course_id, group_id=f"G{g + 1}", members=int(sizes[g]),
+                       roi=round(float(0.25 + 0.15 * strength[g] + rng.normal(0, 0.03)), 3),
+                       brand_reach=round(float(120 + 40 * strength[g] + rng.normal(0, 8)), 1))
+            if sizes[g] > 0:  # a small run (scale < 1) can have fewer people than groups: no empty group
+                sims.append(row)
     cases = []
-    for team in TEAMS:
+    for team in teams:
         for q in pd.period_range("2024Q1", "2025Q4", freq="Q"):
             for _ in range(int(rng.poisson(3))):
                 day = q.start_time + pd.Timedelta(days=int(rng.integers(0, 90)))
@@ -1524,7 +1568,7 @@ def _coerce(name: str, df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def simulate(seed: int = 7, scale: float = 1.0, effects: Effects | None = None) -> Sample:
+def simulate(seed: int = 7, scale: float = 1.0, effects: Effects | None = None, teams: int = 4) -> Sample:
     """Generate the sample company and the truth behind it.
 
     Parameters
@@ -1535,6 +1579,9 @@ def simulate(seed: int = 7, scale: float = 1.0, effects: Effects | None = None) 
         Multiplies the number of people (and so of customers, orders, ...); > 0.
     effects : Effects, optional
         True training effects; default :class:`Effects` (use ``Effects.zero()`` for none).
+    teams : int
+        Number of teams (default 4: east, west, north, south); more for load tests, laid
+        out by :func:`company`.
 
     Returns
     -------
@@ -1552,16 +1599,17 @@ def simulate(seed: int = 7, scale: float = 1.0, effects: Effects | None = None) 
     if not scale > 0:
         raise TrackreportError(f"scale must be > 0, got {scale}")
     eff = effects if effects is not None else Effects()
+    layout, plan = company(teams)
     rng = np.random.default_rng(seed)
-    emp, cohorts = _people(rng, scale)
+    emp, cohorts = _people(rng, scale, layout, plan)
     tr = _training(rng, emp, cohorts)
     es = {m["employee_id"]: m["effect_start"] for c in cohorts for m in c["members"]}
     emp["effect_start"] = [es.get(e, np.datetime64("NaT")) for e in emp["employee_id"]]
-    sales = _sales(rng, emp, eff, scale)
+    sales = _sales(rng, emp, eff, scale, layout)
     funnel = _funnel(rng, emp, sales, eff)
     learn = _learning(rng, emp, cohorts, tr, eff)
-    org = _organisation(rng, emp, cohorts, sales["panel"], eff, scale)
-    sharing, sharing_truth = _sharing(seed, emp, eff)
+    org = _organisation(rng, emp, cohorts, sales["panel"], eff, scale, layout)
+    sharing, sharing_truth = _sharing(seed, emp, eff, layout)
 
     employees = emp.rename(columns={"hire": "hire_date", "leave": "leave_date"})
     raw = dict(employees=employees, trainers=tr["trainers"], courses=tr["courses"],
@@ -1572,7 +1620,7 @@ def simulate(seed: int = 7, scale: float = 1.0, effects: Effects | None = None) 
     raw["costs"] = costs
     raw["sharing_sessions"] = sharing
     raw["incidents"].insert(0, "incident_id", _ids("I", len(raw["incidents"]), 3))
-    design = _programme_design(seed, tr["courses"], tr["enrollments"], raw["incidents"])
+    design = _programme_design(seed, tr["courses"], tr["enrollments"], raw["incidents"], layout)
     raw.update({k: v for k, v in design.items() if k != "truth"})
     behaviour = _behaviour_records(seed, emp, eff)
     raw.update({k: v for k, v in behaviour.items() if k != "truth"})
@@ -1632,6 +1680,11 @@ def simulate(seed: int = 7, scale: float = 1.0, effects: Effects | None = None) 
         "noise_free_notes": "Effects are parameters of the generating process; realized sample values differ by noise.",
         "cost_benefit": _cost_benefit_truth(emp, raw, sales["panel"], tr["cohorts"], eff),
     }
+    if layout is not TEAMS:  # only a non-default company says so: the sample's TRUTH.json is unchanged
+        truth["company"] = {"teams": {t: {"region": r, "copies": next(b for b in TEAMS if t.partition("-")[0] == b)}
+                                      for t, (r, _) in layout.items()},
+                            "definition": "Teams beyond east/west/north/south copy the region, cities and cohort plan "
+                                          "of the base team named before the dash (see sample.company)."}
     return Sample(tables=tables, truth=truth)
 
 
@@ -1718,12 +1771,15 @@ def write(tables: dict[str, pd.DataFrame], truth: dict[str, Any], out: str | Pat
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m trackreport.data.sample --out DIR [--seed N] [--scale K] [--force]``."""
+    """Command line: ``python -m trackreport.data.sample --out DIR [--seed N] [--scale K] [--teams N] [--force]``."""
     ap = argparse.ArgumentParser(prog="python -m trackreport.data.sample", description=__doc__.split("\n")[0])
     ap.add_argument("--out", required=True, help="folder to write into")
     ap.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     ap.add_argument("--scale", type=float, default=1.0, help="multiplier of people/customers/orders (default 1)")
     ap.add_argument("--force", action="store_true", help="overwrite the sample files in a non-empty folder")
+    ap.add_argument("--teams", type=int, default=4,
+                    help="number of teams (default 4: east, west, north, south; more, e.g. 40, for load tests: "
+                         "east-2, west-2, ... copy the base teams' regions and cohort plans)")
     ap.add_argument("--no-effects", action="store_true", help="set every training effect to 0")
     for f in fields(Effects):
         kind, unit, _ = EFFECT_DOCS[f.name]
@@ -1734,7 +1790,7 @@ def main(argv: list[str] | None = None) -> int:
     over = {f.name: getattr(a, f"effect_{f.name}") for f in fields(Effects) if getattr(a, f"effect_{f.name}") is not None}
     eff = Effects(**{**asdict(base), **over})
     try:
-        s = simulate(seed=a.seed, scale=a.scale, effects=eff)
+        s = simulate(seed=a.seed, scale=a.scale, effects=eff, teams=a.teams)
         write(s.tables, s.truth, a.out, force=a.force)
     except TrackreportError as e:
         print(f"error: {e}", file=sys.stderr)
