@@ -200,6 +200,7 @@ def _validate_arguments(parser: argparse.ArgumentParser) -> None:
 
 @subcommand("validate", "Check a data folder against the data contract.", _validate_arguments)
 def _validate(args: argparse.Namespace) -> int:
+    from trackreport.data.schema import TABLES
     from trackreport.data.source import load_source, source_label
     from trackreport.errors import DataValidationError
 
@@ -212,7 +213,7 @@ def _validate(args: argparse.Namespace) -> int:
         folder = source_label(folder)
     else:
         print(f"OK: {len(ds)} tables, {ds.n_rows} rows ({source_label(folder)})")
-        return 0
+        return _print_availability(ds.present)
     files = list(dict.fromkeys(p.file for p in problems))
     print(f"{len(problems)} problem(s) in {len(files)} file(s) of data folder {folder}")
     if any(p.examples and p.place == "line" for p in problems):
@@ -222,7 +223,32 @@ def _validate(args: argparse.Namespace) -> int:
         for p in problems:
             if p.file == file:
                 print(f"  - {p.detail()}")
+    if isinstance(args.data, Path):
+        print()
+        _print_availability([t for t in TABLES if _table_file(args.data, t)])
     return 1
+
+
+def _table_file(data: str | Path, table: str) -> bool:
+    return isinstance(data, Path) and any((data / f"{table}.{ext}").exists() for ext in ("csv", "parquet"))
+
+
+def _print_availability(present: Sequence[str]) -> int:
+    """Say which chapters the tables present support; 1 when not even a report's base tables are there."""
+    from trackreport.data.schema import BASE_TABLES, missing_tables
+    from trackreport.report.catalog import discover_chapters
+
+    lacking = [t for t in BASE_TABLES if t not in present]
+    if lacking:
+        print(f"Every report needs {', '.join(BASE_TABLES)}; missing: {', '.join(lacking)}")
+        return 1
+    gaps = [(ch, missing_tables(ch.number, present)) for ch in discover_chapters()]
+    gaps = [(ch, need) for ch, need in gaps if need]
+    if gaps:
+        print(f"Chapters not available for lack of data ({len(gaps)}; the others can be built):")
+        for ch, need in gaps:
+            print(f"  - {ch.number} {ch.title}: needs {', '.join(need)}")
+    return 0
 
 
 # --------------------------------------------------------------------------- contract

@@ -596,7 +596,7 @@ def test_data_folder_not_found(tmp_path):
 
 
 def test_several_problems_in_different_files_in_one_pass(tiny_data):
-    (tiny_data / "kb_usage.csv").unlink()
+    (tiny_data / "kb_usage.csv").rename(tiny_data / "KB_usage.csv")  # a missing table alone is no problem
     set_cell(tiny_data, "employees", 2, "hire_date", "yesterday")
     set_cell(tiny_data, "reaction_surveys", 2, "answer", "9")
     set_cell(tiny_data, "orders", 2, "amount", "-1")

@@ -62,7 +62,7 @@ def test_report_from_the_database_equals_the_report_from_the_folder(warehouse, s
     for path in out.rglob("*"):
         if path.is_file() and path.suffix in {".html", ".json", ".yaml", ".ipynb"}:
             assert SECRET not in path.read_text(encoding="utf-8", errors="replace"), path
-    index = (out / "east" / "2025Q3" / "contents.html").read_text(encoding="utf-8")
+    index = (out / "east" / "2025Q3" / "contents.html").read_text(encoding="utf-8")  # index.html opens the summary
     assert "postgresql://postgres@/trackreport" in index
     # nothing changed in the database: the re-run executes nothing
     again = run_reports(team="east", quarter="2025Q3", data_dir=warehouse, out=out, log=lambda s: None,

@@ -82,6 +82,22 @@ def programme_courses(ch: Any) -> pd.DataFrame:
     return c[c["course_id"].isin(runs) & (c["cohort"] == ch.params.quarter)].reset_index(drop=True)
 
 
+def has_hourly_cost(ch: Any) -> bool:
+    """Whether the data hold ``employees.hourly_cost`` (an optional column)."""
+    return "hourly_cost" in ch.data["employees"].columns
+
+
+def participant_time_note(ch: Any) -> str | None:
+    """The note to show when participants' time cannot be costed (no ``employees.hourly_cost``), else None."""
+    if has_hourly_cost(ch):
+        return None
+    return (
+        "**Participants' time is left out** of the costs, the ROI and the BCR: the data have no "
+        "`employees.hourly_cost`; participant-time lines booked in `costs` are counted as booked instead. "
+        "The fully loaded cost is therefore understated and the ROI overstated."
+    )
+
+
 def _participant_time(ch: Any) -> pd.DataFrame:
     """Attended hours x hourly cost per trainee and course run."""
     courses = programme_courses(ch)
@@ -99,12 +115,13 @@ def _cost_lines(ch: Any) -> pd.DataFrame:
     courses = programme_courses(ch)
     programmes = set(courses["programme"])
     costs = ch.data["costs"]
+    computed = has_hourly_cost(ch)  # then participants' time is computed, replacing what was booked
     booked = costs[
         (
             costs["course_id"].isin(courses["course_id"])
             | (costs["course_id"].isna() & costs["programme"].isin(programmes))
         )
-        & (costs["category"] != "participant_time")
+        & ((costs["category"] != "participant_time") | (not computed))
     ]
     lines = [booked[["category", "course_id", "amount"]].assign(note="booked")]
     if "programme_overheads" in ch.data:
@@ -122,8 +139,11 @@ def _cost_lines(ch: Any) -> pd.DataFrame:
                     }
                 )
             )
-    pt = _participant_time(ch)
-    lines.append(pt[["course_id", "amount"]].assign(category="participant_time", note="attended hours x hourly cost"))
+    if computed:
+        pt = _participant_time(ch)
+        lines.append(
+            pt[["course_id", "amount"]].assign(category="participant_time", note="attended hours x hourly cost")
+        )
     out = pd.concat([x for x in lines if len(x)], ignore_index=True)
     out["amount"] = out["amount"].astype(float)
     return out

@@ -46,3 +46,15 @@ def scope(
     if team is None or quarter is None:
         raise TypeError("team and quarter are required unless a Chapter is given")
     return data, team, quarter, params
+
+
+def section_available(ch: Any, *tables: str) -> bool:
+    """Whether the data hold ``tables``; if not, the chapter says so and the section is skipped.
+
+    For the sections of a chapter that use tables it does not need
+    (:func:`trackreport.data.schema.chapter_tables`): the rest of the chapter still runs.
+    """
+    lacking = [t for t in tables if t not in ch.data]
+    if lacking:
+        ch.say("*Not available: this section needs " + ", ".join(f"`{t}`" for t in lacking) + ", which the data lack.*")
+    return not lacking

@@ -13,6 +13,7 @@ import html
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -26,6 +27,7 @@ __all__ = [
     "attributed_effects",
     "low_scores",
     "underpowered",
+    "missing_evidence",
 ]
 
 RECORDED_FILE = "chapter_metrics.json"
@@ -261,3 +263,28 @@ def tiles_html(records: list[dict]) -> str:
             f"<div><b>{html.escape(t['status'])}</b></div><div style='color:#57606a'>n = {t.get('n', '')}</div></div>"
         )
     return "<div class='tr-tiles' style='display:flex;flex-wrap:wrap;gap:.6em'>" + "".join(cells) + "</div>"
+
+
+def missing_evidence(present: Any) -> str | None:
+    """A sentence naming the chapters the data cannot support and the tables they need; None when complete.
+
+    ``present`` is the names of the tables the data hold (``ch.data.present``).
+
+    >>> from trackreport.data.schema import TABLES
+    >>> print(missing_evidence([t for t in TABLES if t not in ("meetings", "costs")]))
+    **Evidence missing from this report.** ...: chapter 08 (needs `meetings`), chapter 10 (needs `costs`).
+    >>> missing_evidence(list(TABLES)) is None
+    True
+    """
+    from trackreport.data.schema import TABLES, missing_tables
+
+    numbers = sorted({n for t in TABLES.values() for n in t.chapters})
+    lacking = {n: missing_tables(n, present) for n in numbers}
+    lacking = {n: need for n, need in lacking.items() if need}
+    if not lacking:
+        return None
+    parts = ", ".join(f"chapter {n} (needs {', '.join(f'`{t}`' for t in need)})" for n, need in lacking.items())
+    return (
+        "**Evidence missing from this report.** The data lack tables these chapters need, so they are not "
+        f"available and their figures are absent from this summary: {parts}."
+    )

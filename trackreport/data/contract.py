@@ -8,7 +8,7 @@ docs/data-contract.md`` rewrites it, and a test checks that the committed file e
 from __future__ import annotations
 
 from trackreport.data.load import BOOL_WORDS, ENCODINGS
-from trackreport.data.schema import TABLES, Column, Table
+from trackreport.data.schema import BASE_TABLES, TABLES, Column, Table
 
 __all__ = ["render_contract", "COLUMN_HEADER", "KIND_WORDS"]
 
@@ -41,8 +41,11 @@ failing rows and a few of them); the reports refuse to run on data that breaks i
 
 ## Files
 
-- One file per table, named `<table>.csv` or `<table>.parquet` (not both). Every table
-  is required unless marked optional, and a table with no data rows is refused.
+- One file per table, named `<table>.csv` or `<table>.parquet` (not both). A folder may
+  hold any subset of the tables: every report needs {base}; each chapter needs the
+  tables listed as *needed by* below, and a chapter whose tables are missing is listed
+  in the report as "not available" instead of being built. A table with no data rows is
+  refused. `python -m trackreport init DIR` writes an empty template of every table.
 - CSV: comma-separated, first line is the header with the column names below (in any
   order, no extra columns), Windows (`\\r\\n`) or Unix line ends. Blank lines are
   ignored. Quote a field that contains a comma, a quote or a line break (Excel does).
@@ -108,16 +111,21 @@ def _table_section(table: Table) -> str:
         if table.foreign_keys
         else "none"
     )
+    if table.name in BASE_TABLES:
+        needed, used = "all (every report needs it)", "none"
+    else:
+        needed = ", ".join(n for n in table.chapters if table.required and not n.endswith("?")) or "none"
+        used = ", ".join(n.rstrip("?") for n in table.chapters if not table.required or n.endswith("?")) or "none"
     lines = [
         f"### `{table.name}`",
         "",
         table.description,
         "",
-        f"- File: `{table.name}.csv` or `{table.name}.parquet` "
-        f"({'required' if table.required else 'optional'})",
+        f"- File: `{table.name}.csv` or `{table.name}.parquet`",
         f"- Key: {keys}",
         f"- Refers to: {refs}",
-        f"- Used by chapters: {', '.join(table.chapters)}",
+        f"- Needed by chapters: {needed}",
+        f"- Used when present by chapters: {used}",
         "",
         "| " + " | ".join(COLUMN_HEADER) + " |",
         "|" + "---|" * len(COLUMN_HEADER),
@@ -152,6 +160,7 @@ def render_contract() -> str:
     )
     intro = _INTRO.format(
         encodings=", ".join(f"`{e}`" for e in ENCODINGS),
+        base=", ".join(f"`{t}`" for t in BASE_TABLES),
         bools=bools,
         kinds="\n".join(f"| {k} | {_cell(v)} |" for k, v in KIND_WORDS.items()),
         index="\n".join(

@@ -43,11 +43,11 @@ import pandera.pandas as pa
 import pyarrow
 import pyarrow.parquet as pq
 
+from trackreport.data.schema import KINDS, TABLES, Column, Table
 from trackreport.errors import DataValidationError, TrackreportError
 from trackreport.paths import SAMPLE_DIR
-from trackreport.data.schema import KINDS, TABLES, Column, Table
 
-__all__ = ["Dataset", "Problem", "load_data", "validate_folder", "ENCODINGS", "BOOL_WORDS"]
+__all__ = ["Dataset", "Problem", "UndeclaredTableError", "load_data", "validate_folder", "ENCODINGS", "BOOL_WORDS"]
 
 ENCODINGS: tuple[str, ...] = ("utf-8-sig", "gb18030")
 """Encodings tried for CSV files, in order (utf-8-sig also reads UTF-8 without BOM)."""
@@ -95,6 +95,10 @@ _TYPE_RULES: dict[str, str] = {
 
 
 # --------------------------------------------------------------------------- results
+
+
+class UndeclaredTableError(TrackreportError):
+    """Code limited to some tables (a chapter, see :meth:`Dataset.only`) read another one."""
 
 
 @dataclass(frozen=True)
@@ -190,18 +194,49 @@ class Dataset(Mapping[str, pd.DataFrame]):
     tables: Mapping[str, pd.DataFrame]
     folder: Path
     fingerprint: str
+    declared: frozenset[str] | None = None
+    reader: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tables", MappingProxyType(dict(self.tables)))
 
     def __getitem__(self, name: str) -> pd.DataFrame:
+        if self.declared is not None and name not in self.declared:
+            raise UndeclaredTableError(
+                f"{self.reader or 'this code'} reads table {name!r}, which it does not declare: add it to the "
+                f"table's chapters in trackreport/data/schema.py"
+            )
         return self.tables[name].copy(deep=False)
 
+    def __contains__(self, name: object) -> bool:
+        if self.declared is not None and name not in self.declared:
+            self[name]  # type: ignore[index]  # raises: asking is reading
+        return name in self.tables
+
     def __iter__(self) -> Iterator[str]:
-        return iter(self.tables)
+        return iter(n for n in self.tables if self.declared is None or n in self.declared)
 
     def __len__(self) -> int:
-        return len(self.tables)
+        return sum(1 for _ in self)
+
+    @property
+    def present(self) -> tuple[str, ...]:
+        """Every table the data hold (whatever this view may read)."""
+        return tuple(self.tables)
+
+    def only(self, names: Iterable[str], *, reader: str = "") -> Dataset:
+        """A view that may read only the tables ``names``; reading another raises :class:`UndeclaredTableError`.
+
+        >>> ds = Dataset({"a": pd.DataFrame(), "b": pd.DataFrame()}, folder=Path("x"), fingerprint="0")
+        >>> view = ds.only(["a", "c"], reader="chapter 99")
+        >>> list(view), "c" in view, view.present
+        (['a'], False, ('a', 'b'))
+        >>> view["b"]
+        Traceback (most recent call last):
+        ...
+        trackreport.data.load.UndeclaredTableError: chapter 99 reads table 'b', which it does not declare: ...
+        """
+        return Dataset(self.tables, self.folder, self.fingerprint, frozenset(names), reader)
 
     @property
     def n_rows(self) -> int:
@@ -337,7 +372,7 @@ def _read_folder(folder: str | Path, tables: Iterable[str] | None):
     problems: dict[str, list[Problem]] = {}
     for name in names:
         table = TABLES[name]
-        read, file_problems, data = _read_table(folder, table)
+        read, file_problems, data = _read_table(folder, table, asked=tables is not None)
         if data is not None:
             digest.update(f"{name}\0{len(data)}\0".encode())
             digest.update(data)
@@ -375,8 +410,12 @@ def _not_readable(folder: Path, path: Path) -> str | None:
     return None
 
 
-def _read_table(folder: Path, table: Table) -> tuple[_Read | None, list[Problem], bytes | None]:
-    """Find and read one table's file; whole-file problems are returned, not raised."""
+def _read_table(folder: Path, table: Table, *, asked: bool = True) -> tuple[_Read | None, list[Problem], bytes | None]:
+    """Find and read one table's file; whole-file problems are returned, not raised.
+
+    A table not ``asked`` for by name may be absent: the chapters that need it are then
+    not available (:func:`trackreport.data.schema.missing_tables`), which is not a data problem.
+    """
     csv_path = folder / f"{table.name}.csv"
     pq_path = folder / f"{table.name}.parquet"
     present = _table_paths(folder, table)
@@ -384,10 +423,10 @@ def _read_table(folder: Path, table: Table) -> tuple[_Read | None, list[Problem]
         rule = f"both {csv_path.name} and {pq_path.name} exist; keep only one"
         return None, [Problem(csv_path.name, None, rule)], None
     if not present:
-        if not table.required:
+        near = _near_names(folder, table)
+        if not (asked and table.required) and not near:  # optional evidence may be absent even when asked
             return None, [], None
         rule = f"missing file (expected {csv_path.name} or {pq_path.name})"
-        near = _near_names(folder, table)
         if near:
             rule += f"; found {', '.join(near)}: file names are lower case"
         return None, [Problem(csv_path.name, None, rule)], None
@@ -610,7 +649,7 @@ def _check_columns(read: _Read) -> None:
         if n in seen:
             read.problems.append(Problem(read.file, n, "duplicate column name"))
         seen.add(n)
-    missing = [n for n in expected if n not in seen]
+    missing = [n for n in expected if n not in seen and not read.table.column(n).optional]
     for n in missing:
         read.problems.append(Problem(read.file, n, "missing column"))
     for n in dict.fromkeys(names):
@@ -835,14 +874,19 @@ def _in_key_order(read: _Read) -> pd.DataFrame:
 
 
 def load_arrow_tables(
-    arrows: Mapping[str, pyarrow.Table | None], *, source: str, fingerprint: str, place: str = "row"
+    arrows: Mapping[str, pyarrow.Table | None],
+    *,
+    source: str,
+    fingerprint: str,
+    place: str = "row",
+    asked: bool = True,
 ) -> Dataset:
     """Validate typed tables that come from elsewhere than files (e.g. a database) against the contract.
 
     The same conversion, rules and foreign-key checks as :func:`load_data`, and the same
     :class:`~trackreport.errors.DataValidationError` naming table, column, rule and rows.
     ``arrows`` maps each contract table to its Arrow table, or None when the source has
-    no such table (an error for a required table).
+    no such table (an error when the tables were ``asked`` for by name).
 
     Examples
     --------
@@ -857,7 +901,7 @@ def load_arrow_tables(
         table = TABLES[name]
         problems[name] = []
         if arrow is None:
-            if table.required:
+            if asked and table.required:
                 problems[name].append(Problem(name, None, f"missing table {name} in {source}"))
             continue
         try:

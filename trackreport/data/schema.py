@@ -38,6 +38,9 @@ __all__ = [
     "REACTION_DIMENSIONS",
     "RATER_TYPES",
     "TEAM_PATTERN",
+    "BASE_TABLES",
+    "chapter_tables",
+    "missing_tables",
 ]
 
 TEAM_PATTERN = r"^[a-z0-9_-]+$"
@@ -103,6 +106,8 @@ class Column:
     pattern: str | None = None
     unique: bool = False
     fk: str | None = None
+    optional: bool = False
+    """The column may be absent from the file; the numbers that need it are then left out, with a note."""
 
     def checks(self) -> list[pa.Check]:
         out: list[pa.Check] = []
@@ -133,6 +138,8 @@ class Column:
             parts.append("unique")
         if self.fk is not None:
             parts.append(f"refers to `{self.fk}`")
+        if self.optional:
+            parts.append("optional column (may be left out)")
         return "; ".join(parts)
 
 
@@ -208,7 +215,14 @@ _TABLE_LIST = [
             _c("level", "int", "Job level (1 = entry).", ge=1, le=10),
             _c("manager_id", "id", "The person's manager; empty for the top.", nullable=True, fk=_EMP),
             _c("high_potential", "bool", "Flagged as high potential in talent review."),
-            _c("hourly_cost", "float", "Loaded cost of one working hour.", unit="CNY/hour", ge=0),
+            _c(
+                "hourly_cost",
+                "float",
+                "Loaded cost of one working hour (without it, participants' time is left out of the costs).",
+                unit="CNY/hour",
+                ge=0,
+                optional=True,
+            ),
             _c("prefers_case_teaching", "bool", "Learning preference survey: prefers case teaching.", nullable=True),
             _c("wants_personal_path", "bool", "Learning preference survey: wants a personalised path.", nullable=True),
             _c(
@@ -280,7 +294,7 @@ _TABLE_LIST = [
             _c("completed", "bool", "Check-in done that week."),
         ),
         ("employee_id", "week_start"),
-        ("01", "04"),
+        ("01?", "04"),
     ),
     Table(
         "assessments",
@@ -296,7 +310,7 @@ _TABLE_LIST = [
             _c("max_score", "float", "Highest possible score (100 for tests, 5 for role-play).", unit="points", ge=0),
         ),
         ("employee_id", "test_id", "phase"),
-        ("01", "05", "07", "13"),
+        ("01?", "03", "04", "05", "07", "11", "13"),
     ),
     Table(
         "assessment_items",
@@ -310,7 +324,7 @@ _TABLE_LIST = [
             _c("correct", "bool", "Answered correctly."),
         ),
         ("employee_id", "test_id", "phase", "item_id"),
-        ("05", "07", "13"),
+        ("03", "05", "07", "13"),
     ),
     Table(
         "objection_drills",
@@ -324,7 +338,7 @@ _TABLE_LIST = [
             _c("credible", "bool", "Answer backed by data or a case."),
         ),
         ("employee_id", "phase", "drill_id"),
-        ("07",),
+        ("03", "05", "07"),
     ),
     Table(
         "reaction_surveys",
@@ -346,7 +360,7 @@ _TABLE_LIST = [
             ),
         ),
         ("response_id", "item_id"),
-        ("03", "05"),
+        ("03", "05", "07"),
     ),
     Table(
         "ratings_360",
@@ -361,7 +375,7 @@ _TABLE_LIST = [
             _c("rating", "int", "Rating, 1 = far below expectations, 5 = far above.", unit="1-5", ge=1, le=5),
         ),
         ("rating_id",),
-        ("01", "05"),
+        ("01?", "03", "05", "07", "11", "13"),
     ),
     Table(
         "crm_activity",
@@ -383,7 +397,7 @@ _TABLE_LIST = [
             ),
         ),
         ("employee_id", "month"),
-        ("01", "05", "07"),
+        ("01?", "03", "05", "07", "13"),
     ),
     Table(
         "customers",
@@ -399,7 +413,7 @@ _TABLE_LIST = [
             _c("referred_by", "id", "Customer who referred this one.", nullable=True, fk="customers.customer_id"),
         ),
         ("customer_id",),
-        ("06", "09"),
+        ("01?", "06", "09", "10", "12", "13", "14"),
     ),
     Table(
         "leads",
@@ -412,7 +426,7 @@ _TABLE_LIST = [
             _c("converted_date", "date", "Date it became an opportunity.", nullable=True),
         ),
         ("lead_id",),
-        ("01", "06"),
+        ("01?", "06", "10", "12", "13", "14"),
     ),
     Table(
         "opportunities",
@@ -428,7 +442,7 @@ _TABLE_LIST = [
             _c("amount", "float", "Expected or final value.", unit="CNY", ge=0),
         ),
         ("opportunity_id",),
-        ("06",),
+        ("01?", "06", "10", "12", "13", "14"),
     ),
     Table(
         "orders",
@@ -445,7 +459,7 @@ _TABLE_LIST = [
             _c("renewal_due_date", "date", "For renewals, when the contract was due.", nullable=True),
         ),
         ("order_id",),
-        ("01", "06", "09", "10"),
+        ("01?", "03", "06", "09", "10", "11", "12", "13", "14"),
     ),
     Table(
         "customer_feedback",
@@ -467,7 +481,7 @@ _TABLE_LIST = [
             _c("csat", "int", "Satisfaction, 1-5; empty = not answered.", unit="1-5", ge=1, le=5, nullable=True),
         ),
         ("feedback_id",),
-        ("09",),
+        ("01?", "09"),
     ),
     Table(
         "complaints",
@@ -487,7 +501,7 @@ _TABLE_LIST = [
             ),
         ),
         ("complaint_id",),
-        ("01", "06", "09"),
+        ("01?", "06", "09", "10", "12", "13", "14"),
     ),
     Table(
         "costs",
@@ -592,7 +606,7 @@ _TABLE_LIST = [
             _c("action", "category", "What the user did.", isin=KB_ACTIONS),
         ),
         ("event_id",),
-        ("08", "12"),
+        ("08", "12", "13"),
     ),
     Table(
         "incidents",
@@ -818,3 +832,45 @@ _TABLE_LIST += [
 
 TABLES: dict[str, Table] = {t.name: t for t in _TABLE_LIST}
 """Every input table of the contract, by name."""
+
+BASE_TABLES: tuple[str, ...] = ("employees", "courses", "enrollments")
+"""What every chapter needs: the people and who was trained when (the cohort and its comparison group)."""
+
+
+def chapter_tables(number: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The tables chapter ``number`` needs and those it uses when present, from :data:`TABLES`.
+
+    The single source of truth is each table's ``chapters`` field: a chapter needs every
+    ``required`` table that names it (and the :data:`BASE_TABLES`), and uses the other
+    tables that name it, and those that name it with a question mark (``"01?"``: the
+    chapter skips the sections that need it), when the data hold them. A chapter reads no other table (the
+    report's chapters get a view of the data limited to these, so an undeclared read fails).
+
+    Examples
+    --------
+    >>> needs, optional = chapter_tables("08")
+    >>> "meetings" in needs, "rotations" in optional
+    (True, True)
+    >>> chapter_tables("00")[0] == BASE_TABLES
+    True
+    """
+    needs = list(BASE_TABLES)
+    optional = []
+    for t in TABLES.values():
+        if t.name in needs:
+            continue
+        if number in t.chapters:
+            (needs if t.required else optional).append(t.name)
+        elif f"{number}?" in t.chapters:
+            optional.append(t.name)
+    return tuple(needs), tuple(optional)
+
+
+def missing_tables(number: str, present: Any) -> list[str]:
+    """The tables chapter ``number`` needs that are not in ``present`` (names).
+
+    >>> missing_tables("08", {"employees", "courses", "enrollments", "meetings"})
+    ['approvals', 'conflicts', 'kb_documents', 'kb_usage']
+    """
+    have = set(present)
+    return [t for t in chapter_tables(number)[0] if t not in have]

@@ -131,7 +131,7 @@ def load_database(url: str, *, tables: Iterable[str] | None = None) -> Dataset:
                 arrows[name] = _arrow([tuple(r) for r in result], list(result.keys()))
     finally:
         engine.dispose()
-    return load_arrow_tables(arrows, source=safe_url(url), fingerprint=fp)
+    return load_arrow_tables(arrows, source=safe_url(url), fingerprint=fp, asked=tables is not None)
 
 
 def database_fingerprint(url: str, *, tables: Iterable[str] | None = None, engine: Any = None) -> str:

@@ -27,6 +27,7 @@ import pandas as pd
 
 from trackreport.data.cohort import Windows, cohort_members, comparison_members
 from trackreport.data.privacy import escape_html, escape_markdown, neutralise_formula
+from trackreport.data.schema import chapter_tables
 from trackreport.paths import SAMPLE_DIR
 from trackreport.report.params import ReportParams, resolve
 from trackreport.report.store import ResultStore, package_digest, store_key
@@ -380,9 +381,10 @@ def open_chapter(
         before_months=params.windows.before_months,
         after_months=params.windows.after_months,
     )
-    return Chapter(
-        chapter, params, data, w, members, comparison, store=_result_store(params, data, params_file, dataset_cache)
-    )
+    store = _result_store(params, data, params_file, dataset_cache)
+    needs, optional = chapter_tables(chapter)
+    view = data.only(needs + optional, reader=f"chapter {chapter}") if hasattr(data, "only") else data
+    return Chapter(chapter, params, view, w, members, comparison, store=store)
 
 
 def _result_store(params: ReportParams, data: Any, params_file: str, dataset_cache: str) -> ResultStore:

@@ -16,7 +16,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -25,7 +25,7 @@ from trackreport import __version__
 from trackreport.data.source import source_label
 from trackreport.errors import TrackreportError
 from trackreport.report.catalog import ChapterNotebook
-from trackreport.report.render import collect_metrics, render_html, write_report_index
+from trackreport.report.render import NOT_AVAILABLE, collect_metrics, render_html, write_report_index
 
 
 @dataclass
@@ -38,6 +38,7 @@ class ReportResult:
     failed: dict[str, str]
     published: bool
     note: str = ""
+    unavailable: dict[str, list[str]] = field(default_factory=dict)
 
 
 def read_build(final: Path) -> dict | None:
@@ -120,10 +121,13 @@ def _publish(
     by_stem = {j.chapter.stem: j for j in r["todo"]}
     entries, metrics, failed = [], [], {}
     ok_chapters = []
+    unavailable = r.get("unavailable", {})
     for ch in chs:
         job = by_stem.get(ch.stem)
         status = "ok" if job is None or job.status == "ok" else "failed"
         error = "" if job is None else job.error
+        if ch.stem in unavailable:
+            status, error = NOT_AVAILABLE, ""
         entry = {
             "stem": ch.stem,
             "number": ch.number,
@@ -134,10 +138,12 @@ def _publish(
             "executed": job is not None,
             "seconds": round(job.seconds, 2) if job else 0.0,
         }
+        if status == NOT_AVAILABLE:
+            entry["needs"] = unavailable[ch.stem]
         entries.append(entry)
         if status == "ok":
             ok_chapters.append(ch)
-        else:
+        elif status != NOT_AVAILABLE:
             failed[ch.stem] = error
     # final navigation, and metrics, from the executed notebooks
     for i, ch in enumerate(ok_chapters):
@@ -194,7 +200,7 @@ def _publish(
     )
 
     executed = [j.chapter.stem for j in r["todo"] if j.status == "ok"]
-    old_good = r["old"] is not None and all(c["status"] == "ok" for c in r["old"]["chapters"])
+    old_good = r["old"] is not None and all(c["status"] != "failed" for c in r["old"]["chapters"])
     if failed and old_good:
         failed_dir = final.parent / f"{final.name}.failed"
         if failed_dir.exists():
@@ -202,9 +208,9 @@ def _publish(
         os.replace(staging, failed_dir)
         note = f"kept the earlier good report in {final}; this run's broken report is in {failed_dir}"
         log(f"{params.team} {params.quarter}: {len(failed)} chapter(s) failed; {note}")
-        return ReportResult(params.team, params.quarter, final, executed, r["reused"], failed, False, note)
+        return ReportResult(params.team, params.quarter, final, executed, r["reused"], failed, False, note, unavailable)
     swap_in(staging, final)
-    return ReportResult(params.team, params.quarter, final, executed, r["reused"], failed, True)
+    return ReportResult(params.team, params.quarter, final, executed, r["reused"], failed, True, "", unavailable)
 
 
 def swap_in(staging: Path, final: Path) -> None:

@@ -98,7 +98,7 @@ th, td { border-bottom: 1px solid #d0d7de; padding: 4px 10px; text-align: left; 
 th { background: #f6f8fa; } .failed { color: #b5473a; font-weight: bold; } .ok { color: #2f7d4a; }
 .meta td:first-child { color: #57606a; } code { font-size: 0.9em; } a { color: #1f5fa8; }
 .num { text-align: right; font-variant-numeric: tabular-nums; }
-.stale { color: #9a6700; font-weight: bold; } .ci { color: #57606a; font-size: 0.9em; }
+.stale { color: #9a6700; font-weight: bold; } .na { color: #57606a; font-weight: bold; } .ci { color: #57606a; font-size: 0.9em; }
 .scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; }
 .cue { display: none; color: #57606a; font-size: 0.9em; }
 .matrix td { min-width: 11em; } .matrix th[scope=row] { white-space: nowrap; }
@@ -138,14 +138,23 @@ def _fmt_status(m: dict) -> str:
     return f"{html.escape(str(m.get('status', '')))} (target {format_value(m['target'], m.get('unit', ''))})"
 
 
+NOT_AVAILABLE = "not available"
+"""A chapter's status when the data lack a table it needs: neither built nor failed."""
+
+
+def _needs_html(needs: list[str]) -> str:
+    return ", ".join(f"<code>{html.escape(t)}</code>" for t in needs)
+
+
 def report_index(meta: dict, chapters: list[dict], metrics: list[dict]) -> str:
     rows = []
     for ch in chapters:
-        status = (
-            "<span class='ok'>ok</span>"
-            if ch["status"] == "ok"
-            else f"<span class='failed'>failed</span>: {html.escape(ch['error'])}"
-        )
+        if ch["status"] == NOT_AVAILABLE:
+            status = f"<span class='na'>not available</span>: needs {_needs_html(ch.get('needs', []))}"
+        elif ch["status"] == "ok":
+            status = "<span class='ok'>ok</span>"
+        else:
+            status = f"<span class='failed'>failed</span>: {html.escape(ch['error'])}"
         link = (
             f"<a href='{ch['file']}'>{html.escape(ch['title'])}</a>"
             if ch["status"] == "ok"
@@ -212,7 +221,7 @@ def write_report_index(folder: Path, meta: dict, chapters: list[dict], metrics: 
     contents = report_index(meta, chapters, metrics)
     (folder / CONTENTS_FILE).write_text(contents, encoding="utf-8")
     summary = next((c for c in chapters if c.get("number") == SUMMARY_NUMBER), None)
-    complete = all(c["status"] == "ok" for c in chapters)
+    complete = all(c["status"] in ("ok", NOT_AVAILABLE) for c in chapters)
     index = summary_redirect(meta, summary["file"]) if summary and complete else contents
     dest = folder / "index.html"
     dest.write_text(index, encoding="utf-8")
@@ -243,7 +252,7 @@ def report_status(build: dict, fingerprint: str | None) -> str:
     >>> report_status({"data_fingerprint": "a", "chapters": [{"status": "failed"}]}, "a")
     'failed'
     """
-    if any(c.get("status") != "ok" for c in build.get("chapters", [])):
+    if any(c.get("status") not in ("ok", NOT_AVAILABLE) for c in build.get("chapters", [])):
         return "failed"
     if fingerprint is not None and build.get("data_fingerprint") != fingerprint:
         return "stale"
@@ -252,7 +261,7 @@ def report_status(build: dict, fingerprint: str | None) -> str:
 
 def _matrix_cell(rel: str, build: dict, metrics: dict | None, fingerprint: str | None, failed_run: str) -> str:
     status = report_status(build, fingerprint)
-    n_failed = sum(c.get("status") != "ok" for c in build.get("chapters", []))
+    n_failed = sum(c.get("status") not in ("ok", NOT_AVAILABLE) for c in build.get("chapters", []))
     word = {"ok": "ok", "stale": "stale: other data", "failed": f"failed: {n_failed} chapter(s)"}[status]
     css = {"ok": "ok", "stale": "stale", "failed": "failed"}[status]
     parts = [f"<a href='{rel}/index.html'><span class='{css}'>{html.escape(word)}</span></a>"]
@@ -262,6 +271,9 @@ def _matrix_cell(rel: str, build: dict, metrics: dict | None, fingerprint: str |
         value = "n/a" if m is None else _fmt_metric(m).replace("<span style='color:#57606a'>", "<span class='ci'>")
         n = "" if m is None else f" <span class='ci'>n = {m.get('n', '')}</span>"
         parts.append(f"<span class='fig'>{short}: {value}{n}</span>")
+    n_na = sum(c.get("status") == NOT_AVAILABLE for c in build.get("chapters", []))
+    if n_na:
+        parts.append(f"<span class='fig na'>{n_na} chapter(s) not available (data lacking)</span>")
     if failed_run:
         parts.append(f"<a href='{failed_run}/index.html'><span class='failed'>last run failed</span></a>")
     return "<td>" + "".join(parts) + "</td>"

@@ -47,6 +47,8 @@ __all__ = [
     "RUNNER_PARAMETERS",
     "discover_chapters",
     "run_reports",
+    "plan_chapters",
+    "plan_reports",
     "collect_metrics",
     "render_html",
 ]
@@ -89,6 +91,29 @@ def _dataset_cache(data_dir: str | Path, out: Path, log: Callable[[str], None]) 
         f"(fingerprint {ds.fingerprint[:12]})"
     )
     return cache, ds
+
+
+def plan_chapters(chs: Sequence[ChapterNotebook], present: Sequence[str], *, requested: bool) -> dict[str, list[str]]:
+    """The chapters the data cannot support, each with the tables it needs and the data lack.
+
+    Raises when the data lack what every report needs (:data:`~trackreport.data.schema.BASE_TABLES`),
+    or when chapters asked for by name (``requested``) cannot be built.
+    """
+    from trackreport.data.schema import BASE_TABLES, missing_tables
+
+    lacking = [t for t in BASE_TABLES if t not in present]
+    if lacking:
+        raise TrackreportError(
+            f"the data lack {', '.join(lacking)}: every report needs at least {', '.join(BASE_TABLES)} "
+            "(the people and who was trained when); `python -m trackreport init DIR` writes templates to fill"
+        )
+    out = {ch.stem: missing_tables(ch.number, present) for ch in chs}
+    out = {stem: needs for stem, needs in out.items() if needs}
+    if requested and out:
+        raise TrackreportError(
+            "; ".join(f"chapter {stem} needs {', '.join(needs)}, which the data lack" for stem, needs in out.items())
+        )
+    return out
 
 
 def plan_reports(data: Any, *, team: str | None, quarter: str | None, all_reports: bool) -> list[tuple[str, str]]:
@@ -174,8 +199,11 @@ def _run_locked(
 ) -> RunResult:  # fmt: skip
     cache, data = _dataset_cache(data_dir, out, log)
     data_fp = data.fingerprint
-    pairs = plan_reports(data, team=team, quarter=quarter, all_reports=all_reports)
     chs = discover_chapters(notebooks_dir, chapters)
+    unavailable = plan_chapters(chs, data.present, requested=chapters is not None)
+    pairs = plan_reports(data, team=team, quarter=quarter, all_reports=all_reports)
+    for stem, needs in unavailable.items():
+        log(f"not available: {stem} needs {', '.join(needs)}, which the data lack")
     package_fp = package_digest()
 
     jobs: list[Job] = []
@@ -195,6 +223,8 @@ def _run_locked(
         old = read_build(final)
         keys, todo, reused = {}, [], []
         for ch in chs:
+            if ch.stem in unavailable:
+                continue
             key = chapter_key(ch, params_yaml, data_fp, package_fp)
             keys[ch.stem] = key
             prev = old.get("keys", {}).get(ch.stem) if old else None
@@ -213,6 +243,7 @@ def _run_locked(
                 final=final,
                 staging=staging,
                 keys=keys,
+                unavailable=unavailable,
                 todo=todo,
                 reused=reused,
                 old=old,
@@ -268,6 +299,8 @@ def _summary(run: RunResult, jobs: list[Job], log: Callable[[str], None]) -> Non
             log(f"    failed: {stem}: {err}")
         if r.note:
             log(f"    {r.note}")
+        if r.unavailable:
+            log(f"    {len(r.unavailable)} chapter(s) not available for lack of data (listed on the contents page)")
     warn = [j for j in jobs if j.stderr]
     for j in warn:
         log(f"  warning: {j.params.team} {j.params.quarter} {j.chapter.stem} wrote to stderr: {j.stderr[0][:200]!r}")
