@@ -8,8 +8,8 @@ import pytest
 from pandera.engines import pandas_engine
 
 from trackreport.data.contract import COLUMN_HEADER, KIND_WORDS, render_contract
-from trackreport.paths import DOCS_DIR
 from trackreport.data.schema import KINDS, TABLES
+from trackreport.paths import DOCS_DIR
 
 CONTRACT = DOCS_DIR / "data-contract.md"
 
@@ -29,9 +29,7 @@ def parse_contract(text: str) -> dict[str, dict]:
         rows = [split_row(line) for line in lines if line.startswith("|")]
         assert tuple(rows[0]) == COLUMN_HEADER, name
         assert set("".join(rows[1])) == {"-"}, name  # the separator row
-        meta = dict(
-            line[2:].split(": ", 1) for line in lines if line.startswith("- ") and ": " in line
-        )
+        meta = dict(line[2:].split(": ", 1) for line in lines if line.startswith("- ") and ": " in line)
         sections[name] = {
             "key": tuple(re.findall(r"`([^`]+)`", meta["Key"])),
             "needed": meta["Needed by chapters"],
@@ -99,6 +97,17 @@ def test_every_column_type_is_explained():
 
 def test_intro_covers_formats_encodings_booleans_dates_money():
     intro = render_contract().split("## Tables")[0]
-    for words in ("<table>.csv", "<table>.parquet", "utf-8-sig", "gb18030", "GBK",
-                  "`true`/`false`", "`yes`/`no`", "YYYY-MM-DD", "Money", "CNY", "header is line 1"):
+    for words in (
+        "<table>.csv",
+        "<table>.parquet",
+        "utf-8-sig",
+        "gb18030",
+        "GBK",
+        "`true`/`false`",
+        "`yes`/`no`",
+        "YYYY-MM-DD",
+        "Money",
+        "CNY",
+        "header is line 1",
+    ):
         assert words in intro, words

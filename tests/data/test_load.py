@@ -10,13 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from trackreport.errors import DataValidationError, TrackreportError
-from trackreport.data.load import Dataset, Problem, load_data, validate_folder
-from trackreport.data.schema import KINDS, TABLES
-
 from conftest import TINY_TABLES, write_tiny_data
 
+from trackreport.data.load import Dataset, Problem, load_data, validate_folder
+from trackreport.data.schema import KINDS, TABLES
+from trackreport.errors import DataValidationError, TrackreportError
 
 # --------------------------------------------------------------------------- helpers
 
@@ -414,24 +412,36 @@ BAD_CELLS = [
         id="unknown-self-reference",
     ),
     pytest.param(
-        "sharing_sessions", 2, "attendees", "-3",
+        "sharing_sessions",
+        2,
+        "attendees",
+        "-3",
         "sharing_sessions.csv, column attendees: out of range (must be >= 0) — 1 row fails, e.g. line 2: '-3'",
         id="sharing-negative-attendees",
     ),
     pytest.param(
-        "sharing_sessions", 3, "presenter_id", "E404",
+        "sharing_sessions",
+        3,
+        "presenter_id",
+        "E404",
         "sharing_sessions.csv, column presenter_id: unknown presenter_id (not in employees.csv column "
         "employee_id) — 1 row fails, e.g. line 3: 'E404'",
         id="sharing-unknown-presenter",
     ),
     pytest.param(
-        "sharing_sessions", 2, "held_date", "11/07/2025",
+        "sharing_sessions",
+        2,
+        "held_date",
+        "11/07/2025",
         "sharing_sessions.csv, column held_date: unparsable date (expected YYYY-MM-DD) — 1 row fails, "
         "e.g. line 2: '11/07/2025'",
         id="sharing-non-iso-held-date",
     ),
     pytest.param(
-        "sharing_sessions", 3, "invited", "",
+        "sharing_sessions",
+        3,
+        "invited",
+        "",
         "sharing_sessions.csv, column invited: required value missing — 1 row fails, e.g. line 3: empty",
         id="sharing-invited-missing",
     ),
@@ -570,7 +580,7 @@ def test_duplicate_key(tiny_data, table, extra_line, key_value):
         (b"", "empty file (no header, no data rows)"),
         (b"\r\n\r\n", "empty file (no header, no data rows)"),
         (b"promotion_id\n", None),  # wrong header and no rows: both said
-        ("employee_id,date,from_level,to_level\r\n".encode(), "empty table (header only, no data rows)"),
+        (b"employee_id,date,from_level,to_level\r\n", "empty table (header only, no data rows)"),
     ],
 )
 def test_empty_table(tiny_data, content, rule):

@@ -12,11 +12,10 @@ import tracemalloc
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from conftest import write_tiny_data
 
 from trackreport.cli import main
 from trackreport.data.load import MAX_LINE_BYTES, fingerprint, load_data, validate_folder
-
-from conftest import write_tiny_data
 
 
 def messages(folder, tables=None) -> list[str]:

@@ -6,7 +6,14 @@ import sys
 import pandas as pd
 import pytest
 
-from trackreport.data.privacy import csv_safe, escape_html, escape_markdown, neutralise_formula, person_labels, pseudonym
+from trackreport.data.privacy import (
+    csv_safe,
+    escape_html,
+    escape_markdown,
+    neutralise_formula,
+    person_labels,
+    pseudonym,
+)
 
 
 def test_pseudonym_is_stable_across_processes_and_keyed(monkeypatch):

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from trackreport.errors import TrackreportError
-from trackreport.paths import SAMPLE_DIR
 from trackreport.data.sample import Effects, generate, main, owned_files, simulate, write
 from trackreport.data.schema import TABLES
+from trackreport.errors import TrackreportError
+from trackreport.paths import SAMPLE_DIR
 
 BOOLS = {"true": True, "false": False}
 
@@ -185,7 +185,10 @@ def test_q4_peak_and_trend_in_untrained_sales(default_sample):
     s, _ = default_sample
     rm = _rep_months(s)
     u = rm[~rm["trained"]].groupby("month")["sum"].mean()
-    q3, q4 = u.loc[_months("2024-07-01", "2024-08-01", "2024-09-01")].mean(), u.loc[_months("2024-10-01", "2024-11-01", "2024-12-01")].mean()
+    q3, q4 = (
+        u.loc[_months("2024-07-01", "2024-08-01", "2024-09-01")].mean(),
+        u.loc[_months("2024-10-01", "2024-11-01", "2024-12-01")].mean(),
+    )
     assert q4 / q3 > 1.15
     assert 25_000 < u.loc[_months("2024-04-01", "2024-05-01", "2024-06-01")].mean() < 60_000
     year = u.loc["2025"].mean() / u.loc["2024"].mean()
@@ -228,7 +231,11 @@ def test_knowledge_gain_truth(default_sample):
     s, _ = default_sample
     trained = {e for c in s.truth["cohorts"] for e in c["employee_ids"]}
     a = s.tables["assessments"]
-    k = a[a["kind"] == "knowledge"].pivot_table(index="employee_id", columns="phase", values="score").dropna(subset=["pre", "post"])
+    k = (
+        a[a["kind"] == "knowledge"]
+        .pivot_table(index="employee_id", columns="phase", values="score")
+        .dropna(subset=["pre", "post"])
+    )
     gain = (k["post"] - k["pre"]).groupby(k.index.isin(trained)).mean()
     assert abs(gain[True] - 32) < 4
     assert abs(gain[False] - 2) < 6
@@ -259,10 +266,15 @@ def test_repurchase_nps_funnel_truth(default_sample):
     assert abs(nps - 35) < 3
     # untrained rates: base + the month's season shift + the market trend (TRUTH.json)
     leads = t["leads"][~t["leads"]["employee_id"].isin(trained) & (t["leads"]["created_date"] < "2025-12-01")]
-    assert abs(leads["converted"].mean() - _expected_rate(s.truth, leads["created_date"], "lead_conversion", 0.12)) < 0.015
+    assert (
+        abs(leads["converted"].mean() - _expected_rate(s.truth, leads["created_date"], "lead_conversion", 0.12)) < 0.015
+    )
     opp = t["opportunities"]
     closed = opp[opp["stage"].isin(["won", "lost"]) & ~opp["employee_id"].isin(trained)]
-    assert abs((closed["stage"] == "won").mean() - _expected_rate(s.truth, closed["created_date"], "win_rate", 0.35)) < 0.03
+    assert (
+        abs((closed["stage"] == "won").mean() - _expected_rate(s.truth, closed["created_date"], "win_rate", 0.35))
+        < 0.03
+    )
 
 
 def _expected_rate(truth: dict, dates: pd.Series, measure: str, base: float) -> float:
@@ -286,7 +298,12 @@ def test_season_and_market_move_the_rates_of_the_untrained(default_sample):
     win = (closed["stage"] == "won").groupby(quarter(closed["created_date"])).mean()
     assert win[4] - win[1] > 0.15  # generator: +0.21
     rm = _rep_months(s)
-    aov = rm[~rm["trained"]].assign(q=rm["month"].dt.quarter).groupby("q").apply(lambda g: g["sum"].sum() / g["count"].sum())
+    aov = (
+        rm[~rm["trained"]]
+        .assign(q=rm["month"].dt.quarter)
+        .groupby("q")
+        .apply(lambda g: g["sum"].sum() / g["count"].sum())
+    )
     assert 1.12 < aov[4] / aov[1] < 1.36  # generator: 1.10 / 0.913 x 1.004**9 (price trend) = 1.24
     o = t["orders"][~t["orders"]["employee_id"].isin(trained)]
     share = {}
@@ -300,7 +317,12 @@ def test_reaction_surveys_are_reliable_and_track_trainer_truth(default_sample):
     s, _ = default_sample
     r = s.tables["reaction_surveys"]
     for dim in ("practicality", "trainer"):
-        wide = r[r["dimension"] == dim].pivot(index="response_id", columns="item_id", values="answer").astype(float).dropna()
+        wide = (
+            r[r["dimension"] == dim]
+            .pivot(index="response_id", columns="item_id", values="answer")
+            .astype(float)
+            .dropna()
+        )
         k = wide.shape[1]
         alpha = k / (k - 1) * (1 - wide.var().sum() / wide.sum(axis=1).var())
         assert 0.65 < alpha < 0.95, (dim, alpha)

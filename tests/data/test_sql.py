@@ -13,7 +13,6 @@ from trackreport.data.load import load_data
 from trackreport.data.sql import (
     _parse,
     database_fingerprint,
-    export_folder,
     is_database_url,
     load_database,
     safe_url,
@@ -47,12 +46,10 @@ def test_database_gives_the_folders_tables_exactly(warehouse, sample_data):
     assert ds.fingerprint == database_fingerprint(warehouse)
 
 
-def test_report_from_the_database_equals_the_report_from_the_folder(warehouse, sample_reports, tmp_path,
-                                                                    monkeypatch):
+def test_report_from_the_database_equals_the_report_from_the_folder(warehouse, sample_reports, tmp_path, monkeypatch):
     monkeypatch.setenv("PGPASSWORD", SECRET)
     out = tmp_path / "reports"
-    result = run_reports(team="east", quarter="2025Q3", data_dir=warehouse, out=out, log=lambda s: None,
-                         progress=False)
+    result = run_reports(team="east", quarter="2025Q3", data_dir=warehouse, out=out, log=lambda s: None, progress=False)
     assert result.ok
     from_db = json.loads((out / "east" / "2025Q3" / "metrics.json").read_text(encoding="utf-8"))
     folder_out, _ = sample_reports
@@ -65,24 +62,29 @@ def test_report_from_the_database_equals_the_report_from_the_folder(warehouse, s
     index = (out / "east" / "2025Q3" / "contents.html").read_text(encoding="utf-8")  # index.html opens the summary
     assert "postgresql://postgres@/trackreport" in index
     # nothing changed in the database: the re-run executes nothing
-    again = run_reports(team="east", quarter="2025Q3", data_dir=warehouse, out=out, log=lambda s: None,
-                        progress=False)
+    again = run_reports(team="east", quarter="2025Q3", data_dir=warehouse, out=out, log=lambda s: None, progress=False)
     assert again.reports[0].executed == [] and again.reports[0].note == "up to date"
 
 
 def test_fingerprint_follows_the_contents(warehouse):
     before = database_fingerprint(warehouse)
     assert database_fingerprint(warehouse) == before
-    _sql(warehouse, "UPDATE market_index SET \"index\" = \"index\" + 1 WHERE month = (SELECT min(month) FROM market_index)")
+    _sql(warehouse, 'UPDATE market_index SET "index" = "index" + 1 WHERE month = (SELECT min(month) FROM market_index)')
     try:
         assert database_fingerprint(warehouse) != before
     finally:
-        _sql(warehouse, "UPDATE market_index SET \"index\" = \"index\" - 1 WHERE month = (SELECT min(month) FROM market_index)")
+        _sql(
+            warehouse,
+            'UPDATE market_index SET "index" = "index" - 1 WHERE month = (SELECT min(month) FROM market_index)',
+        )
     assert database_fingerprint(warehouse) == before
 
 
 def test_bad_rows_in_the_database_are_reported_like_a_folders(warehouse, capsys):
-    _sql(warehouse, "UPDATE enrollments SET attended_hours = -3 WHERE course_id = (SELECT min(course_id) FROM enrollments)")
+    _sql(
+        warehouse,
+        "UPDATE enrollments SET attended_hours = -3 WHERE course_id = (SELECT min(course_id) FROM enrollments)",
+    )
     _sql(warehouse, "ALTER TABLE objection_drills RENAME TO objection_drills_old")
     try:
         with pytest.raises(DataValidationError) as err:

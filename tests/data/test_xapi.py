@@ -184,7 +184,14 @@ def test_every_bad_statement_is_reported_at_once(tmp_path, capsys):
     where = sorted(p.examples[0][0] for p in err.value.problems)
     assert where == ["2", "3", "4", "5", "6", "7", "8"], [str(p) for p in err.value.problems]
     text = "\n".join(str(p) for p in err.value.problems)
-    for phrase in ("mailto", "IRI", "raw cannot be greater than max", "less than or equal to 1", "not in the mapping", "s.json"):
+    for phrase in (
+        "mailto",
+        "IRI",
+        "raw cannot be greater than max",
+        "less than or equal to 1",
+        "not in the mapping",
+        "s.json",
+    ):
         assert phrase in text
     out = tmp_path / "out"
     code = main(["import-xapi", str(tmp_path / "s.json"), "--mapping", str(tmp_path / "m.yaml"), "--out", str(out)])

@@ -106,11 +106,7 @@ def _column_row(col: Column) -> str:
 
 def _table_section(table: Table) -> str:
     keys = ", ".join(f"`{k}`" for k in table.key)
-    refs = (
-        ", ".join(f"`{c}` → `{t}`" for c, t in table.foreign_keys.items())
-        if table.foreign_keys
-        else "none"
-    )
+    refs = ", ".join(f"`{c}` → `{t}`" for c, t in table.foreign_keys.items()) if table.foreign_keys else "none"
     if table.name in BASE_TABLES:
         needed, used = "all (every report needs it)", "none"
     else:
@@ -154,17 +150,14 @@ def render_contract() -> str:
     True
     """
     bools = ", ".join(
-        f"`{w}`/`{v}`" for w, v in zip(
-            [k for k, b in BOOL_WORDS.items() if b], [k for k, b in BOOL_WORDS.items() if not b]
-        )
+        f"`{w}`/`{v}`"
+        for w, v in zip([k for k, b in BOOL_WORDS.items() if b], [k for k, b in BOOL_WORDS.items() if not b])
     )
     intro = _INTRO.format(
         encodings=", ".join(f"`{e}`" for e in ENCODINGS),
         base=", ".join(f"`{t}`" for t in BASE_TABLES),
         bools=bools,
         kinds="\n".join(f"| {k} | {_cell(v)} |" for k, v in KIND_WORDS.items()),
-        index="\n".join(
-            f"- [`{t.name}`](#{t.name}): {t.description}" for t in TABLES.values()
-        ),
+        index="\n".join(f"- [`{t.name}`](#{t.name}): {t.description}" for t in TABLES.values()),
     )
     return intro + "\n" + "\n".join(_table_section(t) for t in TABLES.values())
