@@ -182,7 +182,7 @@ def library_use(kb_usage: pd.DataFrame, people: pd.DataFrame, *, windows: Window
             group  n  value
     0     trained  2    0.5
     1  comparison  2   -0.5
-    2  difference  2    1.0
+    2  difference  4    1.0
     """
     rows = []
     for phase, (d0, d1) in (("pre", windows.before), ("post", windows.after)):
@@ -266,7 +266,7 @@ def rate_change(
             group  n  value
     0     trained  2  0.500
     1  comparison  2 -0.167
-    2  difference  2  0.667
+    2  difference  4  0.667
     """
     out = library_use(records.rename(columns={date: "date"}), people, windows=windows)
     cols = ["mean_pre", "mean_post", "value", "ci_low", "ci_high"]
