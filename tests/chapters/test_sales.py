@@ -343,7 +343,7 @@ def test_verdict_names_the_training_effect(tables):
     t = tables[("east", "2025Q3")].set_index("measure")
     assert "The training's effect is the ratio of the two" in t.loc["sales", "verdict"]
     assert "The training's effect is the difference" in t.loc["win_rate", "verdict"]
-    assert t.loc["new_clients", "verdict"].endswith("not distinguishable from zero.")
+    assert "not distinguishable from zero." in t.loc["new_clients", "verdict"]
     assert t.loc["avg_order_value", "verdict"].endswith(", distinguishable from zero.")
     assert "cannot be estimated yet" in t.loc["complaint_retention", "verdict"]
     assert (t["n_treated"] == t.loc["sales", "n_treated"]).sum() >= 5
@@ -388,3 +388,63 @@ def test_segment_effect_table_is_did_on_each_segment_against_all_comparison_reps
         checked += 1
     assert checked >= 2
     assert set(table.loc[table["measure"] == "sales", "unit"]) == {"relative"}
+
+
+# ------------------------------------------------- issue 9, finding 8: weighted rates
+
+
+def test_rates_carry_their_denominators_by_hand():
+    p = sales.measure_panel(_tiny(), start="2025-01", end="2025-02", outlier_factor=20)
+    p = p.set_index(["employee_id", p["month"].dt.month])
+    assert p.loc[("a", 1), "win_rate_n"] == 2 and p.loc[("b", 1), "win_rate_n"] == 1  # closed opportunities
+    assert p.loc[("a", 1), "lead_conversion_n"] == 3  # leads within the follow-up cut-off
+    assert p.loc[("a", 1), "complaint_retention_n"] == 1  # complaints with a known outcome
+    assert math.isnan(p.loc[("b", 2), "lead_conversion_n"])  # no denominator: no row in the DiD
+
+
+def test_rate_effects_are_dids_weighted_by_their_denominators(sample, tables):
+    """A rep-month resting on 20 closed opportunities counts 20 times one resting on 1 (WLS)."""
+    from trackreport.stats.attribution import did
+
+    panel = sales.cohort_panel(sample.tables, "east", "2025Q3")
+    panel = panel.loc[(panel["month"] >= pd.Timestamp("2025-04-01")).to_numpy()]
+    t = tables[("east", "2025Q3")].set_index("measure")
+    kw = dict(unit="employee_id", period="month", treated="treated", post="post")
+    for rate in ("win_rate", "lead_conversion"):
+        weighted = did(panel, outcome=rate, weights=f"{rate}_n", **kw)
+        unweighted = did(panel, outcome=rate, **kw)
+        assert t.loc[rate, "effect"] == pytest.approx(weighted.value, abs=1e-12)
+        assert t.loc[rate, "effect_ci_low"] == pytest.approx(weighted.ci_low, abs=1e-12)
+        assert abs(weighted.value - unweighted.value) > 1e-4
+    assert t.loc["win_rate", "mde"] == pytest.approx(2.8016 * t.loc["win_rate", "effect_se"], rel=1e-4)
+
+
+def test_an_underpowered_rate_says_the_smallest_effect_it_can_detect(tables):
+    row = tables[("east", "2025Q3")].set_index("measure").loc["win_rate"]
+    assert not (row["effect_ci_low"] > 0 or row["effect_ci_high"] < 0)
+    assert row["mde"] > 0.15  # about 18 pp, against an estimate of about 3 pp (truth 8 pp)
+    assert f"Underpowered: the smallest effect this test can detect is {100 * row['mde']:+.1f} pp" in row["verdict"]
+    # a distinguishable effect is not called underpowered
+    assert all("Underpowered" not in v for t in tables.values() for v in t.loc[t["effect_ci_low"] > 0, "verdict"])
+
+
+def test_underpowered_against_a_target():
+    m = sales.MEASURES["new_clients"]
+    row = {
+        "effect": 0.3,
+        "effect_ci_low": -0.1,
+        "effect_ci_high": 0.7,
+        "relative_effect": 0.05,
+        "relative_ci_low": -0.02,
+        "relative_ci_high": 0.13,
+        "mde": 0.25,
+        "n_treated": 8,
+        "n_comparison": 30,
+        "trained_factor": 1.2,
+        "comparison_factor": 1.14,
+        "effect_factor": 1.05,
+        "adjusted_relative": math.nan,
+    }
+    text = sales._verdict(m, row, target=0.20)
+    assert "Underpowered: the smallest effect this test can detect is +25.0%" in text and "target of +20.0%" in text
+    assert "Underpowered" not in sales._verdict(m, {**row, "mde": 0.15}, target=0.20)

@@ -607,3 +607,45 @@ def test_seasonal_factors_need_two_points_per_calendar_month():
     with pytest.raises(PanelError, match="two points per calendar month"):
         seasonal_effects(s / 1000, min_months=18)
     assert seasonal_factors(pd.Series(100.0 * SEASON[np.arange(24) % 12], index=MONTHS[:24])).size == 12
+
+
+def test_did_weighted_equals_statsmodels_wls_with_dummies():
+    """Issue 9, finding 8: ``did(weights=...)`` is WLS (a rate weighted by its denominator),
+    equal to statsmodels' WLS with explicit dummies, clustered by unit, on the nested
+    small-sample convention, to 1e-8."""
+    panel = simulated_panel(seed=11, n_units=30, drop=0.1)
+    rng = np.random.default_rng(3)
+    panel["closed"] = rng.integers(1, 25, len(panel)).astype(float)
+    d = (panel["trained"] & panel["after"]).astype(float).rename("d").to_frame()
+    x = pd.concat(
+        [
+            d.reset_index(drop=True),
+            pd.get_dummies(panel["rep"], prefix="u", drop_first=True, dtype=float),
+            pd.get_dummies(panel["month"], prefix="p", drop_first=True, dtype=float),
+        ],
+        axis=1,
+    )
+    ref = sm.WLS(panel["sales"].to_numpy(), sm.add_constant(x), weights=panel["closed"].to_numpy()).fit(
+        cov_type="cluster", cov_kwds={"groups": pd.factorize(panel["rep"])[0]}, use_t=True
+    )
+    fit = did_fit(panel, **KW, weights="closed")
+    se = ref.bse["d"] * nested_scale(panel, ref, 1)
+    assert fit.estimate.value == pytest.approx(ref.params["d"], abs=1e-8)
+    assert fit.se == pytest.approx(se, abs=1e-8)
+    q = stats.t.ppf(0.975, 29)
+    assert fit.estimate.ci_low == pytest.approx(ref.params["d"] - q * se, abs=1e-8)
+    assert fit.estimate.p_value == pytest.approx(2 * stats.t.sf(abs(ref.params["d"]) / se, 29), abs=1e-8)
+    assert "weighted by closed" in fit.estimate.method
+    # the weights matter (not the unweighted fit), equal weights give the unweighted fit
+    assert abs(fit.estimate.value - did_fit(panel, **KW).estimate.value) > 1e-6
+    same = did_fit(panel.assign(closed=3.0), **KW, weights="closed")
+    assert same.se == pytest.approx(did_fit(panel, **KW).se, abs=1e-10)
+    with pytest.raises(PanelError, match="weights 'closed' must be positive"):
+        did_fit(panel.assign(closed=0.0), **KW, weights="closed")
+
+
+def test_minimum_detectable_effect_is_2_8_standard_errors():
+    from trackreport.stats.attribution import minimum_detectable_effect
+
+    assert minimum_detectable_effect(0.05) == pytest.approx((stats.norm.ppf(0.975) + stats.norm.ppf(0.8)) * 0.05)
+    assert math.isnan(minimum_detectable_effect(0.0))

@@ -96,6 +96,8 @@ __all__ = [
     "MEASURES",
     "MONTHLY_MEASURES",
     "flag_outlier_orders",
+    "underpowered",
+    "RATE_WEIGHTS",
     "lead_followup_days",
     "measure_panel",
     "repurchase_panel",
@@ -164,6 +166,18 @@ MONTHLY_MEASURES = [m for m in MEASURES if m != "repurchase_rate"]
 
 OUTLIER_FACTOR = 20.0
 
+DENOMINATOR = "_n"
+"""Suffix of a rate's denominator column in :func:`measure_panel` (``win_rate_n``: closed
+opportunities of the rep-month), the weight of its rep-month in the DiD."""
+
+RATE_WEIGHTS = {
+    "lead_conversion": "lead_conversion_n",
+    "win_rate": "win_rate_n",
+    "complaint_retention": "complaint_retention_n",
+    "repurchase_rate": "customers",
+}
+"""Each share's denominator column: its DiD weights a rep-month (or rep-window) by it (WLS)."""
+
 
 # --------------------------------------------------------------------------- inputs
 
@@ -217,7 +231,8 @@ def _rate_by_rep_month(df: pd.DataFrame, rep: str, date: str, success: pd.Series
             name: success.to_numpy(dtype=float),
         }
     )
-    return d.groupby(["employee_id", "month"], as_index=False)[name].mean()
+    g = d.groupby(["employee_id", "month"])[name]
+    return pd.DataFrame({name: g.mean(), f"{name}{DENOMINATOR}": g.size().astype("int64")}).reset_index()
 
 
 def _data_end(data: Mapping[str, pd.DataFrame]) -> pd.Timestamp:
@@ -237,7 +252,9 @@ def measure_panel(
     Built on :func:`trackreport.stats.results.rep_month_panel` (employment months, sales,
     orders, average order value) with outlier orders removed, plus ``new_clients`` from
     ``customers.acquired_date``/``owner_id`` and the rates ``lead_conversion``,
-    ``win_rate``, ``complaint_retention`` (NaN in a month without a denominator).
+    ``win_rate``, ``complaint_retention`` (NaN in a month without a denominator), each
+    with its denominator ``<rate>_n`` (leads, closed opportunities, complaints with a
+    known outcome; NaN where there are none), the weight of the rep-month in the DiD.
 
     Examples
     --------
@@ -459,7 +476,25 @@ def _factor(v: float) -> str:
     return f"x{v:.3f}" if v is not None and math.isfinite(v) else "n/a"
 
 
-def _verdict(m: Measure, row: Mapping) -> str:
+def underpowered(mde: float, effect: float, target: float | None = None, *, far: float = 2.0) -> bool:
+    """Whether a DiD that found no effect could not have found the one that matters.
+
+    True when the minimum detectable effect (80% power, 5% two-sided,
+    :func:`trackreport.stats.attribution.minimum_detectable_effect`) exceeds the
+    measure's target, or, without a target, is more than ``far`` times the estimate's own
+    magnitude: an effect of the size estimated would be missed most of the time.
+
+    >>> underpowered(0.25, 0.02), underpowered(0.05, 0.04), underpowered(0.15, 0.0, 0.12)
+    (True, False, True)
+    """
+    if not (math.isfinite(mde) and math.isfinite(effect)):
+        return False
+    if target is not None and math.isfinite(target) and target != 0:
+        return mde > abs(target)
+    return mde > far * abs(effect)
+
+
+def _verdict(m: Measure, row: Mapping, target: float | None = None) -> str:
     """The sentence that tells what changed and what the training changed.
 
     Volumes (``kind`` relative) are read as growth factors that multiply: the trained
@@ -506,6 +541,14 @@ def _verdict(m: Measure, row: Mapping) -> str:
         )
     if not (row["effect_ci_low"] > 0 or row["effect_ci_high"] < 0):
         text += ", not distinguishable from zero."
+        mde = float(row.get("mde", math.nan))
+        eff = row["relative_effect"] if rel else row["effect"]
+        if underpowered(mde, eff, target):
+            against = f"the target of {show(target)}" if target is not None else f"the estimate's own size, {show(eff)}"
+            text += (
+                f" Underpowered: the smallest effect this test can detect is {show(mde)} (80% power, 5% two-sided),"
+                f" far above {against}; a real effect of that size could well be missed."
+            )
     else:
         text += ", distinguishable from zero."
     return text
@@ -622,6 +665,7 @@ def sales_attribution(
                 post="post",
                 seasonal=seasonal,
                 multiplicative=[name] if m.kind == "relative" else [],
+                weights={name: RATE_WEIGHTS[name]} if name in RATE_WEIGHTS else None,
             )
             row.update(t.iloc[0].to_dict())
             row["note"] = ""
@@ -650,7 +694,8 @@ def sales_attribution(
             row[f"{col}_relative"], row[f"{col}_relative_ci_low"], row[f"{col}_relative_ci_high"] = v, lo, hi
         row.update({"label": m.label, "unit": m.unit, "kind": m.kind})
         row["n"] = int(row["n_treated"]) + int(row["n_comparison"])
-        row["verdict"] = _verdict(m, row)
+        target = getattr(params.targets, m.target) if (params is not None and m.target) else None
+        row["verdict"] = _verdict(m, row, target)
         rows.append(row)
     out = pd.DataFrame(rows)
     for c in ("n_treated", "n_comparison", "n"):
@@ -686,6 +731,8 @@ _NUM_COLUMNS = [
     "effect_ci_low",
     "effect_ci_high",
     "effect_p_value",
+    "effect_se",
+    "mde",
     "relative_effect",
     "relative_ci_low",
     "relative_ci_high",

@@ -11,22 +11,22 @@ Pure functions over the contract tables; tidy frames in, tidy frames out.
   (:meth:`trackreport.report.params.TrainerStars.stars`: score ≥ five → 5 stars, ≥ four → 4,
   ≥ three → 3, ≥ two → 2, else 1).
 - **Business metrics**: each trainee's mean monthly sales, orders and new clients
-  (:func:`trackreport.stats.results.rep_month_panel`) in the ``months`` months before their
-  first course with the trainer and the ``months`` months after the course ended
-  (truncated at the end of the data); per trainer the mean per-trainee change with a
-  paired t interval. A trainee usually has several trainers, so this is an observation,
-  not an effect attributable to one trainer.
+  (:func:`trackreport.stats.results.rep_month_panel`) in windows of equal length before
+  their first course with the trainer and after the last one (as long as the data covers
+  after it, at most ``months``), beside the comparison group's change over the same
+  calendar months and the difference (net). A trainee usually has several trainers, so
+  this is an observation, not an effect attributable to one trainer: no interval, no
+  p-value (issue 9, finding 6).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 
-from trackreport.stats.learning import paired_change
 from trackreport.stats.reaction import satisfaction_score
 
 __all__ = ["trainer_record", "business_before_after"]
@@ -129,39 +129,48 @@ def business_before_after(
     courses: pd.DataFrame,
     enrollments: pd.DataFrame,
     *,
+    comparison: Sequence[str] = (),
     months: int = 6,
     metrics: tuple[str, ...] = ("sales", "orders", "new_clients"),
 ) -> pd.DataFrame:
-    """Trainees' monthly business metrics in the ``months`` months before and after each trainer's courses.
+    """Trainees' monthly business metrics around each trainer's courses, net of the comparison group.
 
-    For each trainer and trainee: the mean of each metric over the panel months in
-    ``[first course start − months, first course start)`` and in ``(last course end,
-    last course end + months]`` (calendar months, truncated at the panel's end); per
-    trainer and metric the paired change with its t interval
-    (:func:`trackreport.stats.learning.paired_change`). ``n`` counts trainees with both
-    windows; ``months_after`` the after-window months the data covers.
+    An observation, not an effect (issue 9, finding 6): a trainee takes several trainers'
+    courses, so no trainer's share can be told apart; chapter 06 estimates the training's
+    effect. For each trainer and trainee, two windows of **equal length** ``k`` months:
+    the ``k`` months before the first course with the trainer and the ``k`` months after
+    the last one ended, ``k`` = ``months`` cut to the after-months the panel covers. The
+    trainee's change (mean after − mean before) is shown beside the ``comparison`` reps'
+    change over the **same calendar months** (their mean per month, so season and market
+    move out) and the difference, ``net``. Per trainer and metric the mean over its
+    trainees; no interval and no p-value (what they would test is not a trainer's effect).
 
     Parameters
     ----------
     panel : DataFrame
-        :func:`trackreport.stats.results.rep_month_panel` of the trainees (reps).
+        :func:`trackreport.stats.results.rep_month_panel` of the trainees and the comparison reps.
+    comparison : sequence of str
+        ``employee_id`` of the comparison reps (never or not yet trained); without them
+        ``comparison_change`` and ``net`` are NaN.
 
     Returns
     -------
     DataFrame
-        ``trainer_id, metric, n, months_after, before, after, change, ci_low, ci_high, p_value``.
+        ``trainer_id, metric, n, months, before, after, change, comparison_change, net``;
+        ``n`` trainees with both windows, ``months`` the windows' length (the shortest).
 
     Examples
     --------
     >>> months = pd.date_range("2025-01-01", periods=6, freq="MS")
-    >>> panel = pd.DataFrame({"employee_id": ["a"] * 6 + ["b"] * 6, "month": list(months) * 2,
-    ...     "sales": [1.0, 1, 0, 2, 2, 2] + [2.0, 2, 0, 3, 3, 3]})
+    >>> panel = pd.DataFrame({"employee_id": ["a"] * 6 + ["b"] * 6 + ["z"] * 6, "month": list(months) * 3,
+    ...     "sales": [1.0, 1, 0, 2, 2, 2] + [2.0, 2, 0, 3, 3, 3] + [1.0, 1, 1, 1.5, 1.5, 1.5]})
     >>> co = pd.DataFrame({"course_id": ["c"], "trainer_id": ["t"],
     ...     "start_date": pd.to_datetime(["2025-03-03"]), "end_date": pd.to_datetime(["2025-03-20"])})
     >>> en = pd.DataFrame({"employee_id": ["a", "b"], "course_id": ["c", "c"]})
-    >>> business_before_after(panel, co, en, months=2, metrics=("sales",))[["trainer_id", "n", "before", "after", "change"]]
-      trainer_id  n  before  after  change
-    0          t  2     1.5    2.5     1.0
+    >>> out = business_before_after(panel, co, en, comparison=["z"], months=2, metrics=("sales",))
+    >>> out[["n", "months", "before", "after", "change", "comparison_change", "net"]]
+       n  months  before  after  change  comparison_change  net
+    0  2       2     1.5    2.5     1.0                0.5  0.5
     """
     enr = enrollments[["employee_id", "course_id"]].merge(
         courses[["course_id", "trainer_id", "start_date", "end_date"]], on="course_id"
@@ -171,37 +180,53 @@ def business_before_after(
         .agg(start=("start_date", "min"), end=("end_date", "max"))
         .reset_index()
     )
+    last = panel["month"].max() if len(panel) else pd.NaT
     start_m = spans["start"].dt.to_period("M").dt.start_time
     end_m = spans["end"].dt.to_period("M").dt.start_time
-    spans["b0"], spans["b1"] = start_m - pd.DateOffset(months=months), start_m
-    spans["a0"], spans["a1"] = end_m + pd.DateOffset(months=1), end_m + pd.DateOffset(months=months + 1)
-    last = panel["month"].max() if len(panel) else pd.NaT
-    x = panel.merge(spans, on="employee_id")
-    before = x[(x["month"] >= x["b0"]) & (x["month"] < x["b1"])]
-    after = x[(x["month"] >= x["a0"]) & (x["month"] < x["a1"])]
+    a0 = end_m + pd.DateOffset(months=1)
+    if pd.notna(last):  # after-months the data covers, at most `months`: both windows this long
+        gap = (last.year - a0.dt.year) * 12 + (last.month - a0.dt.month) + 1
+        k = np.clip(gap.to_numpy(dtype=int), 0, months)
+    else:
+        k = np.zeros(len(spans), dtype=int)
+    spans["k"] = k
+    comp_ids = set(comparison)
+    comp_monthly = panel[panel["employee_id"].isin(comp_ids)].groupby("month")[list(metrics)].mean()
     rows = []
     for tid, sp in spans.groupby("trainer_id", sort=True):
-        b = before[before["trainer_id"] == tid].groupby("employee_id")[list(metrics)].mean()
-        a = after[after["trainer_id"] == tid].groupby("employee_id")[list(metrics)].mean()
-        covered = 0
-        if pd.notna(last):
-            covered = int(np.clip(((last.to_period("M") - sp["a0"].min().to_period("M")).n + 1), 0, months))
-        for m in metrics:
-            e = paired_change(b[m], a[m]) if len(b) and len(a) else paired_change([], [])
-            both = b.index.intersection(a.index)
-            rows.append(
-                {
-                    "trainer_id": tid,
-                    "metric": m,
-                    "n": e.n,
-                    "months_after": covered,
-                    "before": float(b.loc[both, m].mean()) if len(both) else math.nan,
-                    "after": float(a.loc[both, m].mean()) if len(both) else math.nan,
-                    "change": e.value,
-                    "ci_low": e.ci_low,
-                    "ci_high": e.ci_high,
-                    "p_value": e.p_value,
-                }
+        per: list[dict] = []
+        for i, r in sp.iterrows():
+            if r["k"] < 1:
+                continue
+            before = pd.date_range(start_m[i] - pd.DateOffset(months=int(r["k"])), periods=int(r["k"]), freq="MS")
+            after = pd.date_range(a0[i], periods=int(r["k"]), freq="MS")
+            own = panel[panel["employee_id"] == r["employee_id"]].set_index("month")[list(metrics)]
+            b, a = own.reindex(before).dropna(how="all"), own.reindex(after).dropna(how="all")
+            if b.empty or a.empty:
+                continue
+            cb, ca = comp_monthly.reindex(before), comp_monthly.reindex(after)
+            per.append(
+                {"k": int(r["k"])}
+                | {f"b_{m}": b[m].mean() for m in metrics}
+                | {f"a_{m}": a[m].mean() for m in metrics}
+                | {f"c_{m}": ca[m].mean() - cb[m].mean() for m in metrics}
             )
-    cols = ["trainer_id", "metric", "n", "months_after", "before", "after", "change", "ci_low", "ci_high", "p_value"]
+        d = pd.DataFrame(per)
+        for m in metrics:
+            if d.empty:
+                vals = dict(n=0, months=0, before=math.nan, after=math.nan, change=math.nan)
+                vals |= dict(comparison_change=math.nan, net=math.nan)
+            else:
+                change = d[f"a_{m}"] - d[f"b_{m}"]
+                vals = dict(
+                    n=len(d),
+                    months=int(d["k"].min()),
+                    before=float(d[f"b_{m}"].mean()),
+                    after=float(d[f"a_{m}"].mean()),
+                    change=float(change.mean()),
+                    comparison_change=float(d[f"c_{m}"].mean()) if comp_ids else math.nan,
+                    net=float((change - d[f"c_{m}"]).mean()) if comp_ids else math.nan,
+                )
+            rows.append({"trainer_id": tid, "metric": m, **vals})
+    cols = ["trainer_id", "metric", "n", "months", "before", "after", "change", "comparison_change", "net"]
     return pd.DataFrame(rows, columns=cols)

@@ -191,6 +191,10 @@ class Chapter:
         change : bool
             The value is a change or effect: say whether it is distinguishable from zero.
 
+        The record's ``role`` is ``"primary"`` when ``name`` is one of
+        ``params.primary_endpoints`` (the decision figures declared in ``params/``), else
+        ``"exploratory"``, and the page marks it so.
+
         A figure (not a count) whose ``n`` is below ``min_group_size`` is not shown: the
         page says so and ``metrics.json`` records ``value: null, suppressed: true``.
         """
@@ -209,14 +213,20 @@ class Chapter:
             "value": _clean(est.value),
             "unit": unit,
             "n": n,
+            "role": "primary" if name in self.params.primary_endpoints else "exploratory",
         }
+        role = (
+            " <span class='tr-role' title='not a primary endpoint (params: primary_endpoints)'>exploratory</span>"
+            if rec["role"] == "exploratory"
+            else ""
+        )
         if groups is not None:
             rec["n_treated"], rec["n_comparison"] = int(groups[0]), int(groups[1])
         if min(n, *(groups or (n,))) < self.min_n and unit not in _COUNT_UNITS:  # privacy: no figure on fewer people
             rec.update(value=None, suppressed=True)
             text = (
                 f"<b>{html.escape(label)}</b>: not shown <span class='tr-n'>(fewer than "
-                f"{self.min_n} people; privacy)</span>"
+                f"{self.min_n} people; privacy)</span>{role}"
             )
             display({"text/html": f"<p class='tr-headline'>{text}</p>", METRIC_MIME: rec}, raw=True)
             self.recorded.append(rec)
@@ -249,6 +259,7 @@ class Chapter:
                 if (met and lo < t) or (not met and hi >= t):
                     rec["status"] = "not distinguishable from target"
             text += f" · target {format_value(target, unit)}: <b>{rec['status']}</b>"
+        text += role
         display({"text/html": f"<p class='tr-headline'>{text}</p>", METRIC_MIME: rec}, raw=True)
         self.recorded.append(rec)
         return rec

@@ -21,6 +21,7 @@ Examples
 from __future__ import annotations
 
 import copy
+import functools
 import os
 import re
 from pathlib import Path
@@ -30,9 +31,20 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from trackreport.errors import ParameterError
-from trackreport.paths import PARAMS_DIR
+from trackreport.paths import NOTEBOOKS_DIR, PARAMS_DIR
 
-__all__ = ["ReportParams", "resolve", "load_yaml", "safe_yaml", "parse_set", "secret", "TEAM_RE", "QUARTER_RE"]
+__all__ = [
+    "ReportParams",
+    "PRIMARY_ENDPOINTS",
+    "headline_name_patterns",
+    "resolve",
+    "load_yaml",
+    "safe_yaml",
+    "parse_set",
+    "secret",
+    "TEAM_RE",
+    "QUARTER_RE",
+]
 
 TEAM_RE = re.compile(r"^[a-z0-9_-]+\Z")  # \Z, not $: "east\n" is not a team
 QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])\Z")
@@ -180,6 +192,54 @@ class CostBenefit(_Strict):
     innovation_types: tuple[str, ...] = Field(("simulation",), description="Module types counted as innovation")
 
 
+PRIMARY_ENDPOINTS: tuple[str, ...] = (
+    "sales_effect_relative",
+    "new_clients_effect",
+    "order_value_effect",
+    "lead_conversion_effect",
+    "win_rate_effect",
+    "repurchase_effect",
+    "complaint_retention_effect",
+    *(f"target_{i:02d}" for i in range(8)),
+)
+"""Default primary (decision) endpoints: chapter 06's effects and the deck's targets (chapter 01)."""
+
+_HEADLINE_CALL = re.compile(r"\.headline\(\s*(f?)([\"'])(.*?)\2")
+
+
+def headline_name_patterns(folder: Path | None = None) -> list[re.Pattern[str]]:
+    """The headline names the chapter notebooks record, as patterns (from their source).
+
+    A literal name (``ch.headline("win_rate_effect", ...)``) matches itself; an f-string
+    name (``f"target_{row.Index:02d}"``) matches with each ``{...}`` replaced by one or
+    more characters (``target_00``, ``target_07``...). Empty when there are no notebooks.
+
+    >>> any(p.fullmatch("target_03") for p in headline_name_patterns())
+    True
+    """
+    return list(_patterns(str(Path(folder) if folder else NOTEBOOKS_DIR)))
+
+
+@functools.cache
+def _patterns(folder: str) -> tuple[re.Pattern[str], ...]:
+    import json
+
+    out = []
+    for path in sorted(Path(folder).glob("[0-9][0-9]_*.ipynb")):
+        try:
+            cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+        except (OSError, ValueError):
+            continue
+        source = "\n".join("".join(c.get("source", "")) for c in cells if c.get("cell_type") == "code")
+        for m in _HEADLINE_CALL.finditer(source):
+            if m.group(1):
+                parts = re.split(r"\{[^{}]*\}", m.group(3))
+                out.append(re.compile(".+".join(re.escape(p) for p in parts)))
+            else:
+                out.append(re.compile(re.escape(m.group(3))))
+    return tuple(out)
+
+
 class ReportParams(_Strict):
     """Every parameter of a report, validated.
 
@@ -207,6 +267,26 @@ class ReportParams(_Strict):
     programme: Programme = Programme()
 
     cost_benefit: CostBenefit = CostBenefit()
+
+    primary_endpoints: tuple[str, ...] = Field(
+        PRIMARY_ENDPOINTS,
+        description="Headline names (metrics.json 'name') that are primary (decision) figures; every other"
+        " headline is exploratory",
+    )
+
+    @field_validator("primary_endpoints")
+    @classmethod
+    def _primary(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        patterns = headline_name_patterns()
+        if not patterns:  # no notebooks to check against (e.g. an installed package alone)
+            return v
+        unknown = [name for name in v if not any(p.fullmatch(name) for p in patterns)]
+        if unknown:
+            raise ValueError(
+                f"unknown headline name(s) {', '.join(map(repr, unknown))}: no chapter records a headline of"
+                " that name (the names are metrics.json's 'name', e.g. win_rate_effect, target_02)"
+            )
+        return v
 
     @field_validator("team")
     @classmethod

@@ -164,7 +164,7 @@ def report_index(meta: dict, chapters: list[dict], metrics: list[dict]) -> str:
     mrows = "".join(
         f"<tr><td>{html.escape(m['chapter'])}</td><td>{html.escape(m['label'])}</td>"
         f"<td class='num'>{_fmt_metric(m)}</td><td class='num'>{m.get('n', '')}</td>"
-        f"<td>{_fmt_status(m)}</td></tr>"
+        f"<td>{_fmt_status(m)}</td><td>{html.escape(str(m.get('role', '')))}</td></tr>"
         for m in metrics
     )
     params_html = html.escape(meta["params_yaml"])
@@ -186,8 +186,9 @@ executed notebooks in <code>notebooks/</code></td></tr>
 <h2>Chapters</h2>
 <table><tr><th>Chapter</th><th>Status</th></tr>{"".join(rows)}</table>
 <h2 id='headlines'>Headline numbers</h2>
-<p>Every estimate with its 95% confidence interval and the number of observations n.</p>
-<table><tr><th>Ch.</th><th>Measure</th><th>Value (95% CI)</th><th>n</th><th>Target</th></tr>{mrows}</table>
+<p>Every estimate with its 95% confidence interval and the number of observations n. Role: primary
+(a decision figure declared in <code>params/</code>: <code>primary_endpoints</code>) or exploratory.</p>
+<table><tr><th>Ch.</th><th>Measure</th><th>Value (95% CI)</th><th>n</th><th>Target</th><th>Role</th></tr>{mrows}</table>
 <h2 id='parameters'>Parameters</h2>
 <pre>{params_html}</pre>
 """
