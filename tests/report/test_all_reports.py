@@ -130,3 +130,18 @@ def test_every_page_is_offline_clean_without_code_or_stderr(everything):
                 for o in cell.get("outputs", []):
                     assert o.get("name") != "stderr", (nb_path, o.get("text", "")[:200])
                     assert o.get("output_type") != "error", nb_path
+
+
+def test_every_chapter_page_has_a_real_title(everything):
+    """Browser tabs and bookmarks read "06 Sales ... · Team east, 2025Q3", never "Notebook"."""
+    import re
+
+    out, result = everything
+    for r in result.reports:
+        for page in r.path.glob("[0-9][0-9]_*.html"):
+            title = re.search(r"<title>(.*?)</title>", page.read_text(encoding="utf-8"), re.S).group(1)
+            assert title.startswith(page.stem[:2] + " ") and title.endswith(f"Team {r.team}, {r.quarter}"), (
+                page,
+                title,
+            )
+            assert "Notebook" not in title

@@ -150,7 +150,11 @@ def _publish(
         nb_path = staging / "notebooks" / ch.path.name
         nb = nbformat.read(nb_path, as_version=4)
         metrics.extend(collect_metrics(nb))
-        nav = {"index": "index.html", "report_title": f"Team {params.team}, {params.quarter}"}
+        nav = {
+            "index": "index.html",
+            "report_title": f"Team {params.team}, {params.quarter}",
+            "page_title": f"{ch.title} · Team {params.team}, {params.quarter}",
+        }
         if i > 0:
             nav["prev"] = {"href": f"{ok_chapters[i - 1].stem}.html", "title": ok_chapters[i - 1].title}
         if i + 1 < len(ok_chapters):

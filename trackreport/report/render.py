@@ -39,7 +39,10 @@ def render_html(nb: Any, dest: Path, *, nav: dict | None) -> None:
     exporter.exclude_output_prompt = True
     exporter.register_preprocessor(TagRemovePreprocessor(config=c), enabled=True)
     resources = {"trackreport": nav or {}}
-    body, _ = exporter.from_notebook_node(copy.deepcopy(nb), resources=resources)
+    nb = copy.deepcopy(nb)
+    if nav and nav.get("page_title"):  # the browser tab: "06 Sales ... · Team east, 2025Q3", not "Notebook"
+        nb.metadata["title"] = nav["page_title"]
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
     body = _strip_css_comments(body)
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.write_text(body, encoding="utf-8")
