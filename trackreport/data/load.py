@@ -381,13 +381,18 @@ def _read_folder(folder: str | Path, tables: Iterable[str] | None):
             _convert(read)
             _validate(read)
             reads[name] = read
+    frames, flat = _finish(reads, problems)
+    return frames, flat, digest.hexdigest(), folder
+
+
+def _finish(reads: dict[str, _Read], problems: dict[str, list[Problem]]) -> tuple[dict, list[Problem]]:
+    """Foreign keys between the tables read, every problem in table order, and the frames in key order."""
     for read in reads.values():
         _check_foreign_keys(read, reads)
     for name, read in reads.items():
         problems[name].extend(read.problems)
-    flat = [p for name in names for p in problems[name]]
-    frames = {name: _in_key_order(read) for name, read in reads.items()}
-    return frames, flat, digest.hexdigest(), folder
+    flat = [p for ps in problems.values() for p in ps]
+    return {name: _in_key_order(read) for name, read in reads.items()}, flat
 
 
 def _table_paths(folder: Path, table: Table) -> list[Path]:
@@ -914,14 +919,10 @@ def load_arrow_tables(
         _convert(read)
         _validate(read)
         reads[name] = read
-    for read in reads.values():
-        _check_foreign_keys(read, reads)
-    for name, read in reads.items():
-        problems[name].extend(read.problems)
-    flat = [p for ps in problems.values() for p in ps]
+    frames, flat = _finish(reads, problems)
     if flat:
         raise DataValidationError(flat, source)
-    return Dataset({n: _in_key_order(r) for n, r in reads.items()}, folder=Path(source), fingerprint=fingerprint)
+    return Dataset(frames, folder=Path(source), fingerprint=fingerprint)
 
 
 def fingerprint(folder: str | Path, *, tables: Iterable[str] | None = None) -> str:
