@@ -35,6 +35,13 @@ def source_fingerprint(spec: str | Path) -> str:
     return database_fingerprint(spec) if is_database_url(spec) else fingerprint(spec)
 
 
-def load_source(spec: str | Path) -> Dataset:
-    """Read and validate every contract table of the source."""
-    return load_database(spec) if is_database_url(spec) else load_data(spec)
+def load_source(spec: str | Path, *, fingerprint: str | None = None) -> Dataset:
+    """Read and validate every contract table of the source.
+
+    A database's ``fingerprint``, when the caller has just computed it with
+    :func:`source_fingerprint`, is not asked of the database a second time (a folder's
+    comes with reading its bytes anyway).
+    """
+    if is_database_url(spec):
+        return load_database(spec, fingerprint=fingerprint)
+    return load_data(spec)

@@ -105,7 +105,7 @@ def _arrow(rows: list[tuple], names: list[str]) -> pyarrow.Table:
     return pyarrow.table(columns) if columns else pyarrow.table({})
 
 
-def load_database(url: str, *, tables: Iterable[str] | None = None) -> Dataset:
+def load_database(url: str, *, tables: Iterable[str] | None = None, fingerprint: str | None = None) -> Dataset:
     """Read and validate the contract's tables from a database.
 
     Raises :class:`~trackreport.errors.DataValidationError` with every problem (missing
@@ -117,7 +117,7 @@ def load_database(url: str, *, tables: Iterable[str] | None = None) -> Dataset:
     names = list(TABLES) if tables is None else list(tables)
     engine = connect(url)
     try:
-        fp = database_fingerprint(url, tables=names, engine=engine)
+        fp = fingerprint or database_fingerprint(url, tables=names, engine=engine)
         present = set(inspect(engine).get_table_names())
         arrows: dict[str, pyarrow.Table | None] = {}
         with engine.connect() as conn:

@@ -81,7 +81,7 @@ def _dataset_cache(data_dir: str | Path, out: Path, log: Callable[[str], None]) 
         log(f"data: {source_label(data_dir)} unchanged since last validated (fingerprint {fp[:12]})")
         return cache, read_dataset(cache)
     t0 = time.perf_counter()
-    ds = load_source(data_dir)
+    ds = load_source(data_dir, fingerprint=fp)
     if cache_dir.is_dir():
         for old in cache_dir.glob("dataset-*"):
             shutil.rmtree(old) if old.is_dir() else old.unlink()
