@@ -18,7 +18,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export PYTHON VENV PY TEAM QUARTER DATA OUT TEAMS LOAD
 
 .DEFAULT_GOAL := help
-.PHONY: help install report reports test lint validate bench load lab sample contract clean
+.PHONY: help install report reports pdf test lint validate bench load lab hooks sample contract clean
 
 help: ## List every target with a one-line description
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -34,6 +34,9 @@ install: $(STAMP) ## Create .venv and install trackreport with its dependencies
 
 report: $(STAMP) ## Build one team's report: make report TEAM=east [QUARTER=2025Q3] [DATA=dir]
 	"$$PY" -m trackreport report --team="$$TEAM" $${QUARTER:+--quarter="$$QUARTER"} --data="$$DATA" --out="$$OUT"
+
+pdf: $(STAMP) ## One team's report and its PDF beside the HTML: make pdf TEAM=east [QUARTER=2025Q3] (needs chromium)
+	"$$PY" -m trackreport report --pdf --team="$$TEAM" $${QUARTER:+--quarter="$$QUARTER"} --data="$$DATA" --out="$$OUT"
 
 reports: $(STAMP) ## Build the reports of every team and every quarter with a cohort
 	"$$PY" -m trackreport report --all --data="$$DATA" --out="$$OUT"
@@ -55,8 +58,14 @@ bench: $(STAMP) ## Time the runner against papermill + nbconvert CLIs run by han
 load: $(STAMP) ## Time every report of a TEAMS-team company (default 40) in LOAD (a temp folder), one chapter failing
 	"$$PY" -m trackreport.report.load --teams="$$TEAMS" --out="$$LOAD"
 
-lab: $(STAMP) ## Start JupyterLab on notebooks/ with a kernel that sees the package
-	"$$VENV/bin/jupyter" lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
+lab: $(STAMP) ## Start JupyterLab on notebooks/ with the explorer (explore.ipynb) open
+	"$$VENV/bin/jupyter" lab --ServerApp.root_dir=notebooks --LabApp.default_url=/lab/tree/explore.ipynb $(if $(filter 0,$(shell id -u)),--allow-root)
+
+hooks: $(STAMP) ## Strip notebook outputs on commit: git's nbstripout filter (.gitattributes names it)
+	git config filter.nbstripout.clean "$$(pwd)/$$VENV/bin/nbstripout"
+	git config filter.nbstripout.smudge cat
+	git config filter.nbstripout.required true
+	git config diff.ipynb.textconv "$$(pwd)/$$VENV/bin/nbstripout -t"
 
 sample: $(STAMP) ## Regenerate the sample company in data/sample/ (seed 7, scale 1)
 	"$$PY" -m trackreport.data.sample --out data/sample --seed 7 --scale 1 --force

@@ -301,6 +301,11 @@ def _report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="re-execute chapters even if nothing changed")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also print each report to <team>-<quarter>.pdf beside its HTML (needs Debian's chromium)",
+    )
+    parser.add_argument(
         "--notebooks", type=Path, default=None, metavar="DIR", help="chapter notebooks folder (default: notebooks/)"
     )
 
@@ -346,6 +351,7 @@ def _report(args: argparse.Namespace) -> int:
         workers=args.workers,
         force=args.force,
         progress=not args.no_progress and sys.stderr.isatty(),
+        pdf=args.pdf,
         **where,
     )
     return 0 if result.ok else 1

@@ -153,6 +153,7 @@ def run_reports(
     force: bool = False,
     log: Callable[[str], None] = print,
     progress: bool = True,
+    pdf: bool = False,
 ) -> RunResult:
     """Build reports; see the module docstring for the steps.
 
@@ -174,8 +175,16 @@ def run_reports(
         Kernels run in parallel (default: the number of cores, at most the jobs).
     force : bool
         Re-execute even chapters whose inputs did not change.
+    pdf : bool
+        Also print each published report to ``<team>-<quarter>.pdf`` beside its HTML
+        (:mod:`.pdf`, headless Chromium; checked before anything runs).
     """
     t_start = time.perf_counter()
+    if pdf:
+        from trackreport.report.pdf import INSTALL_HINT, ChromiumMissing, find_chromium
+
+        if find_chromium() is None:
+            raise ChromiumMissing(f"--pdf needs headless Chromium and CJK fonts: {INSTALL_HINT} (Debian)")
     data_dir, out = resolve_source(data_dir), Path(out).resolve()
     if team is not None:
         resolve(team, quarter or "2000Q1", overrides=overrides)  # fail fast on bad team/params
@@ -184,10 +193,13 @@ def run_reports(
         recover(out, log)
         staged: list[Path] = []
         try:
-            return _run_locked(
+            run = _run_locked(
                 t_start, team, quarter, all_reports, data_dir, out, overrides, chapters, notebooks_dir,
                 workers, force, log, progress, staged,
             )  # fmt: skip
+            if pdf:
+                _write_pdfs(run, log)
+            return run
         finally:  # an interrupted or failed run leaves no staging folder behind
             for path in staged:
                 shutil.rmtree(path, ignore_errors=True)
@@ -283,6 +295,15 @@ def _run_locked(
     run = RunResult(results, time.perf_counter() - t_start)
     _summary(run, jobs, log)
     return run
+
+
+def _write_pdfs(run: RunResult, log: Callable[[str], None]) -> None:
+    """Print every report that is published (or up to date) to a PDF beside its HTML."""
+    from trackreport.report.pdf import write_pdf
+
+    for r in run.reports:
+        if (r.path / "build.json").is_file() and not r.failed:
+            log(f"  {r.team} {r.quarter}: PDF -> {write_pdf(r.path)}")
 
 
 def _summary(run: RunResult, jobs: list[Job], log: Callable[[str], None]) -> None:
