@@ -429,11 +429,13 @@ def reaction_summary(
     """Reaction per group: mean answer, top-2-box and the 100-point score against a baseline.
 
     - ``mean``: mean answer (1-5);
-    - ``top2box`` with the Wilson interval (:func:`trackreport.stats.reaction.top2box`), over
-      answers;
-    - ``score`` = mean × 100/scale (4.25 → 85) with a t interval
-      (:func:`trackreport.stats.reaction.satisfaction_score`), over answers;
-    - ``vs_baseline``: ``met``/``not met`` when the interval excludes ``baseline``,
+    - ``top2box`` with the Wilson interval (:func:`trackreport.stats.reaction.top2box`) on the
+      effective sample size of answers clustered by questionnaire;
+    - ``score`` = mean × 100/scale (4.25 → 85) with a t interval clustered by questionnaire
+      (:func:`trackreport.stats.reaction.satisfaction_score` with ``clusters``; issue 9,
+      finding 4: a questionnaire's ~3 answers per dimension are correlated, and intervals
+      over answers were up to 2x too narrow);
+    - ``vs_baseline``: ``met``/``not met`` when the clustered interval excludes ``baseline``,
       else ``not distinguishable``.
 
     ``respondents`` counts distinct questionnaires (``response_id``), ``n`` the
@@ -453,12 +455,13 @@ def reaction_summary(
 
     def one(g: pd.DataFrame) -> dict[str, Any]:
         x = as_float(g["answer"])
-        t2b = top2box(x, scale=scale)
-        sc = satisfaction_score(x, scale=scale)
+        clusters = g["response_id"].to_numpy()
+        t2b = top2box(x, scale=scale, clusters=clusters)
+        sc = satisfaction_score(x, scale=scale, clusters=clusters)
         ok = x[~np.isnan(x)]
         return {
             "respondents": int(g.loc[~np.isnan(x), "response_id"].nunique()),
-            "n": t2b.n,
+            "n": int(ok.size),
             "mean": float(ok.mean()) if ok.size else math.nan,
             "top2box": t2b.value,
             "top2box_low": t2b.ci_low,
