@@ -221,7 +221,7 @@ def csat_periods(
 
 def _groups(data, team, quarter, params):
     bm, am = Windows.from_params(quarter, params).months
-    members = cohort_members(data, team, quarter)["employee_id"]
+    members = cohort_members(data, team, quarter, before_months=bm, after_months=am)["employee_id"]
     comp = comparison_members(data, team, quarter, before_months=bm, after_months=am)["employee_id"]
     return members, comp
 

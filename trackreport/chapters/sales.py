@@ -354,7 +354,7 @@ def _windows(quarter: str, before_months: int, after_months: int):
 
 
 def _groups(data, team, quarter, before_months, after_months) -> tuple[pd.DataFrame, pd.DataFrame]:
-    members = cohort_members(data, team, quarter)
+    members = cohort_members(data, team, quarter, before_months=before_months, after_months=after_months)
     comp = comparison_members(data, team, quarter, before_months=before_months, after_months=after_months)
     return members, comp
 

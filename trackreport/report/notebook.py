@@ -384,7 +384,13 @@ def open_chapter(
     params = resolve(team, quarter, params_file=params_file or None)
     data = open_dataset(data_dir, dataset_cache)
     w = Windows.from_params(params.quarter, params)
-    members = cohort_members(data, params.team, params.quarter)
+    members = cohort_members(
+        data,
+        params.team,
+        params.quarter,
+        before_months=params.windows.before_months,
+        after_months=params.windows.after_months,
+    )
     comparison = comparison_members(
         data,
         params.team,
