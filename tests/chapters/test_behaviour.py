@@ -244,3 +244,24 @@ def test_behaviour_records_intervals_cover_the_truth_across_cohorts(sample_data,
     ]
     assert len(hits) == 24
     assert sum(hits) >= 21  # P(>= 4 misses of 24 at 95%) < 0.04 (binomial), if the estimator is unbiased
+
+
+def test_rating_grid_stars_only_benjamini_hochberg_significant_cells():
+    """Issue 9, finding 5: a cell whose own interval excludes zero is not starred when the
+    grid's false discovery rate says it could be chance."""
+    from trackreport.chapters.behaviour import rating_grid
+
+    ch = pd.DataFrame(
+        {
+            "rater_type": ["peer", "self"],
+            "competency": ["negotiation"] * 2,
+            "group": ["difference"] * 2,
+            "n": [8, 8],
+            "value": [0.5, 0.2],
+            "ci_low": [0.1, 0.01],
+            "ci_high": [0.9, 0.4],
+            "p_value": [0.001, 0.04],
+            "q_value": [0.002, 0.08],
+        }
+    )
+    assert rating_grid(ch).to_dict("records") == [{"competency": "negotiation", "peer": "+0.50*", "self": "+0.20"}]

@@ -70,8 +70,8 @@ def test_complaints_by_hand():
     after = mix[mix["period"] == "after"].set_index("type")
     assert after.loc["service", "share"] == 0.5 and after.loc["technical", "shift"] == 0.5
     res = customers.complaint_resolution(t, "east", "2025Q3").set_index("period")
-    assert res.loc["year earlier", "resolution_days"] == 7.0
-    assert res.loc["after", "resolution_days"] == 0.5 and res.loc["after", "open"] == 1
+    assert res.loc["year earlier", "median_days"] == 7.0
+    assert res.loc["after", "median_days"] == 0.5 and res.loc["after", "open"] == 1
     # the open complaint was opened on the data's last day: too recent to judge, left out
     assert res.loc["after", "within_target"] == 1.0
 
@@ -337,3 +337,41 @@ def test_group_measures_on_the_sample(sample, team, quarter):
     v = g.set_index(["measure", "group"])["change"].unstack()
     assert np.allclose(v["difference"], v["trained"] - v["comparison"])
     assert "distinguishable from zero" in customers.group_note(g)
+
+
+def test_complaint_resolution_censors_both_windows_alike():
+    """Issue 9, finding 9: the same complaints a year apart, the after window near the data's
+    end. Averaging only resolved complaints made the after window look faster (its slow ones
+    are still open) while the year-earlier one was fully observed; censoring both at the same
+    follow-up gives identical rows."""
+    rng = np.random.default_rng(9)
+    k = 120
+    opened = pd.Timestamp("2025-10-01") + pd.to_timedelta(rng.uniform(0, 91, k), unit="D").round("min")
+    took = pd.to_timedelta(rng.lognormal(np.log(6.0), 0.6, k), unit="D").round("min")
+    end = pd.Timestamp("2025-12-31 23:00")
+    after = pd.DataFrame({"opened": opened, "resolved": opened + took})
+    after.loc[after["resolved"] > end, "resolved"] = pd.NaT
+    year_ago = pd.DataFrame(
+        {"opened": opened - pd.DateOffset(years=1), "resolved": opened + took - pd.DateOffset(years=1)}
+    )
+    t = _tiny()
+    last = pd.DataFrame({"opened": [end], "resolved": [pd.NaT], "employee_id": ["x"]})  # another team's
+    both = pd.concat([year_ago, after], ignore_index=True).assign(employee_id="a")
+    t["complaints"] = pd.concat([both, last], ignore_index=True).assign(type="service")
+    res = customers.complaint_resolution(t, "east", "2025Q3").set_index("period")
+    cols = ["open", "median_days", "days_ci_low", "days_ci_high", "within_target", "n_within"]
+    pd.testing.assert_series_equal(
+        res.loc["after", cols].astype(float), res.loc["year earlier", cols].astype(float), check_names=False
+    )
+    assert res.loc["after", "open"] > 0
+
+
+def test_resolved_within_target_shares_one_definition():
+    t = _tiny()
+    res = customers.complaint_resolution(t, "east", "2025Q3")
+    e = customers.resolution_estimate(res, "within")
+    # after window: one resolved in 12 hours; the other opened on the data's last day is not
+    # followed for 24 hours and is left out
+    assert (e.value, e.n) == (1.0, 1)
+    days = customers.resolution_estimate(res, "days")
+    assert days.value == 0.5 and days.n == 2

@@ -165,3 +165,49 @@ def test_item_table_one_row_per_item(east_q3):
     assert not items.duplicated(["test_id", "item_id"]).any()
     assert items["difficulty"].between(0, 1).all()
     assert len(ev.weakest_topics_of(east_q3.items, k=3)) == 3
+
+
+def test_grids_of_differences_carry_benjamini_hochberg_q_values():
+    """Issue 9, finding 5: a grid (compare_change with ``by``) is a family of exploratory
+    tests; each difference gets its BH q-value over the grid (statsmodels as the reference)."""
+    import numpy as np
+    from statsmodels.stats.multitest import multipletests
+
+    rng = np.random.default_rng(11)
+    rows = []
+    for seg in "abcdef":
+        lift = 8.0 if seg in "ab" else 0.0
+        for i in range(12):
+            for group in ("trained", "comparison"):
+                pre = rng.normal(60, 10)
+                gain = 5 + (lift if group == "trained" else 0) + rng.normal(0, 4)
+                rows += [
+                    (f"{seg}{group}{i}", seg, group, "pre", pre),
+                    (f"{seg}{group}{i}", seg, group, "post", pre + gain),
+                ]
+    df = pd.DataFrame(rows, columns=["employee_id", "segment", "group", "phase", "score"])
+    out = ev.compare_change(df, value="score", by="segment")
+    diff = out[out["group"] == "difference"]
+    assert diff["q_value"].to_numpy() == pytest.approx(multipletests(diff["p_value"], method="fdr_bh")[1])
+    assert out.loc[out["group"] != "difference", "q_value"].isna().all()
+    assert list(out.columns).index("q_value") == list(out.columns).index("p_value") + 1
+    assert "q_value" not in ev.compare_change(df, value="score").columns  # one test, no family
+
+
+def test_extremes_note_names_no_winner_the_intervals_cannot_separate():
+    t = pd.DataFrame({"dimension": ["trainer", "logistics", "relevance"], "score": [88.0, 84.0, 80.0]}).assign(
+        score_low=lambda d: d["score"] - 3, score_high=lambda d: d["score"] + 3
+    )
+    text = ev.extremes_note(
+        t, name="dimension", noun="dimension", fmt="{:.0f}".format, value="score", low="score_low", high="score_high"
+    )
+    assert "The largest, **trainer** (88), is not separated from **logistics** (84)" in text
+    assert "no dimension is clearly the largest" in text
+    assert "The smallest, **relevance** (80), is not separated" in text
+    wide = t.assign(score=[95.0, 84.0, 70.0])
+    wide = wide.assign(score_low=wide["score"] - 3, score_high=wide["score"] + 3)
+    text = ev.extremes_note(
+        wide, name="dimension", noun="dimension", fmt="{:.0f}".format, value="score", low="score_low", high="score_high"
+    )
+    assert "The largest is **trainer** (95), clearly above the runner-up **logistics** (84)." in text
+    assert "The smallest is **relevance** (70), clearly below the runner-up **logistics** (84)." in text

@@ -103,3 +103,21 @@ def test_target_table_statuses_and_known_truth(sample_data):
             assert row["ci_low"] >= row["target"] or math.isnan(row["ci_low"]), goal
         if row["status"] == "not met":
             assert row["ci_high"] < row["target"] or math.isnan(row["ci_high"]), goal
+
+
+def test_complaints_within_target_is_chapter_09s_figure(sample_data):
+    """Issue 9, finding 9: chapter 01 showed resolved complaints of the cohort only (open ones
+    dropped), chapter 09 all the team's complaints: two definitions, two values. Both now read
+    :func:`trackreport.chapters.customers.complaint_resolution`."""
+    from trackreport.chapters import customers
+
+    params = resolve("east", "2025Q3")
+    members = cohort_members(sample_data, "east", "2025Q3")
+    res = customers.complaint_resolution(sample_data, "east", "2025Q3", params)
+    t = goals.target_table(sample_data, members, report_windows("2025Q3"), params, resolution=res).set_index("goal")
+    row = t.loc["Complaints resolved within 24 hours"]
+    e = customers.resolution_estimate(res, "within")
+    assert (row["current"], row["ci_low"], row["ci_high"], row["n"]) == (e.value, e.ci_low, e.ci_high, e.n)
+    assert row["baseline"] == customers.resolution_estimate(res, "within", period="year earlier").value
+    alone = goals.target_table(sample_data, members, report_windows("2025Q3"), params).set_index("goal")
+    assert alone.loc["Complaints resolved within 24 hours", "n"] == e.n

@@ -344,7 +344,7 @@ def test_verdict_names_the_training_effect(tables):
     assert "The training's effect is the ratio of the two" in t.loc["sales", "verdict"]
     assert "The training's effect is the difference" in t.loc["win_rate", "verdict"]
     assert "not distinguishable from zero." in t.loc["new_clients", "verdict"]
-    assert t.loc["avg_order_value", "verdict"].endswith(", distinguishable from zero.")
+    assert ", distinguishable from zero. The verdict is Holm-adjusted" in t.loc["avg_order_value", "verdict"]
     assert "cannot be estimated yet" in t.loc["complaint_retention", "verdict"]
     assert (t["n_treated"] == t.loc["sales", "n_treated"]).sum() >= 5
 
@@ -448,3 +448,38 @@ def test_underpowered_against_a_target():
     text = sales._verdict(m, row, target=0.20)
     assert "Underpowered: the smallest effect this test can detect is +25.0%" in text and "target of +20.0%" in text
     assert "Underpowered" not in sales._verdict(m, {**row, "mde": 0.15}, target=0.20)
+
+
+def test_chapter_06_effects_are_holm_adjusted_as_one_family(tables):
+    """Issue 9, finding 5: the chapter's training effects are one family of k tests; the
+    verdict rests on Holm's adjusted p-value (statsmodels multipletests as the reference),
+    the 95% interval stays unadjusted and the sentence says so. East 2025Q3 sales: CI +1.6%
+    to +28.2% (p = 0.026) read "distinguishable" before; Holm over 6 effects gives 0.104."""
+    from statsmodels.stats.multitest import multipletests
+
+    for key, t in tables.items():
+        est = t[t["effect_p_value"].notna()]
+        ref = multipletests(est["effect_p_value"], method="holm")[1]
+        assert est["effect_p_holm"].to_numpy() == pytest.approx(ref, abs=1e-12), key
+        assert (t["holm_k"] == len(est)).all()
+        for _, r in est.iterrows():
+            says_yes = r["verdict"].split(" The verdict is Holm-adjusted")[0].endswith(", distinguishable from zero.")
+            assert says_yes == (r["effect_p_holm"] < 0.05), (key, r["measure"])
+            assert f"Holm-adjusted for the {len(est)} training effects" in r["verdict"]
+    sales_row = tables[("east", "2025Q3")].set_index("measure").loc["sales"]
+    assert sales_row["effect_ci_low"] > 0 and sales_row["effect_p_holm"] > 0.05
+    assert "its 95% CI excludes zero, but it is not distinguishable from zero" in sales_row["verdict"]
+
+
+def test_segment_grid_is_flagged_by_benjamini_hochberg(sample):
+    from statsmodels.stats.multitest import multipletests
+
+    params = resolve("east", "2025Q3")
+    table = sales.segment_effect_table(sample.tables, "east", "2025Q3", params, min_n=5)
+    tested = table[table["p_value"].notna()]
+    assert len(tested) >= 6
+    assert tested["q_value"].to_numpy() == pytest.approx(multipletests(tested["p_value"], method="fdr_bh")[1])
+    shown = sales.segment_display(table)
+    assert shown.attrs["tests"] == len(tested) and "q (BH)" in shown.columns
+    flagged = shown["verdict"] == "distinguishable from zero (BH)"
+    assert (flagged.to_numpy() == (table["q_value"] < 0.05).to_numpy()).all()

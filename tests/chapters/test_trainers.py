@@ -32,11 +32,36 @@ def test_stars_follow_params_and_unscored_trainers():
     )
     out = tr.trainer_record(t, co, sv, stars=TrainerStars().stars).set_index("trainer_id")
     assert out.loc["a", "hours"] == 12.0 and out.loc["a", "courses"] == 2
-    assert out.loc["a", "score"] == pytest.approx(92.0) and out.loc["a", "stars"] == 5
-    assert not out.loc["b", "scored"] and out.loc["b", "stars"] == 0
+    assert out.loc["a", "score"] == pytest.approx(92.0)
+    # five questionnaires: the interval (78.4-100) spans the 85 and 92 cut-offs -> a range
+    assert out.loc["a", "stars"] == "3-5" and (out.loc["a", "stars_low"], out.loc["a", "stars_high"]) == (3, 5)
+    assert not out.loc["b", "scored"] and out.loc["b", "stars"] == "not scored" and out.loc["b", "stars_high"] == 0
     assert out.loc["a", "name"] == "a"  # names hidden unless show_names
-    shown = tr.trainer_record(t, co, sv, stars=TrainerStars(five=95).stars, show_names=True).set_index("trainer_id")
-    assert shown.loc["a", "stars"] == 4 and shown.loc["a", "name"] == "王芳"
+    shown = tr.trainer_record(t, co, sv, stars=TrainerStars(four=75, five=100).stars, show_names=True)
+    shown = shown.set_index("trainer_id")
+    assert shown.loc["a", "stars"] == "4-5" and shown.loc["a", "name"] == "王芳"
+
+
+def test_star_range_gives_one_rating_only_when_the_interval_clears_the_cut():
+    rules = TrainerStars()  # 92 / 85 / 78 / 70
+    assert tr.star_range(86.0, 91.9, stars=rules.stars) == ("4", 4, 4)
+    assert tr.star_range(84.9, 86.0, stars=rules.stars) == ("3-4", 3, 4)
+    assert tr.star_range(69.0, 93.0, stars=rules.stars) == ("1-5", 1, 5)
+
+
+def test_trainer_star_ranges_hold_the_true_rating(data):
+    """Issue 9, finding 4: with intervals over answers and the point score, TR01 and TR02 got a
+    star below their true level (83.5 -> 3 for a true 85 -> 4; 75.7 -> 2 for 79 -> 3). With
+    intervals clustered by questionnaire and a range where the interval straddles a cut, every
+    trainer's true rating is within the range shown."""
+    truth = json.loads((SAMPLE_DIR / "TRUTH.json").read_text(encoding="utf-8"))["trainers"]
+    rules = TrainerStars()
+    out = tr.trainer_record(data["trainers"], data["courses"], data["reaction_surveys"], stars=rules.stars)
+    true_stars = out["trainer_id"].map(lambda k: rules.stars(truth[k]["true_satisfaction_100"]))
+    assert ((out["stars_low"] <= true_stars) & (true_stars <= out["stars_high"])).all()
+    single = out["stars_low"] == out["stars_high"]
+    assert (out.loc[single, "stars"] == out.loc[single, "stars_low"].astype(str)).all()
+    assert single.sum() >= 3  # a range only where the interval straddles a cut-off
 
 
 def test_trainer_scores_against_truth(data):

@@ -145,3 +145,16 @@ def test_every_chapter_page_has_a_real_title(everything):
                 title,
             )
             assert "Notebook" not in title
+
+
+def test_chapters_01_and_09_show_one_complaints_within_target_figure(everything):
+    """Issue 9, finding 9: one definition of "resolved within the target hours", shared by the
+    two chapters through the run's result store: the same value, interval and n on both pages."""
+    out, result = everything
+    for r in result.reports:
+        metrics = json.loads((r.path / "metrics.json").read_text(encoding="utf-8"))["metrics"]
+        ch09 = [m for m in metrics if m["chapter"] == "09" and m["name"] == "resolved_within_target_after"]
+        ch01 = [m for m in metrics if m["chapter"] == "01" and m["label"].startswith("Complaints resolved within")]
+        assert len(ch09) == len(ch01) == 1, (r.team, r.quarter)
+        for key in ("value", "ci_low", "ci_high", "n"):
+            assert ch01[0].get(key) == ch09[0].get(key), (r.team, r.quarter, key)

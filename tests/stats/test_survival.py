@@ -50,3 +50,30 @@ def test_no_events_gives_empty_curve():
     km = kaplan_meier([3, 4, 5], [0, 0, 0])
     assert km.empty
     assert survival_at(km, 10, n=3).value == 0.0
+
+
+# ------------------------------------------------------------------ issue 9, finding 9: KM median
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_km_median_and_its_interval_match_statsmodels(seed):
+    from trackreport.stats.survival import km_median
+
+    rng = np.random.default_rng(seed)
+    n = 60 + 40 * seed
+    t_event = rng.lognormal(np.log(5.0), 0.6, n)
+    t_cens = rng.uniform(1, 25, n)
+    t = np.round(np.minimum(t_event, t_cens), 2)
+    e = t_event <= t_cens
+    sf = SurvfuncRight(t, e.astype(int))
+    m = km_median(t, e)
+    assert m.value == pytest.approx(sf.quantile(0.5))
+    with np.errstate(divide="ignore", invalid="ignore"):  # statsmodels' own log(0) at S = 1
+        ref = sf.quantile_ci(0.5)
+    assert (m.ci_low, m.ci_high) == pytest.approx(ref)
+    assert m.n == n
+
+
+def test_km_median_is_nan_until_half_have_the_event():
+    from trackreport.stats.survival import km_median
+
+    m = km_median([1, 2, 3, 4], [1, 0, 0, 0])
+    assert math.isnan(m.value) and m.n == 4

@@ -92,8 +92,11 @@ def rating_grid(changes: pd.DataFrame, *, group: str = "difference", min_n: int 
     """Competency x rater-type grid of one group's 360 change, for reading at a glance.
 
     ``changes`` is :func:`rating_change` with ``by=["rater_type", "competency"]``. Each
-    cell is the change as text with a star when its 95% interval excludes zero; cells
-    resting on fewer than ``min_n`` people are left empty (privacy).
+    cell is the change as text with a star when its Benjamini-Hochberg q-value over the
+    grid (``q_value``, from :func:`trackreport.chapters.evaluation.compare_change`) is below
+    0.05 (issue 9, finding 5: the grid is exploratory; without ``q_value``, when its 95%
+    interval excludes zero); cells resting on fewer than ``min_n`` people are left empty
+    (privacy).
 
     Examples
     --------
@@ -104,7 +107,10 @@ def rating_grid(changes: pd.DataFrame, *, group: str = "difference", min_n: int 
     [{'competency': 'negotiation', 'peer': '+0.50*', 'self': ''}]
     """
     x = changes[changes["group"] == group].copy()
-    sig = (x["ci_low"] > 0) | (x["ci_high"] < 0)
+    if "q_value" in x.columns:
+        sig = (x["q_value"] < 0.05).to_numpy(dtype=bool)
+    else:
+        sig = ((x["ci_low"] > 0) | (x["ci_high"] < 0)).to_numpy(dtype=bool)
     x["cell"] = [
         ("" if n < min_n or pd.isna(v) else f"{v:+.2f}" + ("*" if s else ""))
         for n, v, s in zip(group_size(x), x["value"], sig, strict=True)

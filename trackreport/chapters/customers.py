@@ -43,6 +43,7 @@ from trackreport.stats.attribution import PanelError, did
 from trackreport.stats.estimate import Estimate, mean_ci, proportion
 from trackreport.stats.feedback import csat_top2box, nps
 from trackreport.stats.results import repurchase_rate
+from trackreport.stats.survival import km_median
 
 __all__ = [
     "change_estimate",
@@ -54,6 +55,8 @@ __all__ = [
     "complaints_yoy",
     "complaint_mix",
     "complaint_resolution",
+    "resolution_times",
+    "resolution",
     "high_value_repurchase",
     "categories_per_client",
     "early_renewals",
@@ -218,7 +221,7 @@ def csat_periods(
 
 def _groups(data, team, quarter, params):
     bm, am = Windows.from_params(quarter, params).months
-    members = cohort_members(data, team, quarter)["employee_id"]
+    members = cohort_members(data, team, quarter, before_months=bm, after_months=am)["employee_id"]
     comp = comparison_members(data, team, quarter, before_months=bm, after_months=am)["employee_id"]
     return members, comp
 
@@ -373,46 +376,101 @@ def complaint_mix(
     return out
 
 
+def resolution_times(
+    complaints: pd.DataFrame, *, follow_up_end: pd.Timestamp
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Days from ``opened`` to ``resolved``, censored at ``follow_up_end``.
+
+    A complaint resolved by ``follow_up_end`` is an event at its resolution time; one
+    still open then (or resolved later) is censored at ``follow_up_end − opened``.
+    Returns ``(days, resolved, observable_days)``: the durations, the event flags, and
+    how long each complaint could be followed (``follow_up_end − opened``).
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"opened": pd.to_datetime(["2025-01-01", "2025-01-02", "2025-01-03"]),
+    ...                   "resolved": pd.to_datetime(["2025-01-03", None, "2025-01-09"])})
+    >>> days, ev, obs = resolution_times(c, follow_up_end=pd.Timestamp("2025-01-05"))
+    >>> days.tolist(), ev.tolist(), obs.tolist()
+    ([2.0, 3.0, 2.0], [True, False, False], [4.0, 3.0, 2.0])
+    """
+    opened = complaints["opened"]
+    resolved = complaints["resolved"]
+    event = (resolved.notna() & (resolved <= follow_up_end)).to_numpy(dtype=bool)
+    observable = ((follow_up_end - opened).dt.total_seconds() / 86400).to_numpy(dtype=float)
+    took = ((resolved - opened).dt.total_seconds() / 86400).to_numpy(dtype=float, na_value=np.nan)
+    return np.where(event, took, observable), event, observable
+
+
 def complaint_resolution(
     data: Mapping[str, pd.DataFrame] | ChapterLike, team: str | None = None, quarter: str | None = None, params=None
 ) -> pd.DataFrame:
-    """Resolution time and share handled within the target hours, a year earlier and after.
+    """Resolution time and share resolved within the target hours, a year earlier and after.
 
-    - ``resolution_days``: mean days from ``opened`` to ``resolved`` of resolved complaints
-      (t interval). Complaints still open are left out, which understates the mean of a
-      recent window (right-censoring); ``open`` says how many.
-    - ``within_target``: share of complaints resolved within
-      ``params.targets.complaint_resolution_hours`` (default 24) of being opened, among all
-      complaints opened in the window (open ones count as not within, unless opened
-      less than that long before the data's end); Wilson interval.
+    Both windows are censored alike (issue 9, finding 9): the data end ``E`` (the latest
+    ``opened`` or ``resolved`` timestamp) is the follow-up end of the after window, and
+    ``E`` minus one year that of the year-earlier window, so a complaint of either window
+    is followed for the same time after the same calendar day; complaints still open at
+    their window's follow-up end are censored there (:func:`resolution_times`). Before,
+    the after window averaged only its resolved complaints while the year-earlier window
+    was fully observed, which flattered the after window.
+
+    - ``median_days``: Kaplan-Meier median days to resolution with the Brookmeyer-Crowley
+      interval (:func:`trackreport.stats.survival.km_median`);
+    - ``within_target``: the deck's "resolved within
+      ``params.targets.complaint_resolution_hours`` (24) hours", one definition for
+      chapters 01 and 09: among the complaints that could be followed for that long
+      (opened at least that long before the follow-up end), the share resolved within it;
+      Wilson interval, ``n`` those complaints;
+    - ``complaints``: opened in the window; ``open``: unresolved at the follow-up end.
+
+    Chapters 01 and 09 read it through :func:`resolution` (computed once per report).
     """
     data, team, quarter, params = scope(data, team, quarter, params)
     hours = 24.0 if params is None else float(params.targets.complaint_resolution_hours)
     w, ya = _windows(quarter, params)
-    end = pd.Timestamp(data["complaints"]["opened"].max())
+    allc = data["complaints"]
+    end = pd.Timestamp(max(allc["opened"].max(), allc["resolved"].max()))
     rows = []
-    for period, (a, b) in (("year earlier", ya), ("after", w.after)):
+    for period, (a, b), follow in (
+        ("year earlier", ya, end - pd.DateOffset(years=1)),
+        ("after", w.after, end),
+    ):
         c = _complaints(data, team, a, b)
-        dur = (c["resolved"] - c["opened"]).dt.total_seconds() / 3600
-        days = mean_ci((dur / 24).to_numpy(dtype=float, na_value=np.nan), method="mean, t interval")
-        judged = c["resolved"].notna() | ((end - c["opened"]).dt.total_seconds() / 3600 >= hours)
-        within = (dur <= hours).fillna(False)
-        e = proportion(int(within[judged].sum()), int(judged.sum()))
+        c = c.loc[(c["opened"] <= follow).to_numpy()]
+        days, event, observable = resolution_times(c, follow_up_end=follow)
+        med = km_median(days, event)
+        judged = observable >= hours / 24
+        e = proportion(int((event & (days <= hours / 24))[judged].sum()), int(judged.sum()))
         rows.append(
             {
                 "period": period,
+                "follow_up_end": follow,
                 "complaints": len(c),
-                "open": int(c["resolved"].isna().sum()),
-                "resolution_days": days.value,
-                "days_ci_low": days.ci_low,
-                "days_ci_high": days.ci_high,
+                "open": int((~event).sum()),
+                "median_days": med.value,
+                "days_ci_low": med.ci_low,
+                "days_ci_high": med.ci_high,
                 "within_target": e.value,
                 "within_ci_low": e.ci_low,
                 "within_ci_high": e.ci_high,
+                "n_within": e.n,
                 "n": len(c),
             }
         )
     return pd.DataFrame(rows)
+
+
+def resolution(ch: ChapterLike) -> pd.DataFrame:
+    """The report's :func:`complaint_resolution`, computed once and shared by chapters 01 and 09.
+
+    Both show "resolved within the target hours" from this one table, so they show the
+    same value, interval and n (issue 9, finding 9).
+    """
+    return ch.shared(
+        "complaint_resolution",
+        lambda: complaint_resolution(ch.data, ch.params.team, ch.params.quarter, ch.params),
+    )
 
 
 # ------------------------------------------------------------------ orders/clients
@@ -734,17 +792,26 @@ def measure_estimate(table: pd.DataFrame, measure: str) -> Estimate:
     return Estimate(float(r["after"]), float(r["after_ci_low"]), float(r["after_ci_high"]), n=int(r["n_after"]))
 
 
-def resolution_estimate(table: pd.DataFrame, which: str) -> Estimate:
-    """After-window resolution time (``which="days"``) or share within target (``"within"``)."""
-    r = table.set_index("period").loc["after"]
+def resolution_estimate(table: pd.DataFrame, which: str, *, period: str = "after") -> Estimate:
+    """Median days to resolution (``which="days"``, n = complaints) or the share resolved
+    within the target hours (``"within"``, n = complaints followed that long) of
+    :func:`complaint_resolution`'s ``period`` row."""
+    r = table.set_index("period").loc[period]
     if which == "days":
         return Estimate(
-            float(r["resolution_days"]),
+            float(r["median_days"]),
             float(r["days_ci_low"]),
             float(r["days_ci_high"]),
-            n=int(r["complaints"] - r["open"]),
+            n=int(r["complaints"]),
+            method="Kaplan-Meier median, open complaints censored",
         )
-    return Estimate(float(r["within_target"]), float(r["within_ci_low"]), float(r["within_ci_high"]), n=int(r["n"]))
+    return Estimate(
+        float(r["within_target"]),
+        float(r["within_ci_low"]),
+        float(r["within_ci_high"]),
+        n=int(r["n_within"]),
+        method="Wilson score interval, complaints followed for the target hours",
+    )
 
 
 def mix_note(mix: pd.DataFrame) -> str:

@@ -17,7 +17,7 @@ Groups: ``trained`` is the team's cohort of the quarter
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +27,7 @@ from scipy import stats
 
 from trackreport.stats.estimate import Estimate, mean_ci
 from trackreport.stats.learning import change_by_group, item_analysis, paired_change, pass_rate, weakest_topics
+from trackreport.stats.multiplicity import benjamini_hochberg, clear_leader
 from trackreport.stats.reaction import alpha_band, cronbach_alpha, satisfaction_score, top2box
 from trackreport.stats.values import as_float
 
@@ -43,6 +44,7 @@ __all__ = [
     "compare_change",
     "group_size",
     "reaction_summary",
+    "extremes_note",
     "scale_reliability",
     "learning_summary",
     "stage_test_average",
@@ -316,7 +318,11 @@ def compare_change(
     -------
     DataFrame
         Columns ``*by, group, n, mean_pre, mean_post, value, ci_low, ci_high, p_value,
-        method``.
+        method``. With ``by`` (a grid of groups), ``q_value`` after ``p_value``: the
+        Benjamini-Hochberg q-value of each ``difference`` row over all the grid's
+        differences (:func:`trackreport.stats.multiplicity.benjamini_hochberg`; issue 9,
+        finding 5): such grids are exploratory, and a cell is distinguishable at a 5% false
+        discovery rate only when ``q < 0.05``.
 
     Examples
     --------
@@ -393,7 +399,59 @@ def compare_change(
             out_rows += [dict(zip(keys, key, strict=True)) | r for r in one(g)]
     out = pd.DataFrame(out_rows, columns=keys + _COMPARE_COLS)
     out["n"] = out["n"].astype("int64")
+    if keys:  # a grid of differences: exploratory, Benjamini-Hochberg over its cells (finding 5)
+        diff = (out["group"] == DIFFERENCE).to_numpy()
+        q = np.full(len(out), np.nan)
+        q[diff] = benjamini_hochberg(out.loc[diff, "p_value"].to_numpy(dtype=float))
+        out.insert(out.columns.get_loc("p_value") + 1, "q_value", q)
     return out
+
+
+# --------------------------------------------------------------------------- extremes
+def extremes_note(
+    table: pd.DataFrame,
+    *,
+    name: str,
+    noun: str,
+    fmt: Callable[[float], str],
+    value: str = "value",
+    low: str = "ci_low",
+    high: str = "ci_high",
+) -> str:
+    """A sentence on the largest and smallest rows that names a winner only when it is one.
+
+    The row with the largest (smallest) ``value`` is called the largest (smallest) only
+    when its 95% interval does not overlap the runner-up's
+    (:func:`trackreport.stats.multiplicity.clear_leader`; issue 9, finding 5); otherwise
+    the sentence says the intervals overlap. ``fmt`` formats a value.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"c": ["a", "b", "d"], "value": [0.5, 0.2, 0.1],
+    ...                   "ci_low": [0.4, 0.1, 0.0], "ci_high": [0.6, 0.3, 0.25]})
+    >>> print(extremes_note(t, name="c", noun="competency", fmt="{:+.2f}".format))
+    The largest is **a** (+0.50), clearly above the runner-up **b** (+0.20). The smallest, **d** (+0.10), is not separated from **b** (+0.20): their 95% intervals overlap, so no competency is clearly the smallest.
+    """
+    t = table.dropna(subset=[value])
+    if len(t) < 2:
+        return ""
+    names, v = t[name].astype(str).tolist(), t[value].to_numpy(dtype=float)
+    lo, hi = t[low].to_numpy(dtype=float), t[high].to_numpy(dtype=float)
+    parts = []
+    for largest, word in ((True, "largest"), (False, "smallest")):
+        leader, runner = clear_leader(names, v, lo, hi, largest=largest)
+        order = np.argsort(-v if largest else v, kind="stable")
+        top, second = order[0], order[1]
+        a = f"**{names[top]}** ({fmt(v[top])})"
+        b = f"**{names[second]}** ({fmt(v[second])})"
+        if leader is not None:
+            parts.append(f"The {word} is {a}, clearly {'above' if largest else 'below'} the runner-up {b}.")
+        else:
+            parts.append(
+                f"The {word}, {a}, is not separated from {b}: their 95% intervals overlap,"
+                f" so no {noun} is clearly the {word}."
+            )
+    return " ".join(parts)
 
 
 # --------------------------------------------------------------------------- reaction
@@ -429,11 +487,13 @@ def reaction_summary(
     """Reaction per group: mean answer, top-2-box and the 100-point score against a baseline.
 
     - ``mean``: mean answer (1-5);
-    - ``top2box`` with the Wilson interval (:func:`trackreport.stats.reaction.top2box`), over
-      answers;
-    - ``score`` = mean × 100/scale (4.25 → 85) with a t interval
-      (:func:`trackreport.stats.reaction.satisfaction_score`), over answers;
-    - ``vs_baseline``: ``met``/``not met`` when the interval excludes ``baseline``,
+    - ``top2box`` with the Wilson interval (:func:`trackreport.stats.reaction.top2box`) on the
+      effective sample size of answers clustered by questionnaire;
+    - ``score`` = mean × 100/scale (4.25 → 85) with a t interval clustered by questionnaire
+      (:func:`trackreport.stats.reaction.satisfaction_score` with ``clusters``; issue 9,
+      finding 4: a questionnaire's ~3 answers per dimension are correlated, and intervals
+      over answers were up to 2x too narrow);
+    - ``vs_baseline``: ``met``/``not met`` when the clustered interval excludes ``baseline``,
       else ``not distinguishable``.
 
     ``respondents`` counts distinct questionnaires (``response_id``), ``n`` the
@@ -453,12 +513,13 @@ def reaction_summary(
 
     def one(g: pd.DataFrame) -> dict[str, Any]:
         x = as_float(g["answer"])
-        t2b = top2box(x, scale=scale)
-        sc = satisfaction_score(x, scale=scale)
+        clusters = g["response_id"].to_numpy()
+        t2b = top2box(x, scale=scale, clusters=clusters)
+        sc = satisfaction_score(x, scale=scale, clusters=clusters)
         ok = x[~np.isnan(x)]
         return {
             "respondents": int(g.loc[~np.isnan(x), "response_id"].nunique()),
-            "n": t2b.n,
+            "n": int(ok.size),
             "mean": float(ok.mean()) if ok.size else math.nan,
             "top2box": t2b.value,
             "top2box_low": t2b.ci_low,

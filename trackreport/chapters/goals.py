@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from trackreport.chapters.behaviour import adoption_share, crm_completeness, fabe_adoption
+from trackreport.chapters.customers import complaint_resolution, resolution_estimate
 from trackreport.chapters.evaluation import stage_target, stage_test_average
 from trackreport.data.cohort import SEGMENTS, Windows
 from trackreport.data.schema import COMPETENCIES
@@ -171,6 +172,7 @@ def target_table(
     params: ReportParams,
     *,
     attribution: pd.DataFrame | None = None,
+    resolution: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The deck's quantified targets: baseline, target, current value, status, n.
 
@@ -182,6 +184,12 @@ def target_table(
     is given in ``note`` beside it. Without it they are the raw change, labelled so.
     ``status``: ``met`` / ``not met`` when the 95% interval lies wholly on one side of
     the target, else ``not distinguishable from target``.
+
+    Complaints resolved within ``targets.complaint_resolution_hours`` come from
+    ``resolution`` (chapter 09's :func:`trackreport.chapters.customers.complaint_resolution`,
+    shared through :func:`trackreport.chapters.customers.resolution`; computed here when
+    not given): the team's complaints, one definition and the same value and n in both
+    chapters (issue 9, finding 9), the baseline being the same months a year earlier.
     """
     t = params.targets
     ids = set(members["employee_id"])
@@ -319,19 +327,16 @@ def target_table(
         nps(fb.loc[(fb["date"] >= a0) & (fb["date"] <= a1), "nps"].dropna().tolist()),
     )
 
-    comp = data["complaints"]
-    comp = comp[comp["employee_id"].isin(ids) & comp["resolved"].notna()]
-    hours = (comp["resolved"] - comp["opened"]).dt.total_seconds() / 3600
-    within = hours <= t.complaint_resolution_hours
-    in_b = (comp["opened"] >= b0) & (comp["opened"] <= b1)
-    in_a = (comp["opened"] >= a0) & (comp["opened"] <= a1)
+    if resolution is None:
+        resolution = complaint_resolution(data, params.team, params.quarter, params)
     add(
         f"Complaints resolved within {t.complaint_resolution_hours:g} hours",
         "results",
         "share",
-        float(within[in_b].mean()) if in_b.any() else np.nan,
+        resolution_estimate(resolution, "within", period="year earlier").value,
         1.0,
-        proportion(int(within[in_a].sum()), int(in_a.sum())),
+        resolution_estimate(resolution, "within"),
+        note="the team's complaints as in chapter 09; baseline: the same months a year earlier",
     )
 
     chk = data["checkins"]

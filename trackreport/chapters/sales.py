@@ -89,6 +89,7 @@ from trackreport.stats.attribution import (
     seasonal_factors,
 )
 from trackreport.stats.estimate import Estimate
+from trackreport.stats.multiplicity import Adjusted, benjamini_hochberg, holm
 from trackreport.stats.results import rep_month_panel
 
 __all__ = [
@@ -105,6 +106,7 @@ __all__ = [
     "never_trained_factors",
     "sales_attribution",
     "effect_estimate",
+    "effect_adjustment",
     "target_progress",
     "parallel_trends",
     "monthly_series",
@@ -354,7 +356,7 @@ def _windows(quarter: str, before_months: int, after_months: int):
 
 
 def _groups(data, team, quarter, before_months, after_months) -> tuple[pd.DataFrame, pd.DataFrame]:
-    members = cohort_members(data, team, quarter)
+    members = cohort_members(data, team, quarter, before_months=before_months, after_months=after_months)
     comp = comparison_members(data, team, quarter, before_months=before_months, after_months=after_months)
     return members, comp
 
@@ -539,8 +541,23 @@ def _verdict(m: Measure, row: Mapping, target: float | None = None) -> str:
             f". The training's effect is the difference: {show(row['effect'])} "
             f"(95% CI {show(row['effect_ci_low'])} to {show(row['effect_ci_high'])}, {counts})"
         )
-    if not (row["effect_ci_low"] > 0 or row["effect_ci_high"] < 0):
-        text += ", not distinguishable from zero."
+    p_holm, k = float(row.get("effect_p_holm", math.nan)), int(row.get("holm_k", 0) or 0)
+    ci_excludes = bool(row["effect_ci_low"] > 0 or row["effect_ci_high"] < 0)
+    holm_note = ""
+    if math.isfinite(p_holm) and k > 1:
+        holm_note = (
+            f" The verdict is Holm-adjusted for the {k} training effects of this chapter"
+            f" (p = {row['effect_p_value']:.3g}, adjusted p = {p_holm:.3g}); the interval shown is not adjusted."
+        )
+    distinguishable = (p_holm < 0.05) if math.isfinite(p_holm) and k > 1 else ci_excludes
+    if not distinguishable:
+        if ci_excludes:
+            text += (
+                ": its 95% CI excludes zero, but it is not distinguishable from zero once the"
+                f" {k} effects are tested together."
+            )
+        else:
+            text += ", not distinguishable from zero."
         mde = float(row.get("mde", math.nan))
         eff = row["relative_effect"] if rel else row["effect"]
         if underpowered(mde, eff, target):
@@ -551,7 +568,7 @@ def _verdict(m: Measure, row: Mapping, target: float | None = None) -> str:
             )
     else:
         text += ", distinguishable from zero."
-    return text
+    return text + holm_note
 
 
 def _relative(value: float, lo: float, hi: float, base: float) -> tuple[float, float, float]:
@@ -587,8 +604,12 @@ def sales_attribution(
       measures can be read side by side with ``relative_effect``;
     - ``note``: why a measure could not be estimated (e.g. complaint retention is only
       known 90 days after the complaint);
+    - ``effect_p_holm``, ``holm_k``: the effect's p-value Holm-adjusted within the family
+      of the measures estimated here (k of them; :func:`trackreport.stats.multiplicity.holm`,
+      Holm 1979; issue 9, finding 5);
     - ``verdict``: one sentence that says which number is the training's effect and
-      whether it is distinguishable from zero.
+      whether it is distinguishable from zero, decided on the Holm-adjusted p-value (the
+      95% interval shown stays unadjusted, and the sentence says so).
 
     Estimators: naive/adjusted/comparison are paired before/after changes over reps
     (t interval); the effect is DiD with two-way fixed effects, SE clustered by rep,
@@ -694,9 +715,15 @@ def sales_attribution(
             row[f"{col}_relative"], row[f"{col}_relative_ci_low"], row[f"{col}_relative_ci_high"] = v, lo, hi
         row.update({"label": m.label, "unit": m.unit, "kind": m.kind})
         row["n"] = int(row["n_treated"]) + int(row["n_comparison"])
+        rows.append(row)
+    # Holm within the family of the chapter's training effects (issue 9, finding 5)
+    p_holm = holm([float(r.get("effect_p_value", math.nan)) for r in rows])
+    k = int(np.isfinite(p_holm).sum())
+    for row, ph in zip(rows, p_holm, strict=True):
+        m = MEASURES[row["measure"]]
+        row["effect_p_holm"], row["holm_k"] = float(ph), k
         target = getattr(params.targets, m.target) if (params is not None and m.target) else None
         row["verdict"] = _verdict(m, row, target)
-        rows.append(row)
     out = pd.DataFrame(rows)
     for c in ("n_treated", "n_comparison", "n"):
         out[c] = out[c].astype("int64")
@@ -752,6 +779,19 @@ def attribution(ch: ChapterLike) -> pd.DataFrame:
     return ch.shared(
         "sales_attribution", lambda: sales_attribution(ch.data, ch.params.team, ch.params.quarter, ch.params)
     )
+
+
+def effect_adjustment(table: pd.DataFrame, measure: str) -> Adjusted:
+    """The Holm-adjusted p-value of one measure's effect and the family size, for ``ch.headline(adjusted=...)``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"measure": ["sales"], "effect_p_holm": [0.03], "holm_k": [7]})
+    >>> effect_adjustment(t, "sales").describe()
+    'Holm-adjusted for 7 tests'
+    """
+    row = table.set_index("measure").loc[measure]
+    return Adjusted(float(row["effect_p_holm"]), int(row["holm_k"]), "Holm")
 
 
 def effect_estimate(table: pd.DataFrame, measure: str, *, relative: bool | None = None) -> Estimate:
@@ -945,7 +985,7 @@ def segment_effects(
     :func:`sales_attribution`); segments with fewer than ``min_n`` trainees are not
     estimated (``effect`` NaN, kept so the reader sees they exist). Columns:
     ``segment``, ``n`` (trainees), ``effect``, ``ci_low``, ``ci_high``, ``relative_effect``,
-    ``relative_ci_low``, ``relative_ci_high``.
+    ``relative_ci_low``, ``relative_ci_high``, ``p_value`` (unadjusted).
     """
     bm, am = Windows.from_params(quarter, params).months
     if panel is None:
@@ -979,6 +1019,7 @@ def segment_effects(
                 "relative_effect": est.get("relative_effect", math.nan),
                 "relative_ci_low": est.get("relative_ci_low", math.nan),
                 "relative_ci_high": est.get("relative_ci_high", math.nan),
+                "p_value": est.get("effect_p_value", math.nan),
             }
         )
         rows.append(row)
@@ -1000,8 +1041,11 @@ def segment_effect_table(
     panel: each segment's trainees against the whole comparison group. Relative measures
     give the relative effect (0.12 = +12%), absolute ones the effect in points of share.
     Columns: ``measure``, ``label``, ``segment``, ``n``, ``effect``, ``ci_low``,
-    ``ci_high``, ``unit`` (``relative`` or ``pp``). Segments below ``min_n`` trainees keep
-    their row with NaN estimates.
+    ``ci_high``, ``unit`` (``relative`` or ``pp``), ``p_value`` and ``q_value``: the
+    Benjamini-Hochberg q-value over every estimated cell of the grid
+    (:func:`trackreport.stats.multiplicity.benjamini_hochberg`; issue 9, finding 5): the
+    grid is exploratory, and a cell is flagged only when ``q < 0.05``. Segments below
+    ``min_n`` trainees keep their row with NaN estimates.
     """
     data, team, quarter, params = scope(data, team, quarter, params)
     bm, am = Windows.from_params(quarter, params).months
@@ -1022,13 +1066,22 @@ def segment_effect_table(
                     "ci_low": r.relative_ci_low if rel else r.ci_low,
                     "ci_high": r.relative_ci_high if rel else r.ci_high,
                     "unit": "relative" if rel else "pp",
+                    "p_value": r.p_value,
                 }
             )
-    return pd.DataFrame(rows, columns=["measure", "label", "segment", "n", "effect", "ci_low", "ci_high", "unit"])
+    cols = ["measure", "label", "segment", "n", "effect", "ci_low", "ci_high", "unit", "p_value"]
+    out = pd.DataFrame(rows, columns=cols)
+    out["q_value"] = benjamini_hochberg(out["p_value"].to_numpy(dtype=float))
+    return out
 
 
 def segment_display(table: pd.DataFrame) -> pd.DataFrame:
-    """:func:`segment_effect_table` as the reader sees it: effect and interval as text."""
+    """:func:`segment_effect_table` as the reader sees it: effect and interval as text.
+
+    The verdict rests on the Benjamini-Hochberg q-value over the whole grid (exploratory;
+    issue 9, finding 5), not on each cell's own interval; ``attrs["tests"]`` is the number
+    of cells tested.
+    """
     out = table.copy()
 
     def fmt(v: float, unit: str) -> str:
@@ -1041,13 +1094,17 @@ def segment_display(table: pd.DataFrame) -> pd.DataFrame:
         f"{fmt(lo, u)} to {fmt(hi, u)}" if math.isfinite(lo) else "–"
         for lo, hi, u in zip(out["ci_low"], out["ci_high"], out["unit"])
     ]
+    k = int(np.isfinite(out["q_value"].to_numpy(dtype=float)).sum())
+    out["q (BH)"] = [f"{q:.3f}" if math.isfinite(q) else "–" for q in out["q_value"]]
     out["verdict"] = [
         "–"
-        if not math.isfinite(lo)
-        else ("distinguishable from zero" if lo > 0 or hi < 0 else "not distinguishable from zero")
-        for lo, hi in zip(out["ci_low"], out["ci_high"])
+        if not (math.isfinite(lo) and math.isfinite(q))
+        else ("distinguishable from zero (BH)" if q < 0.05 else "not distinguishable from zero (BH)")
+        for lo, q in zip(out["ci_low"], out["q_value"])
     ]
-    return out[["label", "segment", "n", "training effect", "95% CI", "verdict"]].rename(columns={"label": "measure"})
+    out = out[["label", "segment", "n", "training effect", "95% CI", "q (BH)", "verdict"]]
+    out.attrs["tests"] = k
+    return out.rename(columns={"label": "measure"})
 
 
 # ------------------------------------------------------------------------ rankings
@@ -1170,11 +1227,14 @@ def attribution_summary(table: pd.DataFrame) -> str:
         if not math.isfinite(eff):
             lines.append(f"- **{r['label']}**: the effect cannot be estimated yet.")
             continue
-        sig = r["effect_ci_low"] > 0 or r["effect_ci_high"] < 0
+        p_holm, k = float(r.get("effect_p_holm", math.nan)), int(r.get("holm_k", 0) or 0)
+        holm_used = math.isfinite(p_holm) and k > 1
+        sig = (p_holm < 0.05) if holm_used else (r["effect_ci_low"] > 0 or r["effect_ci_high"] < 0)
+        verdict = "distinguishable from zero" if sig else "not distinguishable from zero"
         lines.append(
             f"- **{r['label']}**: changed by {fmt(naive) if math.isfinite(naive) else 'n/a'} for the trained reps; "
             f"the training's effect is **{fmt(eff)}** "
-            + ("(distinguishable from zero)." if sig else "(not distinguishable from zero).")
+            + (f"({verdict}, Holm-adjusted for {k} tests)." if holm_used else f"({verdict}).")
         )
     return "\n".join(lines)
 

@@ -58,6 +58,9 @@ def _status(m: dict) -> str:
     lo, hi = m.get("ci_low"), m.get("ci_high")
     if lo is None or hi is None:
         return ""
+    if m.get("p_adjusted") is not None:  # the chapter's multiplicity-adjusted verdict (issue 9, finding 5)
+        sig = m["p_adjusted"] < 0.05
+        return ("distinguishable" if sig else "not distinguishable") + f" from zero ({m.get('adjustment', 'adjusted')})"
     return "distinguishable from zero" if lo > 0 or hi < 0 else "not distinguishable from zero"
 
 

@@ -3,13 +3,17 @@
 Pure functions over the contract tables; tidy frames in, tidy frames out.
 
 - **Satisfaction** of a trainer: the 100-point score (mean × 20) of the ``trainer``
-  items of the reaction surveys about the trainer's courses, with a t interval
-  (:func:`trackreport.stats.reaction.satisfaction_score`); ``n`` counts respondents
-  (questionnaires). Trainers with fewer respondents than the minimum group size are
-  *not scored* (no score, no stars).
+  items of the reaction surveys about the trainer's courses, with a t interval clustered by
+  questionnaire (:func:`trackreport.stats.reaction.satisfaction_score` with ``clusters``;
+  issue 9, finding 4: a questionnaire's three trainer items are correlated, and an interval
+  over answers was up to 2x too narrow); ``n`` counts respondents (questionnaires).
+  Trainers with fewer respondents than the minimum group size are *not scored* (no score,
+  no stars).
 - **Stars** follow the documented, configurable rules of ``params.trainer_stars``
   (:meth:`trackreport.report.params.TrainerStars.stars`: score ≥ five → 5 stars, ≥ four → 4,
-  ≥ three → 3, ≥ two → 2, else 1).
+  ≥ three → 3, ≥ two → 2, else 1), applied to both ends of the 95% interval: a trainer gets
+  a single star rating only when the interval lies within one band (``stars = "4"``), else
+  the range the interval spans (``"3-4"``); ``stars_low`` / ``stars_high`` hold its ends.
 - **Business metrics**: each trainee's mean monthly sales, orders and new clients
   (:func:`trackreport.stats.results.rep_month_panel`) in windows of equal length before
   their first course with the trainer and after the last one (as long as the data covers
@@ -29,7 +33,7 @@ import pandas as pd
 
 from trackreport.stats.reaction import satisfaction_score
 
-__all__ = ["trainer_record", "business_before_after"]
+__all__ = ["trainer_record", "star_range", "business_before_after"]
 
 _RECORD_COLS = [
     "trainer_id",
@@ -43,8 +47,27 @@ _RECORD_COLS = [
     "ci_high",
     "vs_baseline",
     "stars",
+    "stars_low",
+    "stars_high",
     "scored",
 ]
+
+
+def star_range(low: float, high: float, *, stars: Callable[[float], int]) -> tuple[str, int, int]:
+    """Star rating of a score's 95% interval: one rating when both ends earn it, else the range.
+
+    Returns ``(label, low stars, high stars)``; the label is ``"4"`` when ``stars(low) ==
+    stars(high)``, else ``"3-4"``. A rating is a decision about a person, so it is given
+    only when the interval clears the cut-off (issue 9, finding 4).
+
+    Examples
+    --------
+    >>> cut = lambda s: 5 if s >= 92 else 4 if s >= 85 else 3
+    >>> star_range(86.0, 91.0, stars=cut), star_range(83.0, 93.0, stars=cut)
+    (('4', 4, 4), ('3-5', 3, 5))
+    """
+    lo, hi = int(stars(low)), int(stars(high))
+    return (str(lo) if lo == hi else f"{lo}-{hi}"), lo, hi
 
 
 def trainer_record(
@@ -74,7 +97,9 @@ def trainer_record(
     -------
     DataFrame
         ``trainer_id, name, kind, courses, hours, n, score, ci_low, ci_high, vs_baseline,
-        stars, scored``; unscored trainers have NaN score and stars 0.
+        stars, stars_low, stars_high, scored``; ``stars`` is the rating the interval
+        supports (:func:`star_range`: ``"4"`` or ``"3-4"``); unscored trainers have NaN
+        score, ``stars`` ``"not scored"`` and stars_low / stars_high 0.
 
     Examples
     --------
@@ -84,9 +109,9 @@ def trainer_record(
     ...     "trainer_id": ["t1"] * 5 + ["t2"], "dimension": "trainer", "answer": [5, 4, 4, 5, 4, 3]})
     >>> out = trainer_record(tr, co, sv, stars=lambda s: 5 if s >= 90 else 4)
     >>> out[["trainer_id", "courses", "hours", "n", "score", "stars", "scored"]]
-      trainer_id  courses  hours  n  score  stars  scored
-    0         t1        1    8.0  5   88.0      4    True
-    1         t2        1    4.0  1    NaN      0   False
+      trainer_id  courses  hours  n  score       stars  scored
+    0         t1        1    8.0  5   88.0         4-5    True
+    1         t2        1    4.0  1    NaN  not scored   False
     """
     load = courses.groupby("trainer_id").agg(courses=("course_id", "nunique"), hours=("hours", "sum")).reset_index()
     sv = surveys[(surveys["dimension"] == "trainer") & surveys["course_id"].isin(set(courses["course_id"]))]
@@ -96,7 +121,7 @@ def trainer_record(
         x = answers["answer"].astype("float64")
         resp = int(answers.loc[x.notna().to_numpy(), "response_id"].nunique())
         scored = resp >= min_n
-        e = satisfaction_score(x) if scored else None
+        e = satisfaction_score(x, clusters=answers["response_id"].to_numpy()) if scored else None
         score = e.value if e else math.nan
         lo, hi = (e.ci_low, e.ci_high) if e else (math.nan, math.nan)
         if not scored:
@@ -105,6 +130,7 @@ def trainer_record(
             vs = "not distinguishable"
         else:
             vs = "met" if score >= baseline else "not met"
+        label, s_lo, s_hi = star_range(lo, hi, stars=stars) if scored else ("not scored", 0, 0)
         rows.append(
             {
                 "trainer_id": t["trainer_id"],
@@ -115,7 +141,9 @@ def trainer_record(
                 "ci_low": lo,
                 "ci_high": hi,
                 "vs_baseline": vs,
-                "stars": int(stars(score)) if scored else 0,
+                "stars": label,
+                "stars_low": s_lo,
+                "stars_high": s_hi,
                 "scored": scored,
             }
         )

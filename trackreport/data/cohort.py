@@ -1,9 +1,11 @@
 """Cohorts: who was trained when, trainee segments, and the report's time windows.
 
 A *cohort* is everyone enrolled in the course runs of one quarter (``courses.cohort``).
-A report for team T and quarter Q looks at T's cohort of Q, compared with T's staff
-who were never trained or not yet trained by the end of the after-window (never with
-staff trained earlier: see :func:`trackreport.stats.attribution.stack_cohort`).
+A report for team T and quarter Q looks at T's cohort of Q (less anyone trained in an
+earlier cohort), compared with T's staff who were never trained or did not start training
+by the end of the after-window (never with staff trained earlier: see
+:func:`trackreport.stats.attribution.stack_cohort`); both groups hold only people employed
+in both windows (:func:`employed_in_both`).
 
 Windows are calendar months: *before* = the ``before_months`` months just before the
 quarter, *after* = the ``after_months`` months just after it; the quarter itself
@@ -40,6 +42,7 @@ __all__ = [
     "training_periods",
     "cohort_quarters",
     "teams",
+    "employed_in_both",
     "cohort_members",
     "comparison_members",
 ]
@@ -166,36 +169,71 @@ def _people(data: Mapping[str, pd.DataFrame], team: str, asof: pd.Timestamp) -> 
     return emp
 
 
-def cohort_members(data: Mapping[str, pd.DataFrame], team: str, quarter: str) -> pd.DataFrame:
+def employed_in_both(people: pd.DataFrame, windows: Windows) -> np.ndarray:
+    """Whether each person was employed on at least one day of each window.
+
+    ``hire_date <= last day of the before window`` and ``leave_date`` empty or ``>= first
+    day of the after window``: the people who can have data (rep-months) in both windows,
+    the one employment rule of trainees and comparison staff alike (issue 9, finding 10).
+
+    Examples
+    --------
+    >>> w = report_windows("2025Q3")
+    >>> p = pd.DataFrame({"hire_date": pd.to_datetime(["2020-01-01", "2025-06-30", "2025-07-01", "2020-01-01"]),
+    ...                   "leave_date": pd.to_datetime([None, None, None, "2025-09-30"])})
+    >>> employed_in_both(p, w).tolist()
+    [True, True, False, False]
+    """
+    hired = (people["hire_date"] <= windows.before[1]).to_numpy(dtype=bool)
+    stays = (people["leave_date"].isna() | (people["leave_date"] >= windows.after[0])).to_numpy(dtype=bool)
+    return hired & stays
+
+
+def cohort_members(
+    data: Mapping[str, pd.DataFrame], team: str, quarter: str, *, before_months: int = 3, after_months: int = 3
+) -> pd.DataFrame:
     """The team's trainees of a quarter, with segment, tenure and training dates.
 
-    Raises :class:`TrackreportError` if the team or its cohort of that quarter is absent.
+    Rules (issue 9, finding 10): people trained in an earlier cohort are left out (their
+    before window is already treated), and so is anyone not employed in both windows
+    (:func:`employed_in_both`, the comparison group's rule too), so the cohort's ``n``
+    counts only people who can have data before and after.
+
+    Raises :class:`TrackreportError` if the team or its cohort of that quarter is absent,
+    or if no trainee of it meets the rules.
     """
     q0, _ = quarter_bounds(quarter)
+    w = report_windows(quarter, before_months=before_months, after_months=after_months)
     emp = _people(data, team, q0)
     tp = training_periods(data)
-    tp = tp[tp["cohort"] == quarter]
-    out = emp.merge(tp, on="employee_id", how="inner")
+    earlier = tp.loc[(tp["cohort"] != quarter) & (tp["training_start"] < q0), "employee_id"]
+    out = emp.merge(tp[tp["cohort"] == quarter], on="employee_id", how="inner")
     if out.empty:
         have = ", ".join(cohort_quarters(data, team)) or "none"
         raise TrackreportError(f"team {team!r} has no cohort in {quarter} (quarters with a cohort: {have})")
+    out = out[~out["employee_id"].isin(earlier).to_numpy() & employed_in_both(out, w)]
+    if out.empty:
+        raise TrackreportError(
+            f"no trainee of team {team!r}'s {quarter} cohort was untrained before and employed in both windows"
+        )
     return out.sort_values("employee_id", ignore_index=True)
 
 
 def comparison_members(
     data: Mapping[str, pd.DataFrame], team: str, quarter: str, *, after_months: int = 3, before_months: int = 3
 ) -> pd.DataFrame:
-    """The team's comparison group: never trained, or trained only after the after-window.
+    """The team's comparison group: never trained, or not starting training before the after-window ends.
 
-    Staff trained before or during the after-window, and staff not employed during both
-    windows, are left out.
+    Eligibility rests on the training's *start* (issue 9, finding 10): anyone whose first
+    course of any cohort starts on or before the last day of the after window is left out,
+    which also leaves out everyone trained earlier; a course starting inside the windows
+    and ending after them made a person a control before. The employment rule is the
+    trainees' (:func:`employed_in_both`).
     """
     w = report_windows(quarter, before_months=before_months, after_months=after_months)
     q0, _ = quarter_bounds(quarter)
     emp = _people(data, team, q0)
     tp = training_periods(data)
-    early = tp.loc[tp["training_end"] <= w.after[1], "employee_id"]
-    emp = emp[~emp["employee_id"].isin(early)]
-    hired_in_time = emp["hire_date"] <= w.before[0]
-    stayed = emp["leave_date"].isna() | (emp["leave_date"] >= w.after[1])
-    return emp[np.asarray(hired_in_time & stayed)].sort_values("employee_id", ignore_index=True)
+    started = tp.loc[tp["training_start"] <= w.after[1], "employee_id"]
+    emp = emp[~emp["employee_id"].isin(started)]
+    return emp[employed_in_both(emp, w)].sort_values("employee_id", ignore_index=True)

@@ -33,6 +33,7 @@ from trackreport.report.params import ReportParams, resolve
 from trackreport.report.store import ResultStore, package_digest, store_key
 from trackreport.stats.disclosure import suppress_table
 from trackreport.stats.estimate import Estimate
+from trackreport.stats.multiplicity import Adjusted
 
 __all__ = [
     "METRIC_MIME",
@@ -171,6 +172,7 @@ class Chapter:
         target: float | None = None,
         higher_is_better: bool = True,
         change: bool = False,
+        adjusted: Adjusted | None = None,
     ) -> dict:
         """Show a headline number and record it for ``metrics.json``.
 
@@ -190,6 +192,12 @@ class Chapter:
             Target to compare with; the status is shown and recorded.
         change : bool
             The value is a change or effect: say whether it is distinguishable from zero.
+        adjusted : Adjusted, optional
+            The effect's p-value adjusted within its family of k tests
+            (:class:`trackreport.stats.multiplicity.Adjusted`, e.g. Holm over chapter 06's
+            effects): with ``change`` and k > 1 the verdict rests on it and says so (the
+            95% interval shown stays unadjusted); ``metrics.json`` records ``p_adjusted``
+            and ``adjustment``.
 
         The record's ``role`` is ``"primary"`` when ``name`` is one of
         ``params.primary_endpoints`` (the decision figures declared in ``params/``), else
@@ -247,6 +255,11 @@ class Chapter:
         if change and isinstance(value, Estimate):
             if math.isnan(est.ci_low):
                 text += " <i>— too few observations for an interval</i>"
+            elif adjusted is not None and adjusted.k > 1 and math.isfinite(adjusted.p):
+                rec["p_adjusted"], rec["adjustment"] = _clean(adjusted.p), adjusted.describe()
+                if not adjusted.significant:
+                    text += " <i>— not distinguishable from zero</i>"
+                text += f" <span class='tr-n'>(verdict {adjusted.describe()}, adjusted p {format_p(adjusted.p)})</span>"
             elif not est.excludes_zero:
                 text += " <i>— not distinguishable from zero</i>"
         if target is not None:
@@ -299,7 +312,7 @@ class Chapter:
         text = [c for c in shown.columns if _is_text(shown[c])]
         if text:  # data text: inert as HTML and as a formula when pasted into a spreadsheet
             styler = styler.format(_inert_cell, subset=text, na_rep="–")
-        pcols = [c for c in shown.columns if c in ("p-value", "P value", "p")]
+        pcols = [c for c in shown.columns if c in ("p-value", "P value", "p", "q-value (BH)")]
         if pcols:
             styler = styler.format(format_p, subset=pcols, na_rep="–")
         if formats:
@@ -340,6 +353,7 @@ _COLUMN_WORDS = {
     "ci_high": "95% CI high",
     "n": "n",
     "p_value": "p-value",
+    "q_value": "q-value (BH)",
     "d_z": "d_z",
     "d_av": "d_av",
 }
@@ -384,7 +398,13 @@ def open_chapter(
     params = resolve(team, quarter, params_file=params_file or None)
     data = open_dataset(data_dir, dataset_cache)
     w = Windows.from_params(params.quarter, params)
-    members = cohort_members(data, params.team, params.quarter)
+    members = cohort_members(
+        data,
+        params.team,
+        params.quarter,
+        before_months=params.windows.before_months,
+        after_months=params.windows.after_months,
+    )
     comparison = comparison_members(
         data,
         params.team,

@@ -9,7 +9,7 @@ import pandas as pd
 
 from trackreport.stats.estimate import Estimate
 
-__all__ = ["kaplan_meier", "survival_at"]
+__all__ = ["kaplan_meier", "survival_at", "km_median"]
 
 Z = 1.959963984540054
 
@@ -85,3 +85,46 @@ def survival_at(curve: pd.DataFrame, time: float, *, n: int, event_share: bool =
     if event_share:
         return Estimate(1 - s, 1 - hi, 1 - lo, n=n, method=method)
     return Estimate(s, lo, hi, n=n, method=method)
+
+
+def km_median(durations, events) -> Estimate:
+    """Kaplan-Meier median time to the event with the Brookmeyer-Crowley 95% interval.
+
+    Median: the first event time at which S(t) < 0.5 (SAS LIFETEST's and statsmodels'
+    convention); NaN when the curve never falls below 0.5. Interval: the event times t
+    whose test of ``S(t) = 0.5`` is not rejected at 5% on the log(-log) scale,
+    ``|g(S(t)) − g(0.5)| / (|g'(S(t))| · se(t)) <= z`` with ``g(x) = log(−log x)`` and
+    Greenwood's ``se`` (Brookmeyer & Crowley 1982, *Biometrics* 38:29; SAS/STAT
+    LIFETEST, "Breslow, Fleming-Harrington and Kaplan-Meier methods"); the upper bound
+    is the next event time after the last accepted one, infinite when there is none, as
+    statsmodels ``SurvfuncRight.quantile_ci(0.5)`` (against which it is tested).
+    ``n`` counts the durations.
+
+    Examples
+    --------
+    >>> t = [6, 6, 6, 6, 7, 9, 10, 10, 11, 13, 16, 17, 19, 20, 22, 23, 25, 32, 32, 34, 35]
+    >>> e = [1, 1, 1, 0, 1, 0, 1, 0, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0]
+    >>> m = km_median(t, e)  # Gehan's 6-MP arm: S stays above 0.5 until week 23
+    >>> m.value, m.ci_low, m.ci_high, m.n
+    (23.0, 13.0, inf, 21)
+    """
+    t = np.asarray(durations, dtype=float)
+    method = "Kaplan-Meier median, Brookmeyer-Crowley interval (log(-log))"
+    curve = kaplan_meier(t, events)
+    if curve.empty:
+        return Estimate(math.nan, n=int(t.size), method=method)
+    s = curve["survival"].to_numpy()
+    se = curve["se"].to_numpy()
+    times = curve["time"].to_numpy()
+    below = np.flatnonzero(s < 0.5)
+    median = float(times[below[0]]) if below.size else math.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g = np.log(-np.log(s))
+        gprime = -1 / (s * np.log(s))
+        r = (g - math.log(-math.log(0.5))) / (gprime * se)
+    ok = np.flatnonzero(np.abs(r) <= Z)
+    if ok.size == 0:
+        return Estimate(median, n=int(t.size), method=method)
+    low = float(times[ok[0]])
+    high = math.inf if ok[-1] == times.size - 1 else float(times[ok[-1] + 1])
+    return Estimate(median, low, high, n=int(t.size), method=method)
