@@ -179,6 +179,36 @@ def _stop_on_sigterm() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+# ------------------------------------------------------------------------------- init
+
+
+def _init_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("folder", metavar="DIR", help="folder to write the templates into (created)")
+    parser.add_argument(
+        "--format",
+        choices=("both", "csv", "excel"),
+        default="both",
+        help="one header-only CSV per table, the workbook trackreport-data.xlsx, or both (default)",
+    )
+    parser.add_argument("--force", action="store_true", help="replace template files that already exist")
+
+
+@subcommand("init", "Write templates to fill with your data (CSV files and an Excel workbook).", _init_arguments)
+def _init(args: argparse.Namespace) -> int:
+    from trackreport.data.templates import write_templates
+
+    if not args.folder.strip():
+        raise _UsageError("give the folder to write the templates into (make init DIR=path)")
+    written = write_templates(Path(args.folder), what=args.format, force=args.force)
+    print(f"wrote {len(written)} template file(s) into {args.folder}")
+    print(
+        "Fill the tables you have (leave the others empty: they count as not provided), then:\n"
+        f"  python -m trackreport validate {args.folder}\n"
+        f"  python -m trackreport report --team TEAM --data {args.folder}"
+    )
+    return 0
+
+
 # --------------------------------------------------------------------------- validate
 
 

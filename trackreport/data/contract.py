@@ -10,7 +10,7 @@ from __future__ import annotations
 from trackreport.data.load import BOOL_WORDS, ENCODINGS
 from trackreport.data.schema import BASE_TABLES, TABLES, Column, Table
 
-__all__ = ["render_contract", "COLUMN_HEADER", "KIND_WORDS"]
+__all__ = ["render_contract", "table_chapters", "COLUMN_HEADER", "KIND_WORDS"]
 
 COLUMN_HEADER = ("Column", "Type", "Unit", "Required", "Rules", "Description")
 """Header of every per-table column table in the document."""
@@ -104,14 +104,25 @@ def _column_row(col: Column) -> str:
     return "| " + " | ".join(_cell(c) for c in cells) + " |"
 
 
+def table_chapters(table: Table) -> tuple[str, str]:
+    """The chapters that need the table and those that use it when present, in words.
+
+    >>> table_chapters(TABLES["employees"])
+    ('all (every report needs it)', 'none')
+    >>> table_chapters(TABLES["meetings"])[0]
+    '08'
+    """
+    if table.name in BASE_TABLES:
+        return "all (every report needs it)", "none"
+    needed = ", ".join(n for n in table.chapters if table.required and not n.endswith("?")) or "none"
+    used = ", ".join(n.rstrip("?") for n in table.chapters if not table.required or n.endswith("?")) or "none"
+    return needed, used
+
+
 def _table_section(table: Table) -> str:
     keys = ", ".join(f"`{k}`" for k in table.key)
     refs = ", ".join(f"`{c}` → `{t}`" for c, t in table.foreign_keys.items()) if table.foreign_keys else "none"
-    if table.name in BASE_TABLES:
-        needed, used = "all (every report needs it)", "none"
-    else:
-        needed = ", ".join(n for n in table.chapters if table.required and not n.endswith("?")) or "none"
-        used = ", ".join(n.rstrip("?") for n in table.chapters if not table.required or n.endswith("?")) or "none"
+    needed, used = table_chapters(table)
     lines = [
         f"### `{table.name}`",
         "",

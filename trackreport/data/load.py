@@ -414,7 +414,9 @@ def _read_folder(folder: str | Path, tables: Iterable[str] | None):
     try:
         for name in names:
             table = TABLES[name]
-            read, file_problems, data = _read_table(folder, table, asked=tables is not None, stem=mapping.stem(name))
+            read, file_problems, data = _read_table(
+                folder, table, asked=tables is not None and name not in sheets, stem=mapping.stem(name)
+            )
             if data is not None:
                 digest.update(f"{name}\0{len(data)}\0".encode())
                 digest.update(data)
@@ -437,7 +439,7 @@ def _read_folder(folder: str | Path, tables: Iterable[str] | None):
         for book in opened:
             book.close()
     if unfilled:
-        notices.append(f"left empty (header only), so taken as not provided: {', '.join(unfilled)}")
+        notices.append(f"tables left empty (header only), so taken as not provided: {', '.join(unfilled)}")
     _digest_extras(folder, books, digest)
     frames, flat = _finish(reads, problems)
     return frames, book_problems + flat, digest.hexdigest(), folder, notices
@@ -512,7 +514,7 @@ def _choose(
         read = found[0]
         read.problems.append(Problem(read.file, None, "empty table (header only, no data rows)"))
         return read
-    unfilled.append(found[0].file)
+    unfilled.append(name)
     return None
 
 
