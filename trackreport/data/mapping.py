@@ -153,7 +153,7 @@ def parse_mapping(text: str) -> tuple[DataMapping, list[tuple[str, str]]]:
     True
     """
     try:
-        doc = yaml.safe_load(text)
+        doc = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
@@ -187,6 +187,19 @@ def parse_mapping(text: str) -> tuple[DataMapping, list[tuple[str, str]]]:
             files[tm.file] = name
         tables[name] = tm
     return DataMapping(tables), errors
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in one mapping (PyYAML keeps the last silently)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, (str, int, float, bool)) and key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key}", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
 
 
 def _table_mapping(table: Table, entry: Mapping[Any, Any]) -> tuple[TableMapping, list[tuple[str, str]]]:
