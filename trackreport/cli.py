@@ -230,7 +230,7 @@ def _validate_arguments(parser: argparse.ArgumentParser) -> None:
 
 @subcommand("validate", "Check a data folder against the data contract.", _validate_arguments)
 def _validate(args: argparse.Namespace) -> int:
-    from trackreport.data.schema import TABLES
+    from trackreport.data.load import present_tables
     from trackreport.data.source import load_source, source_label
     from trackreport.errors import DataValidationError
 
@@ -255,12 +255,8 @@ def _validate(args: argparse.Namespace) -> int:
                 print(f"  - {p.detail()}")
     if isinstance(args.data, Path):
         print()
-        _print_availability([t for t in TABLES if _table_file(args.data, t)])
+        _print_availability(present_tables(args.data))  # files and workbook sheets, valid or not
     return 1
-
-
-def _table_file(data: str | Path, table: str) -> bool:
-    return isinstance(data, Path) and any((data / f"{table}.{ext}").exists() for ext in ("csv", "parquet"))
 
 
 def _print_availability(present: Sequence[str]) -> int:

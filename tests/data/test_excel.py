@@ -148,6 +148,8 @@ def test_the_cli_names_the_cell_without_a_traceback(tiny_book, capsys):
     out = capsys.readouterr()
     assert "trackreport-data.xlsx, sheet meetings" in out.out and "meetings!D2: 'four'" in out.out
     assert "Traceback" not in out.out + out.err
+    assert "Every report needs" not in out.out  # the tables in the workbook are there, one of them with a bad cell
+    assert "Chapters not available" not in out.out
 
 
 def test_a_key_problem_points_at_the_first_key_column(tiny_book):
@@ -293,6 +295,12 @@ def test_not_a_workbook_and_foreign_sheets(tmp_path):
     assert ds.notices == (
         "notes.xlsx: sheets not named like a table of the contract (nor in mapping.yaml), not read: Pivot",
     )
+
+
+def test_a_workbook_linked_from_outside_the_folder_is_refused(tmp_path, tiny_book):
+    folder = write_tiny_data(tmp_path / "d")
+    (folder / "outside.xlsx").symlink_to(tiny_book / WORKBOOK)
+    assert messages(folder)[0].startswith("outside.xlsx: symbolic link to ")
 
 
 def test_csv_folders_never_open_excel(tmp_path, monkeypatch):

@@ -334,6 +334,18 @@ def validate_folder(folder: str | Path, *, tables: Iterable[str] | None = None) 
     return _read_folder(folder, tables)[1]
 
 
+def present_tables(folder: str | Path) -> list[str]:
+    """The tables a data folder has a file or a workbook sheet for (whether valid or not), in contract order."""
+    folder = Path(folder)
+    mapping = read_mapping(folder)[0] or DataMapping()
+    found = {n for n in TABLES if _table_paths(folder, mapping.stem(n))}
+    notices: list[str] = []
+    sheets, opened, _ = _find_sheets(folder, workbook_paths(folder), mapping, list(TABLES), notices)
+    for book in opened:
+        book.close()
+    return [n for n in TABLES if n in found or n in sheets]
+
+
 def folder_notices(folder: str | Path, *, tables: Iterable[str] | None = None) -> list[str]:
     """What loading the folder would leave out without refusing it (see :attr:`Dataset.notices`)."""
     return _read_folder(folder, tables)[4]
@@ -410,7 +422,7 @@ def _read_folder(folder: str | Path, tables: Iterable[str] | None):
     problems: dict[str, list[Problem]] = {}
     notices: list[str] = []
     unfilled: list[str] = []
-    sheets, opened, book_problems = _find_sheets(books, mapping, names, notices)
+    sheets, opened, book_problems = _find_sheets(folder, books, mapping, names, notices)
     try:
         for name in names:
             table = TABLES[name]
@@ -446,7 +458,7 @@ def _read_folder(folder: str | Path, tables: Iterable[str] | None):
 
 
 def _find_sheets(
-    books: list[Path], mapping: DataMapping, names: list[str], notices: list[str]
+    folder: Path, books: list[Path], mapping: DataMapping, names: list[str], notices: list[str]
 ) -> tuple[dict[str, list[tuple[Workbook, str]]], list[Workbook], list[Problem]]:
     """Which sheet of which workbook holds each table: a workbook named like a table is that table,
     any other workbook holds a table in each sheet named like one (sheet names after ``mapping.yaml``)."""
@@ -455,6 +467,10 @@ def _find_sheets(
     opened: list[Workbook] = []
     problems: list[Problem] = []
     for path in books:
+        why = _not_readable(folder, path)
+        if why:
+            problems.append(Problem(path.name, None, why))
+            continue
         try:
             book = Workbook(path)
         except SheetError as exc:
