@@ -153,7 +153,7 @@ def parse_mapping(text: str) -> tuple[DataMapping, list[tuple[str, str]]]:
     True
     """
     try:
-        doc = yaml.load(text, Loader=_UniqueKeyLoader)
+        doc = yaml.load(text, Loader=_StrictLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
@@ -189,7 +189,7 @@ def parse_mapping(text: str) -> tuple[DataMapping, list[tuple[str, str]]]:
     return DataMapping(tables), errors
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+class _StrictLoader(yaml.SafeLoader):
     """YAML's safe loader, refusing a key given twice in one mapping (PyYAML keeps the last silently)."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
