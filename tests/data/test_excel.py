@@ -261,6 +261,11 @@ def test_empty_sheets_and_header_only_csvs_are_templates_not_tables(tmp_path, ti
     assert "meetings" in notice and "employees" not in notice
     # asked for by name, an empty table is still refused
     assert "empty table (header only, no data rows)" in messages(folder, ["meetings"])[0]
+    # a file whose every row is refused is not an empty template
+    (folder / "meetings.csv").write_text(TINY_TABLES["meetings"].splitlines()[0] + "\nM001,east\n", encoding="utf-8")
+    assert messages(folder) == [
+        "meetings.csv: wrong number of fields (the header has 6; these rows are skipped) — 1 row fails, e.g. line 2: 2"
+    ]
 
 
 def test_a_workbook_per_table(tmp_path, tiny_csv):

@@ -517,7 +517,7 @@ def _choose(
     found: list[_Read], name: str, problems: list[Problem], *, asked: bool, unfilled: list[str]
 ) -> _Read | None:
     """The one source of a table among its file and sheets; sources with no data rows are templates left empty."""
-    filled = [r for r in found if len(r.raw)]
+    filled = [r for r in found if len(r.raw) or r.problems]  # rows all refused (ragged) are not a template
     if len(filled) > 1:
         where = " and ".join(r.file for r in filled)
         problems.append(Problem(filled[0].file, None, f"table {name} is in both {where}: keep only one"))
