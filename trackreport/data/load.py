@@ -346,11 +346,6 @@ def present_tables(folder: str | Path) -> list[str]:
     return [n for n in TABLES if n in found or n in sheets]
 
 
-def folder_notices(folder: str | Path, *, tables: Iterable[str] | None = None) -> list[str]:
-    """What loading the folder would leave out without refusing it (see :attr:`Dataset.notices`)."""
-    return _read_folder(folder, tables)[4]
-
-
 # --------------------------------------------------------------------------- folder
 
 

@@ -192,11 +192,13 @@ def _about_sheet(ws) -> None:
         "Save this workbook in the data folder, then: python -m trackreport validate FOLDER, "
         "and python -m trackreport report --team TEAM --data FOLDER",
         "",
-        "Column types: " + "; ".join(f"{k}: {v.replace('`', '')}" for k, v in KIND_WORDS.items()),
-        "",
+        "Column types:",
     ]
     for line in intro:
         ws.append([line])
+    for kind, words in KIND_WORDS.items():
+        ws.append(["", kind, words.replace("`", "")])
+    ws.append([])
     ws.append(list(_ABOUT_HEADER))
     header_row = ws.max_row
     for cell in ws[header_row]:
