@@ -15,10 +15,13 @@ LOAD   ?= /tmp/trackreport-load
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 # Variables reach recipes through the environment and are quoted there ("$$TEAM"), never
 # pasted into the command line: make TEAM='east;id' reports an unknown team, runs no `id`.
-export PYTHON VENV PY TEAM QUARTER DATA OUT TEAMS LOAD
+DIR    ?=
+FORCE  ?=
+
+export PYTHON VENV PY TEAM QUARTER DATA OUT TEAMS LOAD DIR FORCE
 
 .DEFAULT_GOAL := help
-.PHONY: help install report reports pdf test lint validate bench load lab hooks sample contract clean
+.PHONY: help install init report reports pdf test lint validate bench load lab hooks sample contract clean
 
 help: ## List every target with a one-line description
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -31,6 +34,9 @@ $(STAMP): pyproject.toml
 	@touch "$$VENV/.installed"
 
 install: $(STAMP) ## Create .venv and install trackreport with its dependencies
+
+init: $(STAMP) ## Write templates to fill (a CSV per table, an Excel workbook): make init DIR=path [FORCE=1]
+	"$$PY" -m trackreport init $${FORCE:+--force} -- "$$DIR"
 
 report: $(STAMP) ## Build one team's report: make report TEAM=east [QUARTER=2025Q3] [DATA=dir]
 	"$$PY" -m trackreport report --team="$$TEAM" $${QUARTER:+--quarter="$$QUARTER"} --data="$$DATA" --out="$$OUT"

@@ -179,6 +179,36 @@ def _stop_on_sigterm() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+# ------------------------------------------------------------------------------- init
+
+
+def _init_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("folder", metavar="DIR", help="folder to write the templates into (created)")
+    parser.add_argument(
+        "--format",
+        choices=("both", "csv", "excel"),
+        default="both",
+        help="one header-only CSV per table, the workbook trackreport-data.xlsx, or both (default)",
+    )
+    parser.add_argument("--force", action="store_true", help="replace template files that already exist")
+
+
+@subcommand("init", "Write templates to fill with your data (CSV files and an Excel workbook).", _init_arguments)
+def _init(args: argparse.Namespace) -> int:
+    from trackreport.data.templates import write_templates
+
+    if not args.folder.strip():
+        raise _UsageError("give the folder to write the templates into (make init DIR=path)")
+    written = write_templates(Path(args.folder), what=args.format, force=args.force)
+    print(f"wrote {len(written)} template file(s) into {args.folder}")
+    print(
+        "Fill the tables you have (leave the others empty: they count as not provided), then:\n"
+        f"  python -m trackreport validate {args.folder}\n"
+        f"  python -m trackreport report --team TEAM --data {args.folder}"
+    )
+    return 0
+
+
 # --------------------------------------------------------------------------- validate
 
 
@@ -200,7 +230,7 @@ def _validate_arguments(parser: argparse.ArgumentParser) -> None:
 
 @subcommand("validate", "Check a data folder against the data contract.", _validate_arguments)
 def _validate(args: argparse.Namespace) -> int:
-    from trackreport.data.schema import TABLES
+    from trackreport.data.load import present_tables
     from trackreport.data.source import load_source, source_label
     from trackreport.errors import DataValidationError
 
@@ -225,12 +255,8 @@ def _validate(args: argparse.Namespace) -> int:
                 print(f"  - {p.detail()}")
     if isinstance(args.data, Path):
         print()
-        _print_availability([t for t in TABLES if _table_file(args.data, t)])
+        _print_availability(present_tables(args.data))  # files and workbook sheets, valid or not
     return 1
-
-
-def _table_file(data: str | Path, table: str) -> bool:
-    return isinstance(data, Path) and any((data / f"{table}.{ext}").exists() for ext in ("csv", "parquet"))
 
 
 def _print_availability(present: Sequence[str]) -> int:

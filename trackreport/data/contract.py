@@ -10,7 +10,7 @@ from __future__ import annotations
 from trackreport.data.load import BOOL_WORDS, ENCODINGS
 from trackreport.data.schema import BASE_TABLES, TABLES, Column, Table
 
-__all__ = ["render_contract", "COLUMN_HEADER", "KIND_WORDS"]
+__all__ = ["render_contract", "table_chapters", "COLUMN_HEADER", "KIND_WORDS"]
 
 COLUMN_HEADER = ("Column", "Type", "Unit", "Required", "Rules", "Description")
 """Header of every per-table column table in the document."""
@@ -41,11 +41,15 @@ failing rows and a few of them); the reports refuse to run on data that breaks i
 
 ## Files
 
-- One file per table, named `<table>.csv` or `<table>.parquet` (not both). A folder may
-  hold any subset of the tables: every report needs {base}; each chapter needs the
-  tables listed as *needed by* below, and a chapter whose tables are missing is listed
-  in the report as "not available" instead of being built. A table with no data rows is
-  refused. `python -m trackreport init DIR` writes an empty template of every table.
+- One file per table, named `<table>.csv` or `<table>.parquet`, or one sheet of an Excel
+  workbook (below); one source per table (a table both as a file and as a sheet is
+  refused). A folder may hold any subset of the tables: every report needs {base}; each
+  chapter needs the tables listed as *needed by* below, and a chapter whose tables are
+  missing is listed in the report as "not available" instead of being built. A table
+  whose file or sheet has a header and no data rows (a template left unfilled) counts
+  as not provided. `python -m trackreport init DIR` writes the templates of every
+  table: a header-only CSV each and the workbook `trackreport-data.xlsx`, whose first
+  sheet explains every table and column.
 - CSV: comma-separated, first line is the header with the column names below (in any
   order, no extra columns), Windows (`\\r\\n`) or Unix line ends. Blank lines are
   ignored. Quote a field that contains a comma, a quote or a line break (Excel does).
@@ -55,9 +59,26 @@ failing rows and a few of them); the reports refuse to run on data that breaks i
   are refused.
 - Parquet: the same column names; columns may be stored as text or with native types
   (integers, floats, booleans, dates, timestamps) and are checked the same way.
+- Excel (`.xlsx`): one workbook with a sheet per table, each sheet named like its table
+  (other sheets are not read), or one workbook per table named like it (`orders.xlsx`,
+  one sheet). The first non-empty row of a sheet is its header; empty rows are skipped.
+  Cells go through the same rules as CSV: Excel dates are dates, numbers stored as text
+  are numbers where the contract wants one, `true`/`false` cells are booleans. Merged
+  cells are refused (a merged range holds its value in its first cell only). Date
+  columns left as plain numbers (`45839`) are refused with the date they stand for.
+- `mapping.yaml` (optional) maps the company's names to the contract's, per table: a
+  column (`客户编号: customer_id`), the values of a category or boolean column
+  (`type: {{投诉-服务: service}}`, `high_potential: {{是: true, 否: false}}`) and the file
+  or sheet holding the table (`file: 投诉记录`). Columns of a mapped table that are
+  neither in the contract nor mapped are left out with a notice; a mistake in the
+  mapping (unknown table or column, two columns mapped to one, a value map for a column
+  that is not a category, a value the column does not allow, a key given twice) is
+  reported naming `mapping.yaml` and the key. The format is in
+  `trackreport/data/mapping.py`.
 - Line numbers in problem reports are those of the CSV file as a text editor or Excel
   shows them: the header is line 1, the first data row line 2. For Parquet files,
-  `row N` counts data rows from 1.
+  `row N` counts data rows from 1. For workbooks, the cell as Excel names it
+  (`orders!C12`).
 
 ## Values
 
@@ -104,20 +125,31 @@ def _column_row(col: Column) -> str:
     return "| " + " | ".join(_cell(c) for c in cells) + " |"
 
 
+def table_chapters(table: Table) -> tuple[str, str]:
+    """The chapters that need the table and those that use it when present, in words.
+
+    >>> table_chapters(TABLES["employees"])
+    ('all (every report needs it)', 'none')
+    >>> table_chapters(TABLES["meetings"])[0]
+    '08'
+    """
+    if table.name in BASE_TABLES:
+        return "all (every report needs it)", "none"
+    needed = ", ".join(n for n in table.chapters if table.required and not n.endswith("?")) or "none"
+    used = ", ".join(n.rstrip("?") for n in table.chapters if not table.required or n.endswith("?")) or "none"
+    return needed, used
+
+
 def _table_section(table: Table) -> str:
     keys = ", ".join(f"`{k}`" for k in table.key)
     refs = ", ".join(f"`{c}` → `{t}`" for c, t in table.foreign_keys.items()) if table.foreign_keys else "none"
-    if table.name in BASE_TABLES:
-        needed, used = "all (every report needs it)", "none"
-    else:
-        needed = ", ".join(n for n in table.chapters if table.required and not n.endswith("?")) or "none"
-        used = ", ".join(n.rstrip("?") for n in table.chapters if not table.required or n.endswith("?")) or "none"
+    needed, used = table_chapters(table)
     lines = [
         f"### `{table.name}`",
         "",
         table.description,
         "",
-        f"- File: `{table.name}.csv` or `{table.name}.parquet`",
+        f"- File: `{table.name}.csv` or `{table.name}.parquet`, or a sheet `{table.name}` of a workbook",
         f"- Key: {keys}",
         f"- Refers to: {refs}",
         f"- Needed by chapters: {needed}",

@@ -1,7 +1,9 @@
 """Read a data folder and refuse data that breaks the contract, saying clearly why.
 
 Every table of :data:`trackreport.data.schema.TABLES` is one file, ``<table>.csv`` or
-``<table>.parquet``, in the data folder. :func:`load_data` reads each file, converts
+``<table>.parquet``, or one sheet of an Excel workbook (:mod:`trackreport.data.excel`), in
+the data folder; a ``mapping.yaml`` there may give the company's own names of files,
+columns and category values (:mod:`trackreport.data.mapping`). :func:`load_data` reads each file, converts
 its columns to the contract's types, validates them with the table's pandera schema,
 checks every foreign key across tables, and returns a read-only :class:`Dataset`. When
 anything is wrong it raises one :class:`~trackreport.errors.DataValidationError` that
@@ -18,7 +20,11 @@ superset of GBK, what Chinese Excel writes).
 
 Failing rows are shown by their place in the file: for CSV, ``line N`` is the line
 number a text editor or Excel shows (the header is line 1, the first data row line 2);
-for Parquet, ``row N`` counts data rows from 1.
+for Parquet, ``row N`` counts data rows from 1; for a workbook, the cell (``orders!C12``).
+
+A table whose file or sheet has a header and no data rows (a template left unfilled)
+counts as absent when the whole folder is read, and is said in a notice
+(:attr:`Dataset.notices`); a table asked for by name must have rows.
 
 The loader only reads: it never writes into the data folder.
 """
@@ -29,6 +35,7 @@ import csv
 import difflib
 import hashlib
 import io
+import logging
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -43,6 +50,8 @@ import pandera.pandas as pa
 import pyarrow
 import pyarrow.parquet as pq
 
+from trackreport.data.excel import ABOUT_SHEET, SheetData, SheetError, Workbook, workbook_paths
+from trackreport.data.mapping import MAPPING_FILE, DataMapping, TableMapping, read_mapping
 from trackreport.data.schema import KINDS, TABLES, Column, Table
 from trackreport.errors import DataValidationError, TrackreportError
 from trackreport.paths import SAMPLE_DIR
@@ -63,6 +72,8 @@ BOOL_WORDS: dict[str, bool] = {
 """Accepted spellings of booleans in CSV files (compared case-insensitively)."""
 
 MAX_EXAMPLES = 3
+
+log = logging.getLogger(__name__)
 
 MAX_LINE_BYTES = 1 << 20
 """A CSV line longer than this (1 MiB) is refused before the file is read whole."""
@@ -115,11 +126,12 @@ class Problem:
         The rule broken, in plain words, e.g. ``"unparsable date (expected YYYY-MM-DD)"``.
     n_rows : int
         Number of data rows that break it; 0 when the problem is not about rows.
-    examples : tuple of (int, object)
+    examples : tuple of (int or str, object)
         A few failing rows as ``(place, value as in the file)``; ``value`` None is empty.
     place : str
-        What the numbers in ``examples`` count: ``"line"`` (CSV: line of the file, the
-        header is line 1) or ``"row"`` (Parquet: data row, the first is 1).
+        What the places in ``examples`` are: ``"line"`` (CSV: line of the file, the
+        header is line 1), ``"row"`` (Parquet: data row, the first is 1) or ``"cell"``
+        (a workbook: the cell as Excel names it, ``orders!C12``).
 
     Examples
     --------
@@ -135,7 +147,7 @@ class Problem:
     column: str | None
     rule: str
     n_rows: int = 0
-    examples: tuple[tuple[int, Any], ...] = ()
+    examples: tuple[tuple[int | str, Any], ...] = ()
     place: str = "line"
 
     def detail(self) -> str:
@@ -147,7 +159,8 @@ class Problem:
         if self.n_rows:
             text += " — 1 row fails" if self.n_rows == 1 else f" — {self.n_rows} rows fail"
             if self.examples:
-                shown = ", ".join(f"{self.place} {n}: {_show(v)}" for n, v in self.examples)
+                where = "" if self.place == "cell" else f"{self.place} "
+                shown = ", ".join(f"{where}{n}: {_show(v)}" for n, v in self.examples)
                 text += f", e.g. {shown}"
         return text
 
@@ -196,6 +209,8 @@ class Dataset(Mapping[str, pd.DataFrame]):
     fingerprint: str
     declared: frozenset[str] | None = None
     reader: str = ""
+    notices: tuple[str, ...] = ()
+    """What the loader left out without refusing the data (unfilled templates, unmapped columns)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tables", MappingProxyType(dict(self.tables)))
@@ -236,7 +251,7 @@ class Dataset(Mapping[str, pd.DataFrame]):
         ...
         trackreport.data.load.UndeclaredTableError: chapter 99 reads table 'b', which it does not declare: ...
         """
-        return Dataset(self.tables, self.folder, self.fingerprint, frozenset(names), reader)
+        return Dataset(self.tables, self.folder, self.fingerprint, frozenset(names), reader, self.notices)
 
     @property
     def n_rows(self) -> int:
@@ -259,8 +274,9 @@ def load_data(folder: str | Path = SAMPLE_DIR, *, tables: Iterable[str] | None =
     Parameters
     ----------
     folder : str or Path
-        Folder holding one ``<table>.csv`` or ``<table>.parquet`` per table of
-        :data:`trackreport.data.schema.TABLES`. Defaults to the sample company.
+        Folder holding one ``<table>.csv`` or ``<table>.parquet`` or workbook sheet per
+        table of :data:`trackreport.data.schema.TABLES`, and optionally ``mapping.yaml``.
+        Defaults to the sample company.
     tables : iterable of str, optional
         Load only these tables (foreign keys to tables not loaded are not checked).
 
@@ -292,10 +308,12 @@ def load_data(folder: str | Path = SAMPLE_DIR, *, tables: Iterable[str] | None =
     - market_index.csv, column month: unparsable date (expected YYYY-MM-DD) — 1 row fails, e.g. line 2: 'July'
     - market_index.csv, column index: out of range (must be >= 0) — 1 row fails, e.g. line 2: '-1'
     """
-    frames, problems, fingerprint, folder = _read_folder(folder, tables)
+    frames, problems, fingerprint, folder, notices = _read_folder(folder, tables)
+    for notice in notices:
+        log.warning("notice: %s", notice)
     if problems:
         raise DataValidationError(problems, str(folder))
-    return Dataset(frames, folder=folder, fingerprint=fingerprint)
+    return Dataset(frames, folder=folder, fingerprint=fingerprint, notices=tuple(notices))
 
 
 def validate_folder(folder: str | Path, *, tables: Iterable[str] | None = None) -> list[Problem]:
@@ -316,6 +334,18 @@ def validate_folder(folder: str | Path, *, tables: Iterable[str] | None = None) 
     return _read_folder(folder, tables)[1]
 
 
+def present_tables(folder: str | Path) -> list[str]:
+    """The tables a data folder has a file or a workbook sheet for (whether valid or not), in contract order."""
+    folder = Path(folder)
+    mapping = read_mapping(folder)[0] or DataMapping()
+    found = {n for n in TABLES if _table_paths(folder, mapping.stem(n))}
+    notices: list[str] = []
+    sheets, opened, _ = _find_sheets(folder, workbook_paths(folder), mapping, list(TABLES), notices)
+    for book in opened:
+        book.close()
+    return [n for n in TABLES if n in found or n in sheets]
+
+
 # --------------------------------------------------------------------------- folder
 
 
@@ -332,14 +362,24 @@ class _Read:
     typed: pd.DataFrame | None = None
     bad_cells: dict[str, np.ndarray] = field(default_factory=dict)
     arrow_types: dict[str, Any] = field(default_factory=dict)  # Parquet only
+    sheet: str = ""  # workbook only: the sheet's name
+    letters: dict[str, str] = field(default_factory=dict)  # workbook only: column name → Excel column letter
 
     def problem(self, column: str | None, rule: str, index: Iterable[int] = ()) -> None:
         """Record a broken rule for the rows at positions ``index``, with a few examples."""
         idx = list(dict.fromkeys(int(i) for i in index))
         examples = []
         for i in idx[:MAX_EXAMPLES]:
-            examples.append((int(self.numbers[i]), _row_values(self.raw, column, i)))
+            examples.append((self.where(column, int(self.numbers[i])), _row_values(self.raw, column, i)))
         self.problems.append(Problem(self.file, column, rule, len(idx), tuple(examples), self.place))
+
+    def where(self, column: str | None, number: int) -> int | str:
+        """A row's place as a problem shows it: its number, or in a workbook its cell (``orders!C12``)."""
+        if self.place != "cell":
+            return number
+        sheet = self.sheet if re.fullmatch(r"\w+", self.sheet) else "'" + self.sheet.replace("'", "''") + "'"
+        letter = self.letters.get((column or "").split(", ")[0], "A")
+        return f"{sheet}!{letter}{number}"
 
 
 def _row_values(raw: pd.DataFrame, column: str | None, i: int) -> Any:
@@ -359,30 +399,166 @@ def _read_folder(folder: str | Path, tables: Iterable[str] | None):
         raise TrackreportError(f"unknown table(s) {', '.join(unknown)}; the contract has: {', '.join(TABLES)}")
     if not folder.is_dir():
         rule = "not a folder (it is a file); give the folder holding the tables" if folder.exists() else None
-        return {}, [Problem(str(folder), None, rule or "data folder not found")], "", folder
-    if tables is None and not any(_table_paths(folder, TABLES[n]) for n in names):
+        return {}, [Problem(str(folder), None, rule or "data folder not found")], "", folder, []
+    mapping, mistakes, _ = read_mapping(folder)
+    if mistakes:
+        return {}, [Problem(MAPPING_FILE, None, f"key {k}: {m}" if k else m) for k, m in mistakes], "", folder, []
+    mapping = mapping or DataMapping()
+    books = workbook_paths(folder)
+    if tables is None and not books and not any(_table_paths(folder, mapping.stem(n)) for n in names):
         rule = (
             "no table files in the data folder (expected one <table>.csv or <table>.parquet per table, "
-            f"e.g. {names[0]}.csv); is this the right folder?"
+            f"or a workbook with a sheet per table, e.g. {names[0]}.csv); is this the right folder?"
         )
-        return {}, [Problem(str(folder), None, rule)], "", folder
+        return {}, [Problem(str(folder), None, rule)], "", folder, []
 
     digest = hashlib.sha256()
     reads: dict[str, _Read] = {}
     problems: dict[str, list[Problem]] = {}
-    for name in names:
-        table = TABLES[name]
-        read, file_problems, data = _read_table(folder, table, asked=tables is not None)
-        if data is not None:
-            digest.update(f"{name}\0{len(data)}\0".encode())
-            digest.update(data)
-        problems[name] = file_problems
-        if read is not None:
-            _convert(read)
-            _validate(read)
-            reads[name] = read
+    notices: list[str] = []
+    unfilled: list[str] = []
+    sheets, opened, book_problems = _find_sheets(folder, books, mapping, names, notices)
+    try:
+        for name in names:
+            table = TABLES[name]
+            read, file_problems, data = _read_table(
+                folder, table, asked=tables is not None and name not in sheets, stem=mapping.stem(name)
+            )
+            if data is not None:
+                digest.update(f"{name}\0{len(data)}\0".encode())
+                digest.update(data)
+            problems[name] = file_problems
+            found = [read] if read is not None else []
+            for book, title in sheets.get(name, []):
+                label = f"{book.path.name}, sheet {title}"
+                try:
+                    found.append(_read_sheet(book.read(title), table, label, title))
+                except SheetError as exc:
+                    file_problems.append(Problem(label, None, str(exc)))
+            read = _choose(found, name, file_problems, asked=tables is not None, unfilled=unfilled)
+            if read is not None:
+                _apply_mapping(read, mapping.of(name), notices)
+                _check_columns(read)
+                _convert(read)
+                _validate(read)
+                reads[name] = read
+    finally:
+        for book in opened:
+            book.close()
+    if unfilled:
+        notices.append(f"tables left empty (header only), so taken as not provided: {', '.join(unfilled)}")
+    _digest_extras(folder, books, digest)
     frames, flat = _finish(reads, problems)
-    return frames, flat, digest.hexdigest(), folder
+    return frames, book_problems + flat, digest.hexdigest(), folder, notices
+
+
+def _find_sheets(
+    folder: Path, books: list[Path], mapping: DataMapping, names: list[str], notices: list[str]
+) -> tuple[dict[str, list[tuple[Workbook, str]]], list[Workbook], list[Problem]]:
+    """Which sheet of which workbook holds each table: a workbook named like a table is that table,
+    any other workbook holds a table in each sheet named like one (sheet names after ``mapping.yaml``)."""
+    by_stem = {mapping.stem(n): n for n in TABLES}
+    found: dict[str, list[tuple[Workbook, str]]] = {}
+    opened: list[Workbook] = []
+    problems: list[Problem] = []
+    for path in books:
+        why = _not_readable(folder, path)
+        if why:
+            problems.append(Problem(path.name, None, why))
+            continue
+        try:
+            book = Workbook(path)
+        except SheetError as exc:
+            problems.append(Problem(path.name, None, str(exc)))
+            continue
+        opened.append(book)
+        table = by_stem.get(path.stem)
+        if table is not None:  # a workbook per table
+            titles = [t for t in book.sheetnames if t == path.stem] or [t for t in book.sheetnames if t != ABOUT_SHEET]
+            if len(titles) == 1:
+                found.setdefault(table, []).append((book, titles[0]))
+            else:
+                rule = (
+                    f"workbook of table {table} with {len(titles)} sheets ({', '.join(titles)}): name the sheet "
+                    f"holding the table {path.stem!r}, or keep only that sheet"
+                )
+                problems.append(Problem(path.name, None, rule))
+            continue
+        ignored = []
+        for title in book.sheetnames:
+            if title in by_stem:
+                found.setdefault(by_stem[title], []).append((book, title))
+            elif title != ABOUT_SHEET:
+                ignored.append(title)
+        if ignored:
+            notices.append(
+                f"{path.name}: sheets not named like a table of the contract (nor in {MAPPING_FILE}), "
+                f"not read: {', '.join(ignored)}"
+            )
+    return {n: found[n] for n in names if n in found}, opened, problems
+
+
+def _read_sheet(sheet: SheetData, table: Table, label: str, title: str) -> _Read:
+    """A sheet's text columns as a :class:`_Read` to validate, its rows known by their Excel cell."""
+    raw = pd.DataFrame(
+        {i: pd.Series(col, dtype=object) for i, col in enumerate(sheet.columns)}, index=pd.RangeIndex(len(sheet.rows))
+    )
+    raw.columns = sheet.header
+    letters = dict(zip(reversed(sheet.header), reversed(sheet.letters)))  # the first of duplicated names
+    return _Read(table, label, "cell", raw, sheet.rows, sheet=title, letters=letters)
+
+
+def _choose(
+    found: list[_Read], name: str, problems: list[Problem], *, asked: bool, unfilled: list[str]
+) -> _Read | None:
+    """The one source of a table among its file and sheets; sources with no data rows are templates left empty."""
+    filled = [r for r in found if len(r.raw) or r.problems]  # rows all refused (ragged) are not a template
+    if len(filled) > 1:
+        where = " and ".join(r.file for r in filled)
+        problems.append(Problem(filled[0].file, None, f"table {name} is in both {where}: keep only one"))
+        return None
+    if filled:
+        return filled[0]
+    if not found:
+        return None
+    if asked:
+        read = found[0]
+        read.problems.append(Problem(read.file, None, "empty table (header only, no data rows)"))
+        return read
+    unfilled.append(name)
+    return None
+
+
+def _apply_mapping(read: _Read, mapping: TableMapping | None, notices: list[str]) -> None:
+    """Company names → the contract's: columns renamed, category values translated, unknown columns left out."""
+    if mapping is None:
+        return
+    names = mapping.rename(list(read.raw.columns))
+    read.letters = {mapping.columns.get(n, n): letter for n, letter in read.letters.items()}
+    read.arrow_types = {mapping.columns.get(n, n): t for n, t in read.arrow_types.items()}
+    read.raw.columns = names
+    contract = set(read.table.column_names)
+    extra = [n for n in dict.fromkeys(names) if n not in contract]
+    if extra:
+        notices.append(
+            f"{read.file}: columns not in the contract (nor mapped in {MAPPING_FILE}), left out: {', '.join(extra)}"
+        )
+        read.raw = read.raw.loc[:, [n in contract for n in names]]
+    for column in mapping.values:
+        if column in read.raw and not read.raw.columns.duplicated().any():
+            read.raw[column] = mapping.translate(column, read.raw[column])
+            if column in read.arrow_types:
+                read.arrow_types[column] = pyarrow.string()
+
+
+def _digest_extras(folder: Path, books: list[Path], digest: Any) -> None:
+    """Add the workbooks and ``mapping.yaml`` to a folder's fingerprint (after its CSV and Parquet files)."""
+    for path in [*books, folder / MAPPING_FILE]:
+        if path.is_file():
+            with path.open("rb") as f:
+                digest.update(f"{path.name}\0{os.fstat(f.fileno()).st_size}\0".encode())
+                while block := f.read(1 << 20):
+                    digest.update(block)
 
 
 def _finish(reads: dict[str, _Read], problems: dict[str, list[Problem]]) -> tuple[dict, list[Problem]]:
@@ -395,9 +571,9 @@ def _finish(reads: dict[str, _Read], problems: dict[str, list[Problem]]) -> tupl
     return {name: _in_key_order(read) for name, read in reads.items()}, flat
 
 
-def _table_paths(folder: Path, table: Table) -> list[Path]:
+def _table_paths(folder: Path, stem: str) -> list[Path]:
     """The table's files present in the folder (whatever they are: file, link, folder)."""
-    paths = (folder / f"{table.name}.csv", folder / f"{table.name}.parquet")
+    paths = (folder / f"{stem}.csv", folder / f"{stem}.parquet")
     return [p for p in paths if p.exists() or p.is_symlink()]
 
 
@@ -415,20 +591,24 @@ def _not_readable(folder: Path, path: Path) -> str | None:
     return None
 
 
-def _read_table(folder: Path, table: Table, *, asked: bool = True) -> tuple[_Read | None, list[Problem], bytes | None]:
-    """Find and read one table's file; whole-file problems are returned, not raised.
+def _read_table(
+    folder: Path, table: Table, *, asked: bool = True, stem: str | None = None
+) -> tuple[_Read | None, list[Problem], bytes | None]:
+    """Find and read one table's file, ``<stem>.csv`` or ``<stem>.parquet`` (the stem is the table's
+    name unless ``mapping.yaml`` names its file); whole-file problems are returned, not raised.
 
     A table not ``asked`` for by name may be absent: the chapters that need it are then
     not available (:func:`trackreport.data.schema.missing_tables`), which is not a data problem.
     """
-    csv_path = folder / f"{table.name}.csv"
-    pq_path = folder / f"{table.name}.parquet"
-    present = _table_paths(folder, table)
+    stem = stem or table.name
+    csv_path = folder / f"{stem}.csv"
+    pq_path = folder / f"{stem}.parquet"
+    present = _table_paths(folder, stem)
     if len(present) == 2:
         rule = f"both {csv_path.name} and {pq_path.name} exist; keep only one"
         return None, [Problem(csv_path.name, None, rule)], None
     if not present:
-        near = _near_names(folder, table)
+        near = _near_names(folder, stem)
         if not (asked and table.required) and not near:  # optional evidence may be absent even when asked
             return None, [], None
         rule = f"missing file (expected {csv_path.name} or {pq_path.name})"
@@ -456,15 +636,12 @@ def _read_table(folder: Path, table: Table, *, asked: bool = True) -> tuple[_Rea
             read = _read_parquet(data, table, path.name)
     except _FileProblem as exc:
         return None, [Problem(path.name, None, str(exc))], data
-    if len(read.raw) == 0:
-        read.problems.append(Problem(path.name, None, "empty table (header only, no data rows)"))
-    _check_columns(read)
     return read, [], data
 
 
-def _near_names(folder: Path, table: Table) -> list[str]:
+def _near_names(folder: Path, stem: str) -> list[str]:
     """Files whose name differs from the table's only by case (``Employees.CSV``)."""
-    wanted = {f"{table.name}.csv", f"{table.name}.parquet"}
+    wanted = {f"{stem}.csv", f"{stem}.parquet"}
     try:
         return sorted(p.name for p in folder.iterdir() if p.name.lower() in wanted and p.name not in wanted)
     except OSError:
@@ -941,12 +1118,15 @@ def fingerprint(folder: str | Path, *, tables: Iterable[str] | None = None) -> s
     """
     folder = Path(folder)
     digest = hashlib.sha256()
+    mapping = read_mapping(folder)[0] or DataMapping()
     for name in list(TABLES) if tables is None else list(tables):
-        for path in (folder / f"{name}.csv", folder / f"{name}.parquet"):
+        stem = mapping.stem(name)
+        for path in (folder / f"{stem}.csv", folder / f"{stem}.parquet"):
             if path.is_file():
                 with path.open("rb") as f:  # streamed: memory stays bounded whatever the file
                     digest.update(f"{name}\0{os.fstat(f.fileno()).st_size}\0".encode())
                     while block := f.read(1 << 20):
                         digest.update(block)
                 break
+    _digest_extras(folder, workbook_paths(folder), digest)
     return digest.hexdigest()
