@@ -40,6 +40,7 @@ from scipy import stats
 from trackreport.chapters.scope import ChapterLike, scope
 from trackreport.data.cohort import Windows, cohort_members, comparison_members
 from trackreport.stats.attribution import PanelError, did
+from trackreport.stats.display import format_value, status_word
 from trackreport.stats.estimate import Estimate, mean_ci, proportion
 from trackreport.stats.feedback import csat_top2box, nps
 from trackreport.stats.results import repurchase_rate
@@ -516,13 +517,16 @@ def referral_rate(
 def _level(v: float, unit: str) -> str:
     if not math.isfinite(v):
         return "–"
-    return f"{v:.1%}" if unit == "share" else (f"{v:.2f}" if unit == "categories" else f"{v:.1f}")
+    return format_value(v, "share" if unit == "share" else "", digits=2 if unit == "categories" else None)
 
 
 def _change(v: float, unit: str) -> str:
     if not math.isfinite(v):
         return "–"
-    return f"{100 * v:+.1f} pp" if unit == "share" else (f"{v:+.2f}" if unit == "categories" else f"{v:+.1f}")
+    if unit == "share":
+        return format_value(v, "pp")  # display rules: no "-0.0 pp"
+    text = format_value(v, "", digits=2 if unit == "categories" else 1)
+    return text if text.startswith("-") or float(text.replace(",", "")) == 0 else "+" + text
 
 
 def measures_display(table: pd.DataFrame) -> pd.DataFrame:
@@ -883,15 +887,11 @@ def nps_target_note(nps_table: pd.DataFrame, csat_table: pd.DataFrame, *, target
     cs = period_estimate(csat_table, "after")
     if not math.isfinite(a.value):
         return "No NPS answers in the after window."
-    if a.ci_low > target:
-        status = "above the target"
-    elif a.ci_high < target:
-        status = "below the target"
-    else:
-        status = "not distinguishable from the target"
+    status = status_word(a.value, a.ci_low, a.ci_high, target)  # the glossary's words
     return (
         f"The team's NPS was {b.value:.0f} before and {a.value:.0f} after (95% CI {a.ci_low:.0f} to "
-        f"{a.ci_high:.0f}, {a.n:,} answers): {status} of {target:.0f} (baseline {baseline:.0f}). "
+        f"{a.ci_high:.0f}, {a.n:,} answers); the target of {target:.0f} (set from a baseline of "
+        f"{baseline:.0f}) is **{status}**. "
         f"{cs.value:.0%} of customers were satisfied or very satisfied. These are levels of all the "
         "team's customers; the training's effect is estimated in the next section."
     )

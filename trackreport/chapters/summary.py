@@ -17,6 +17,8 @@ from typing import Any
 
 import pandas as pd
 
+from trackreport.stats.display import format_value
+
 __all__ = [
     "RECORDED_FILE",
     "TILES",
@@ -235,15 +237,10 @@ def attributed_effects(metrics: list[dict], *, chapter: str = "06") -> pd.DataFr
 
 
 def _fmt(v: float | None, unit: str) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "n/a"
-    if unit in ("share", "relative"):
-        return f"{v * 100:{'+' if unit == 'relative' else ''}.0f}%"
-    if unit == "pp":
-        return f"{v * 100:+.1f} pp"
-    if unit == "CNY":
-        return f"{v:,.0f} CNY"
-    return f"{v:,.1f}"
+    """A tile's number: the display rules (:mod:`trackreport.stats.display`), percentages to whole ones."""
+    whole = unit in ("share", "percent", "relative")
+    shown = unit if whole or unit in ("pp", "CNY") else ""
+    return format_value(v, shown, digits=0 if whole else None)
 
 
 def tiles_html(records: list[dict]) -> str:
