@@ -16,6 +16,7 @@ from trackreport.chapters.behaviour import adoption_share, crm_completeness, fab
 from trackreport.chapters.evaluation import stage_target, stage_test_average
 from trackreport.data.cohort import SEGMENTS, Windows
 from trackreport.data.schema import COMPETENCIES
+from trackreport.stats.display import status_word
 from trackreport.stats.estimate import Estimate, mean_ci, proportion
 from trackreport.stats.results import lead_conversion, rep_month_panel, repurchase_rate
 
@@ -34,6 +35,20 @@ __all__ = [
 
 PROFICIENT = 4.0
 """Rating that means "meets expectations" on the 1-5 competency scale: gaps are measured to it."""
+
+
+def customer_nps(ch) -> pd.DataFrame:
+    """NPS of the team's customers before and after (:func:`trackreport.chapters.customers.nps_periods`),
+    computed once per report run (``ch.shared``) for chapters 01 (targets) and 09 (customer feedback).
+    """
+    from trackreport.chapters import customers
+
+    return ch.shared("customers.nps_periods", lambda: customers.nps_periods(ch))
+
+
+def _period(table: pd.DataFrame, period: str) -> Estimate:
+    r = table.set_index("period").loc[period]
+    return Estimate(float(r["value"]), float(r["ci_low"]), float(r["ci_high"]), n=int(r["n"]))
 
 
 def _rows(records: list[tuple], columns: list[str]) -> pd.DataFrame:
@@ -171,6 +186,7 @@ def target_table(
     params: ReportParams,
     *,
     attribution: pd.DataFrame | None = None,
+    nps_table: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The deck's quantified targets: baseline, target, current value, status, n.
 
@@ -180,8 +196,10 @@ def target_table(
     :func:`trackreport.chapters.sales.sales_attribution`) is given: the difference in differences
     against the comparison group, net of season and market; the raw before/after change
     is given in ``note`` beside it. Without it they are the raw change, labelled so.
-    ``status``: ``met`` / ``not met`` when the 95% interval lies wholly on one side of
-    the target, else ``not distinguishable from target``.
+    NPS is chapter 09's when ``nps_table`` (:func:`customer_nps`) is given: the team's
+    customers' answers, before and after, so that both pages show one value, n and status.
+    ``status``: *met* / *missed* when the 95% interval lies wholly on one side of the
+    target, else *on track* or *uncertain* (:func:`trackreport.stats.display.status_word`).
     """
     t = params.targets
     ids = set(members["employee_id"])
@@ -199,20 +217,7 @@ def target_table(
         higher_is_better: bool = True,
         note: str = "",
     ) -> None:
-        if np.isnan(cur.ci_low):
-            status = (
-                "no data"
-                if np.isnan(cur.value)
-                else ("met" if (cur.value >= target) == higher_is_better else "not met")
-            )
-        else:
-            lo, hi = cur.ci_low, cur.ci_high
-            if (lo >= target) if higher_is_better else (hi <= target):
-                status = "met"
-            elif (hi < target) if higher_is_better else (lo > target):
-                status = "not met"
-            else:
-                status = "not distinguishable from target"
+        status = status_word(cur.value, cur.ci_low, cur.ci_high, target, higher_is_better=higher_is_better)
         rows.append(
             {
                 "goal": goal,
@@ -305,19 +310,16 @@ def target_table(
                 note="raw before/after change, not the training's effect (see chapter 06)",
             )
 
-    from trackreport.stats.feedback import nps
+    if nps_table is not None:  # chapter 09's definition (the team's customers), computed once per run
+        nps_b, nps_a = (_period(nps_table, p) for p in ("before", "after"))
+    else:
+        from trackreport.stats.feedback import nps
 
-    fb = data["customer_feedback"]
-    fb = fb[fb["employee_id"].isin(ids)]
-    nps_b = nps(fb.loc[(fb["date"] >= b0) & (fb["date"] <= b1), "nps"].dropna().tolist())
-    add(
-        "Customer NPS",
-        "results",
-        "points",
-        nps_b.value,
-        t.nps,
-        nps(fb.loc[(fb["date"] >= a0) & (fb["date"] <= a1), "nps"].dropna().tolist()),
-    )
+        fb = data["customer_feedback"]
+        fb = fb[fb["employee_id"].isin(ids)]
+        nps_b = nps(fb.loc[(fb["date"] >= b0) & (fb["date"] <= b1), "nps"].dropna().tolist())
+        nps_a = nps(fb.loc[(fb["date"] >= a0) & (fb["date"] <= a1), "nps"].dropna().tolist())
+    add("Customer NPS", "results", "points", nps_b.value, t.nps, nps_a)
 
     comp = data["complaints"]
     comp = comp[comp["employee_id"].isin(ids) & comp["resolved"].notna()]
