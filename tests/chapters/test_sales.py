@@ -344,7 +344,7 @@ def test_never_trained_factors_kinds(sample):
 def test_verdict_names_the_training_effect(tables):
     t = tables[("east", "2025Q3")].set_index("measure")
     assert "The training's effect is the ratio of the two" in t.loc["sales", "verdict"]
-    assert "The training's effect is the difference" in t.loc["win_rate", "verdict"]
+    assert "The training's effect, estimated over reps and months" in t.loc["win_rate", "verdict"]
     assert "not distinguishable from zero." in t.loc["new_clients", "verdict"]
     assert t.loc["avg_order_value", "verdict"].endswith(", distinguishable from zero.")
     assert "cannot be estimated yet" in t.loc["complaint_retention", "verdict"]

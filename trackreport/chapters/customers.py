@@ -696,20 +696,29 @@ def feedback_note(groups: pd.DataFrame, effect: Estimate, *, target: float) -> s
     --------
     >>> g = pd.DataFrame({"group": ["trained"] * 2 + ["comparison"] * 2,
     ...                   "period": ["before", "after"] * 2, "value": [35.0, 50.0, 34.0, 37.0]})
-    >>> feedback_note(g, Estimate(12.0, 4.0, 20.0, n=60), target=50)[:46]
-    "NPS of trained reps' customers went from 35 to"
+    >>> feedback_note(g, Estimate(12.0, 4.0, 20.0, n=60), target=50)[:115]
+    "NPS of trained reps' customers went from 35 to 50 (+15; target 50); comparison reps' customers from 34 to 37 (+3): "
+
+    The changes and their difference are those of the shown (rounded) levels, so a reader
+    who redoes the subtraction gets the stated number; the training's effect is the
+    regression over reps and months, which weighs each rep alike, and is said to be so.
     """
     v = groups.set_index(["group", "period"])["value"]
+    tb, ta, cb, ca = (
+        round(float(v[g, p]))
+        for g, p in (("trained", "before"), ("trained", "after"), ("comparison", "before"), ("comparison", "after"))
+    )
     text = (
-        f"NPS of trained reps' customers went from {v['trained', 'before']:.0f} to "
-        f"{v['trained', 'after']:.0f} (target {target:.0f}); comparison reps' customers from "
-        f"{v['comparison', 'before']:.0f} to {v['comparison', 'after']:.0f}. "
+        f"NPS of trained reps' customers went from {tb} to {ta} ({ta - tb:+d}; target {target:.0f}); "
+        f"comparison reps' customers from {cb} to {ca} ({ca - cb:+d}): "
+        f"a difference of the two changes of {(ta - tb) - (ca - cb):+d} points on the pooled answers. "
     )
     if not math.isfinite(effect.value):
         return text + "The training's effect on NPS cannot be estimated from these data."
     sig = effect.excludes_zero
     text += (
-        f"The training's effect is the difference of the two changes: {effect.value:+.1f} points "
+        "The training's effect, estimated over reps and months (difference in differences, each rep weighted "
+        f"alike, so not the pooled difference): {effect.value:+.1f} points "
         f"(95% CI {effect.ci_low:+.1f} to {effect.ci_high:+.1f})"
     )
     return text + (", distinguishable from zero." if sig else ", not distinguishable from zero.")

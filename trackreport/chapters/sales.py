@@ -537,7 +537,8 @@ def _verdict(m: Measure, row: Mapping, target: float | None = None) -> str:
             parts.append(f"{show(row['adjusted'])} once seasonality is removed")
         parts.append(f"the comparison group changed by {show(row['comparison'])} over the same months")
         text = "; ".join(parts) + (
-            f". The training's effect is the difference: {show(row['effect'])} "
+            f". The training's effect, estimated over reps and months (difference in differences, rates weighted "
+            f"by their denominators, so not exactly the difference of the two raw changes): {show(row['effect'])} "
             f"(95% CI {show(row['effect_ci_low'])} to {show(row['effect_ci_high'])}, {counts})"
         )
     if not (row["effect_ci_low"] > 0 or row["effect_ci_high"] < 0):
