@@ -160,6 +160,25 @@ def checkin_weeks(checkins: pd.DataFrame, *, target: float) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def checkin_completion(checkins: pd.DataFrame) -> Estimate:
+    """Weekly check-in completion of a cohort: the mean of each trainee's share of weeks checked in.
+
+    The one definition chapters 01 (targets) and 04 (delivery) show. Each trainee counts
+    once, with a Student t interval over trainees (n = trainees): one person's weeks are
+    not independent observations, so a Wilson interval over trainee-weeks
+    (:func:`checkin_overall`) would be too narrow. With the same number of weeks per
+    trainee the value equals the share of all trainee-weeks.
+
+    >>> c = pd.DataFrame({"employee_id": ["a", "a", "b", "b"], "completed": [True, True, False, True]})
+    >>> e = checkin_completion(c)
+    >>> e.value, e.n
+    (0.75, 2)
+    """
+    done = checkins["completed"].fillna(False).astype(bool)
+    per = done.groupby(checkins["employee_id"]).mean()
+    return mean_ci(per.astype(float).tolist(), method="mean of each trainee's weekly completion share, t interval")
+
+
 def checkin_overall(checkins: pd.DataFrame) -> Estimate:
     """Check-in completion over all trainee-weeks (Wilson; n = trainee-weeks).
 

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from trackreport.chapters.behaviour import adoption_share, crm_completeness, fabe_adoption
+from trackreport.chapters.delivery import checkin_completion
 from trackreport.chapters.evaluation import stage_target, stage_test_average
 from trackreport.data.cohort import SEGMENTS, Windows
 from trackreport.data.schema import COMPETENCIES
@@ -340,14 +341,13 @@ def target_table(
     chk = chk[chk["employee_id"].isin(ids)]
     q0, q1 = windows.before[1] + pd.Timedelta(days=1), windows.after[0] - pd.Timedelta(days=1)
     chk = chk[(chk["week_start"] >= q0) & (chk["week_start"] <= q1)]
-    per = chk.groupby("employee_id")["completed"].mean()
     add(
         "Weekly learning check-in completion",
         "process",
         "share",
         np.nan,
         t.checkin_completion,
-        mean_ci(per.astype(float).tolist()),
+        checkin_completion(chk),  # chapter 04's definition: each trainee counts once
     )
 
     tests = data["assessments"]
