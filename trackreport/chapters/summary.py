@@ -252,12 +252,14 @@ def tiles_html(records: list[dict]) -> str:
         if t.get("ci_low") is not None and t.get("ci_high") is not None:
             ci = f"<div class='tr-tile-ci'>95% CI {_fmt(t['ci_low'], unit)} to {_fmt(t['ci_high'], unit)}</div>"
         target = f"<div>target {_fmt(t['target'], unit)}</div>" if t.get("target") is not None else ""
+        # the page says the glossary's status word (met / on track / uncertain / missed)
         cells.append(
             "<div class='tr-tile' style='flex:1 1 12em;border:1px solid #d0d7de;border-radius:6px;"
             "padding:.6em;break-inside:avoid'>"
             f"<div style='color:#57606a'>{html.escape(t['title'])} (ch. {html.escape(t['chapter'])})</div>"
             f"<div style='font-size:1.6em;font-weight:bold'>{_fmt(t.get('value'), unit)}</div>{ci}{target}"
-            f"<div><b>{html.escape(t['status'])}</b></div><div style='color:#57606a'>n = {t.get('n', '')}</div></div>"
+            f"<div><b>{html.escape(t.get('status_word') or t['status'])}</b></div>"
+            f"<div style='color:#57606a'>n = {t.get('n', '')}</div></div>"
         )
     return "<div class='tr-tiles' style='display:flex;flex-wrap:wrap;gap:.6em'>" + "".join(cells) + "</div>"
 

@@ -221,7 +221,10 @@ def _fmt_metric(m: dict) -> str:
     unit = m.get("unit", "")
     v = format_value(m.get("value") if m.get("value") is not None else float("nan"), unit)
     if m.get("ci_low") is not None and m.get("ci_high") is not None:
-        v += f" <span class='ci'>({format_interval(m['ci_low'], m['ci_high'], unit)})</span>"
+        # as recorded: a share's interval is cut to 0-100% when recorded (Chapter.headline), and an older
+        # metrics.json may hold an ROI under unit "share", which must not be cut here
+        shown = "percent" if unit == "share" else unit
+        v += f" <span class='ci'>({format_interval(m['ci_low'], m['ci_high'], shown)})</span>"
     return v
 
 
