@@ -56,6 +56,8 @@ def visible_text(html: str) -> str:
 NEGATIVE_ZERO = re.compile(r"(?<![\w.])[-−]0(?:\.0+)?(?![\d.])")
 SCIENTIFIC = re.compile(r"(?<![\w.])(?<!\w-)\d+(?:\.\d+)?[eE][+-]?\d+(?!\w)")  # not in ids like P-36980e58
 ONE_PEOPLE = re.compile(r"(?<![\d.,])1 people\b")
+#: "1.6 categories (95% CI 1.6 to 1.6)": an interval whose shown ends are one number (not a zero one)
+SAME_ENDS = re.compile(r"95% CI ([+\-−]?(?!0(?:\.0+)?\b)[\d.,]*[1-9][\d.,]*)(%| pp|) to \1\2(?![\d])")
 _SECTIONS = [k for k, f in ReportParams.model_fields.items() if k not in ("team", "quarter")]
 #: a parameter's name (``targets.nps``, ``min_group_size``) or a function's (``improvement.pair_mentors``)
 PARAMETER_NAME = re.compile(
@@ -79,6 +81,7 @@ def page_problems(path: Path) -> list[str]:
         ("negative zero", NEGATIVE_ZERO),
         ("scientific notation", SCIENTIFIC),
         ("1 people", ONE_PEOPLE),
+        ("interval ends alike", SAME_ENDS),
         ("parameter name", PARAMETER_NAME),
         ("raw code", RAW_CODE),
     ):
@@ -93,12 +96,14 @@ def test_page_scan_finds_what_it_looks_for(tmp_path):
     bad.write_text(
         "<html><head><title>Notebook</title><style>.a{x:-0.0}</style></head><body>"
         "<p>change -0.0 pp; p = 1.7e-16; 1 people; see targets.fabe_call_share; role senior_rep</p>"
+        "<p>1.6 categories (95% CI 1.6 to 1.6 categories); fine: (95% CI 0.0% to 0.0%), (95% CI 1.6 to 1.65)</p>"
         "<p>fine: -0.04, 2025-07-01, P-36980e58, C253E01, 10.1 people, senior rep</p></body></html>",
         encoding="utf-8",
     )
     rules = [p.split(": ")[1] for p in page_problems(bad)]
     assert sorted(rules) == sorted(
         ["page title", "negative zero", "scientific notation", "1 people", "parameter name", "raw code"]
+        + ["interval ends alike"]
     ), page_problems(bad)
 
 

@@ -17,6 +17,7 @@ from trackreport.stats.display import (
     format_interval,
     format_p,
     format_value,
+    interval_digits,
     label,
     machine_status,
     plural,
@@ -160,3 +161,12 @@ def test_the_glossary_defines_every_word_a_page_uses():
         assert term in terms, term
     n_text = dict(GLOSSARY)["n"]
     assert all(w in n_text for w in ("people", "answers", "customers"))
+
+
+def test_an_interval_is_shown_at_a_precision_that_tells_its_ends_apart():
+    # the "1.6 categories (1.6 to 1.6)": product categories per client, 1.581 (1.552 to 1.609)
+    d = interval_digits(1.552, 1.609, "categories")
+    assert d == 2
+    assert format_interval(1.552, 1.609, "categories", digits=d) == "1.55 to 1.61 categories"
+    assert interval_digits(0.40, 0.55, "share") is None  # the unit's own precision when it suffices
+    assert interval_digits(1000.2, 1000.4, "CNY") == 1

@@ -17,7 +17,7 @@ from trackreport.chapters.delivery import checkin_completion
 from trackreport.chapters.evaluation import stage_target, stage_test_average
 from trackreport.data.cohort import SEGMENTS, Windows
 from trackreport.data.schema import COMPETENCIES
-from trackreport.stats.display import status_word
+from trackreport.stats.display import format_value, status_word
 from trackreport.stats.estimate import Estimate, mean_ci, proportion
 from trackreport.stats.results import lead_conversion, rep_month_panel, repurchase_rate
 
@@ -291,21 +291,25 @@ def target_table(
             from trackreport.chapters.sales import effect_estimate
 
             eff = effect_estimate(attribution, measure, relative=True)
+            # the trained reps' raw change as chapter 06 shows it (its rep-month panel), not a second definition
+            shown_raw = attribution.set_index("measure").loc[measure].get("trained_factor", np.nan) - 1
+            if not np.isfinite(shown_raw):
+                shown_raw = raw.value
             add(
                 f"{goal}: training effect",
                 "results",
                 "relative",
-                0.0,
+                np.nan,  # an effect has no baseline of its own
                 target,
                 eff,
-                note=f"difference in differences, season removed; raw change {raw.value * 100:+.1f}%",
+                note=f"difference in differences, season removed; raw change {format_value(shown_raw, 'relative')}",
             )
         else:
             add(
                 f"{goal}: raw change",
                 "results",
                 "relative",
-                0.0,
+                np.nan,
                 target,
                 raw,
                 note="raw before/after change, not the training's effect (see chapter 06)",

@@ -37,6 +37,7 @@ from trackreport.stats.display import (
     format_interval,
     format_p,
     format_value,
+    interval_digits,
     label,
     machine_status,
     plural,
@@ -221,15 +222,17 @@ class Chapter:
             )
             self.recorded.append(rec)
             return rec
-        text = f"<b>{html.escape(label)}</b>: {format_value(est.value, unit)}"
         low = high = math.nan
         if isinstance(value, Estimate) and not math.isnan(est.ci_low):
             low, high = clip_interval(est.ci_low, est.ci_high, unit)  # a share's interval within 0-100%
+        digits = interval_digits(low, high, unit)  # never "1.6 (1.6 to 1.6)"
+        text = f"<b>{html.escape(label)}</b>: {format_value(est.value, unit, digits=digits)}"
+        if isinstance(value, Estimate) and not math.isnan(est.ci_low):
             rec["ci_low"], rec["ci_high"] = _clean(low), _clean(high)
             rec["method"] = est.method
             if not math.isnan(est.p_value):
                 rec["p_value"] = _clean(est.p_value)
-            text += f" <span class='tr-ci'>(95% CI {format_interval(low, high, unit)})</span>"
+            text += f" <span class='tr-ci'>(95% CI {format_interval(low, high, unit, digits=digits)})</span>"
         text += f" <span class='tr-n'>n = {n:,}" + (
             f" ({groups[0]:,} trained, {groups[1]:,} comparison)</span>" if groups is not None else "</span>"
         )

@@ -35,6 +35,7 @@ __all__ = [
     "format_interval",
     "format_p",
     "format_value",
+    "interval_digits",
     "label",
     "machine_status",
     "plural",
@@ -162,6 +163,24 @@ def format_interval(low: float, high: float, unit: str = "", *, digits: int | No
             first = first[: -len(word) - 1]
             break
     return f"{first} to {format_value(hi, unit, digits=digits)}"
+
+
+def interval_digits(low: float, high: float, unit: str = "", *, most: int = 3) -> int | None:
+    """Decimals that tell an interval's ends apart: ``None`` (the unit's own) unless that shows
+    "1.6 to 1.6", then one more at a time, up to ``most``.
+
+    >>> interval_digits(1.55, 1.62, "categories"), interval_digits(1.58, 1.59, "categories")
+    (2, 2)
+    >>> interval_digits(0.40, 0.55, "share") is None, interval_digits(0.50001, 0.50003, "share")
+    (True, 3)
+    """
+    if _isnan(low) or _isnan(high) or low == high or unit in ("count", "people", "rank"):
+        return None
+    start = 0 if unit in _MONEY else 1
+    for digits in (None, *range(start + 1, most + 1)):
+        if format_value(low, unit, digits=digits) != format_value(high, unit, digits=digits):
+            return digits
+    return most
 
 
 def format_p(p: float | None) -> str:
