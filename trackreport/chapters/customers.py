@@ -40,7 +40,7 @@ from scipy import stats
 from trackreport.chapters.scope import ChapterLike, scope
 from trackreport.data.cohort import Windows, cohort_members, comparison_members
 from trackreport.stats.attribution import PanelError, did
-from trackreport.stats.display import format_value, status_word
+from trackreport.stats.display import format_value, label, status_word
 from trackreport.stats.estimate import Estimate, mean_ci, proportion
 from trackreport.stats.feedback import csat_top2box, nps
 from trackreport.stats.results import repurchase_rate
@@ -777,11 +777,10 @@ def mix_note(mix: pd.DataFrame) -> str:
         return "Too few complaints to describe the type mix."
     before = mix[mix["period"] != "after"].set_index("type")["share"]
     top = after.reindex(after["shift"].abs().sort_values(ascending=False).index).head(2)
-    parts = [
-        f"{r.type.replace('_', ' ').capitalize()} complaints went from {before[r.type]:.0%} to "
-        f"{r.share:.0%} of the total ({100 * r.shift:+.0f} pp)"
-        for r in top.itertuples()
-    ]
+    parts = []
+    for r in top.itertuples():  # the change is that of the shown whole percentages, so a reader's subtraction agrees
+        b, a = round(100 * before[r.type]), round(100 * r.share)
+        parts.append(f"{label(r.type).capitalize()} complaints went from {b}% to {a}% of the total ({a - b:+d} pp)")
     return "; ".join(parts) + (
         ". The mix is the whole team's, trained and untrained reps together, "
         "so it is not by itself the training's effect."

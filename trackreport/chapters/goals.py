@@ -197,8 +197,9 @@ def target_table(
     :func:`trackreport.chapters.sales.sales_attribution`) is given: the difference in differences
     against the comparison group, net of season and market; the raw before/after change
     is given in ``note`` beside it. Without it they are the raw change, labelled so.
-    NPS is chapter 09's when ``nps_table`` (:func:`customer_nps`) is given: the team's
-    customers' answers, before and after, so that both pages show one value, n and status.
+    NPS is chapter 09's definition (:func:`trackreport.chapters.customers.nps_periods`, the
+    team's customers' answers before and after; pass ``nps_table`` = :func:`customer_nps`
+    to reuse the run's), so that both pages show one value, n and status.
     ``status``: *met* / *missed* when the 95% interval lies wholly on one side of the
     target, else *on track* or *uncertain* (:func:`trackreport.stats.display.status_word`).
     """
@@ -315,15 +316,11 @@ def target_table(
                 note="raw before/after change, not the training's effect (see chapter 06)",
             )
 
-    if nps_table is not None:  # chapter 09's definition (the team's customers), computed once per run
-        nps_b, nps_a = (_period(nps_table, p) for p in ("before", "after"))
-    else:
-        from trackreport.stats.feedback import nps
+    if nps_table is None:  # chapter 09's one definition: the team's customers' answers
+        from trackreport.chapters.customers import nps_periods
 
-        fb = data["customer_feedback"]
-        fb = fb[fb["employee_id"].isin(ids)]
-        nps_b = nps(fb.loc[(fb["date"] >= b0) & (fb["date"] <= b1), "nps"].dropna().tolist())
-        nps_a = nps(fb.loc[(fb["date"] >= a0) & (fb["date"] <= a1), "nps"].dropna().tolist())
+        nps_table = nps_periods(data, params.team, params.quarter, params)
+    nps_b, nps_a = (_period(nps_table, p) for p in ("before", "after"))
     add("Customer NPS", "results", "points", nps_b.value, t.nps, nps_a)
 
     comp = data["complaints"]

@@ -334,12 +334,25 @@ class Chapter:
                 f"<span class='tr-n'>(appendix, {plural(len(shown), 'row')}; click to open)</span></summary>"
                 f"{block}</details>"
             )
-        display({"text/html": block}, raw=True)
+        display(_ShownTable(shown, block))
         if dropped:
             self.say(
                 f"*{plural(dropped, 'group')} not shown (privacy: fewer than {self.min_n} people, or"
                 " recoverable from the shown total).*"
             )
+
+
+class _ShownTable:
+    """A table as displayed: its HTML for the page, and ``data``, the frame shown (for tests)."""
+
+    def __init__(self, data: pd.DataFrame, html_text: str) -> None:
+        self.data, self._html = data, html_text
+
+    def _repr_html_(self) -> str:
+        return self._html
+
+    def __repr__(self) -> str:
+        return f"<table of {plural(len(self.data), 'row')}>"
 
 
 def _display_frame(

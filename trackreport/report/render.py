@@ -77,7 +77,7 @@ def lead_item(m: dict) -> str:
 
     >>> lead_item({"name": "nps_after", "label": "NPS", "value": 42.3, "unit": "points", "n": 681,
     ...            "ci_low": 35.0, "ci_high": 49.0, "target": 50.0, "status_word": "uncertain"})
-    "<li><a href='#m-nps_after'>NPS</a>: <b>42.3</b> · target 50.0: <b class='tr-status tr-uncertain'>uncertain</b></li>"
+    "<li><a href='#m-nps_after'>NPS</a>: <b>42.3 points</b> · target 50.0 points: <b class='tr-status tr-uncertain'>uncertain</b></li>"
     """
     from trackreport.stats.display import format_value
 
