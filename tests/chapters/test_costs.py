@@ -104,9 +104,9 @@ def test_shares_and_per_capita(sample_data):
 
 def test_interval_status_respects_the_interval():
     assert costs.interval_status(Estimate(1.6, 1.5, 1.7), 1.5) == "met"
-    assert costs.interval_status(Estimate(1.6, 1.4, 1.7), 1.5) == "not distinguishable from target"
-    assert costs.interval_status(Estimate(1.4, 1.3, 1.49), 1.5) == "not met"
-    assert costs.interval_status(Estimate(1.4), 1.5) == "not met"
+    assert costs.interval_status(Estimate(1.6, 1.4, 1.7), 1.5) == "on track"
+    assert costs.interval_status(Estimate(1.4, 1.3, 1.49), 1.5) == "missed"
+    assert costs.interval_status(Estimate(1.4), 1.5) == "missed"
     assert math.isnan(Estimate(1.4).ci_low)
 
 

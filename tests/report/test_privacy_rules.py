@@ -90,7 +90,7 @@ def test_table_filter_is_applied(shown):
     tab = pd.DataFrame({"team": ["a", "b", "c", "d"], "n": [9, 3, 2, 6], "mean": [1.0, 2.0, 3.0, 4.0]})
     ch.table(tab, n_col="n")
     assert list(out["tables"][0]["Team"]) == ["a", "d"]  # 3 and 2 hidden (together 5: enough)
-    assert any("2 group(s) not shown" in t for t in out["text"])
+    assert any("2 groups not shown" in t for t in out["text"])
 
 
 def test_exactly_min_group_size_is_shown_without_complement(shown):

@@ -27,7 +27,7 @@ CHAPTER_06_EFFECTS = {
     "complaint_retention_effect",
 }
 
-_HEADLINE = re.compile(r"<p class=[\"']tr-headline[\"']>(.*?)</p>", re.S)
+_HEADLINE = re.compile(r"<p class=[\"']tr-headline[\"'][^>]*>(.*?)</p>", re.S)
 
 
 def test_default_primary_endpoints_are_chapter_06_effects_and_the_targets():

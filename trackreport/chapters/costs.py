@@ -31,6 +31,7 @@ import pandas as pd
 
 from trackreport.chapters import sales
 from trackreport.data.cohort import cohort_members, report_windows
+from trackreport.stats.display import format_interval, format_value, status_word
 from trackreport.stats.estimate import Estimate
 from trackreport.stats.roi import bcr, monetary_benefit, roi, training_benefit
 
@@ -269,26 +270,16 @@ def roi_estimate(ch: Any) -> dict[str, Estimate | float]:
 
 
 def interval_status(est: Estimate, target: float, *, higher_is_better: bool = True) -> str:
-    """``met`` / ``not met`` / ``not distinguishable from target``, from the 95% interval.
+    """*met* / *on track* / *uncertain* / *missed*, from the 95% interval (:func:`trackreport.stats.display.status_word`).
 
-    Met only when the whole interval clears the target, not met when it wholly misses it.
+    Met only when the whole interval clears the target, missed when it wholly misses it.
 
     >>> interval_status(Estimate(2.0, 1.6, 2.4), 1.5), interval_status(Estimate(2.0, 1.0, 3.0), 1.5)
-    ('met', 'not distinguishable from target')
+    ('met', 'on track')
     >>> interval_status(Estimate(0.5, 0.1, 0.9), 1.5)
-    'not met'
+    'missed'
     """
-    lo, hi = est.ci_low, est.ci_high
-    if math.isnan(lo) or math.isnan(hi):
-        met = est.value >= target if higher_is_better else est.value <= target
-        return "met" if met else "not met"
-    if not higher_is_better:
-        lo, hi, target = -hi, -lo, -target
-    if lo >= target:
-        return "met"
-    if hi < target:
-        return "not met"
-    return "not distinguishable from target"
+    return status_word(est.value, est.ci_low, est.ci_high, target, higher_is_better=higher_is_better)
 
 
 def per_capita_table(ch: Any) -> pd.DataFrame:
@@ -465,9 +456,10 @@ def summary_sentences(figures: dict[str, Estimate | float], threshold: float) ->
     r, q = figures["roi"], figures["bcr"]
     status = interval_status(r, threshold)
     text = (
-        f"ROI {r.value:.0%} (95% CI {r.ci_low:.0%} to {r.ci_high:.0%}); benefit-cost ratio {q.value:.2f} "
+        f"ROI {format_value(r.value, 'percent', digits=0)} "
+        f"(95% CI {format_interval(r.ci_low, r.ci_high, 'percent', digits=0)}); benefit-cost ratio {q.value:.2f} "
         f"(each 1 CNY spent returned {q.value:.2f} CNY of profit). Against the {threshold:.0%} threshold: **{status}**."
     )
-    if status == "not met" and r.ci_high < 0:
+    if status == "missed" and r.ci_high < 0:
         text += " Even the upper end of the interval does not recover the cost."
     return text

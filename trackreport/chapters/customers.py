@@ -40,6 +40,7 @@ from scipy import stats
 from trackreport.chapters.scope import ChapterLike, scope
 from trackreport.data.cohort import Windows, cohort_members, comparison_members
 from trackreport.stats.attribution import PanelError, did
+from trackreport.stats.display import format_value, label, status_word
 from trackreport.stats.estimate import Estimate, mean_ci, proportion
 from trackreport.stats.feedback import csat_top2box, nps
 from trackreport.stats.results import repurchase_rate
@@ -574,13 +575,16 @@ def referral_rate(
 def _level(v: float, unit: str) -> str:
     if not math.isfinite(v):
         return "–"
-    return f"{v:.1%}" if unit == "share" else (f"{v:.2f}" if unit == "categories" else f"{v:.1f}")
+    return format_value(v, "share" if unit == "share" else "", digits=2 if unit == "categories" else None)
 
 
 def _change(v: float, unit: str) -> str:
     if not math.isfinite(v):
         return "–"
-    return f"{100 * v:+.1f} pp" if unit == "share" else (f"{v:+.2f}" if unit == "categories" else f"{v:+.1f}")
+    if unit == "share":
+        return format_value(v, "pp")  # display rules: no "-0.0 pp"
+    text = format_value(v, "", digits=2 if unit == "categories" else 1)
+    return text if text.startswith("-") or float(text.replace(",", "")) == 0 else "+" + text
 
 
 def measures_display(table: pd.DataFrame) -> pd.DataFrame:
@@ -750,20 +754,29 @@ def feedback_note(groups: pd.DataFrame, effect: Estimate, *, target: float) -> s
     --------
     >>> g = pd.DataFrame({"group": ["trained"] * 2 + ["comparison"] * 2,
     ...                   "period": ["before", "after"] * 2, "value": [35.0, 50.0, 34.0, 37.0]})
-    >>> feedback_note(g, Estimate(12.0, 4.0, 20.0, n=60), target=50)[:46]
-    "NPS of trained reps' customers went from 35 to"
+    >>> feedback_note(g, Estimate(12.0, 4.0, 20.0, n=60), target=50)[:115]
+    "NPS of trained reps' customers went from 35 to 50 (+15; target 50); comparison reps' customers from 34 to 37 (+3): "
+
+    The changes and their difference are those of the shown (rounded) levels, so a reader
+    who redoes the subtraction gets the stated number; the training's effect is the
+    regression over reps and months, which weighs each rep alike, and is said to be so.
     """
     v = groups.set_index(["group", "period"])["value"]
+    tb, ta, cb, ca = (
+        round(float(v[g, p]))
+        for g, p in (("trained", "before"), ("trained", "after"), ("comparison", "before"), ("comparison", "after"))
+    )
     text = (
-        f"NPS of trained reps' customers went from {v['trained', 'before']:.0f} to "
-        f"{v['trained', 'after']:.0f} (target {target:.0f}); comparison reps' customers from "
-        f"{v['comparison', 'before']:.0f} to {v['comparison', 'after']:.0f}. "
+        f"NPS of trained reps' customers went from {tb} to {ta} ({ta - tb:+d}; target {target:.0f}); "
+        f"comparison reps' customers from {cb} to {ca} ({ca - cb:+d}): "
+        f"a difference of the two changes of {(ta - tb) - (ca - cb):+d} points on the pooled answers. "
     )
     if not math.isfinite(effect.value):
         return text + "The training's effect on NPS cannot be estimated from these data."
     sig = effect.excludes_zero
     text += (
-        f"The training's effect is the difference of the two changes: {effect.value:+.1f} points "
+        "The training's effect, estimated over reps and months (difference in differences, each rep weighted "
+        f"alike, so not the pooled difference): {effect.value:+.1f} points "
         f"(95% CI {effect.ci_low:+.1f} to {effect.ci_high:+.1f})"
     )
     return text + (", distinguishable from zero." if sig else ", not distinguishable from zero.")
@@ -831,11 +844,10 @@ def mix_note(mix: pd.DataFrame) -> str:
         return "Too few complaints to describe the type mix."
     before = mix[mix["period"] != "after"].set_index("type")["share"]
     top = after.reindex(after["shift"].abs().sort_values(ascending=False).index).head(2)
-    parts = [
-        f"{r.type.replace('_', ' ').capitalize()} complaints went from {before[r.type]:.0%} to "
-        f"{r.share:.0%} of the total ({100 * r.shift:+.0f} pp)"
-        for r in top.itertuples()
-    ]
+    parts = []
+    for r in top.itertuples():  # the change is that of the shown whole percentages, so a reader's subtraction agrees
+        b, a = round(100 * before[r.type]), round(100 * r.share)
+        parts.append(f"{label(r.type).capitalize()} complaints went from {b}% to {a}% of the total ({a - b:+d} pp)")
     return "; ".join(parts) + (
         ". The mix is the whole team's, trained and untrained reps together, "
         "so it is not by itself the training's effect."
@@ -950,15 +962,11 @@ def nps_target_note(nps_table: pd.DataFrame, csat_table: pd.DataFrame, *, target
     cs = period_estimate(csat_table, "after")
     if not math.isfinite(a.value):
         return "No NPS answers in the after window."
-    if a.ci_low > target:
-        status = "above the target"
-    elif a.ci_high < target:
-        status = "below the target"
-    else:
-        status = "not distinguishable from the target"
+    status = status_word(a.value, a.ci_low, a.ci_high, target)  # the glossary's words
     return (
         f"The team's NPS was {b.value:.0f} before and {a.value:.0f} after (95% CI {a.ci_low:.0f} to "
-        f"{a.ci_high:.0f}, {a.n:,} answers): {status} of {target:.0f} (baseline {baseline:.0f}). "
+        f"{a.ci_high:.0f}, {a.n:,} answers); the target of {target:.0f} (set from a baseline of "
+        f"{baseline:.0f}) is **{status}**. "
         f"{cs.value:.0%} of customers were satisfied or very satisfied. These are levels of all the "
         "team's customers; the training's effect is estimated in the next section."
     )

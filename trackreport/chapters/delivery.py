@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from trackreport.stats.display import status_word
 from trackreport.stats.estimate import Estimate, mean_ci, proportion
 from trackreport.stats.values import as_float
 
@@ -114,19 +115,17 @@ def makeup_coverage(enrollments: pd.DataFrame) -> Estimate:
     return proportion(k, len(missed), method="Wilson score interval; n = enrollments with missed hours")
 
 
-def target_status(low: float, high: float, target: float) -> str:
-    """``met`` when the interval lies wholly at or above target, ``not met`` wholly below.
+def target_status(low: float, high: float, target: float, *, value: float | None = None) -> str:
+    """*met* when the interval lies wholly at or above target, *missed* wholly below; else
+    *on track* or *uncertain* by whether ``value`` (default: the interval's midpoint) meets it
+    (:func:`trackreport.stats.display.status_word`).
 
-    >>> target_status(0.86, 0.95, 0.85), target_status(0.6, 0.8, 0.85), target_status(0.8, 0.9, 0.85)
-    ('met', 'not met', 'not distinguishable from target')
+    >>> target_status(0.86, 0.95, 0.85), target_status(0.6, 0.8, 0.85), target_status(0.8, 0.9, 0.85, value=0.84)
+    ('met', 'missed', 'uncertain')
     """
     if math.isnan(low) or math.isnan(high):
         return "too few observations"
-    if low >= target:
-        return "met"
-    if high < target:
-        return "not met"
-    return "not distinguishable from target"
+    return status_word((low + high) / 2 if value is None else value, low, high, target)
 
 
 def checkin_weeks(checkins: pd.DataFrame, *, target: float) -> pd.DataFrame:
@@ -155,10 +154,29 @@ def checkin_weeks(checkins: pd.DataFrame, *, target: float) -> pd.DataFrame:
                 "ci_low": e.ci_low,
                 "ci_high": e.ci_high,
                 "below_target": e.value < target,
-                "status": target_status(e.ci_low, e.ci_high, target),
+                "status": target_status(e.ci_low, e.ci_high, target, value=e.value),
             }
         )
     return pd.DataFrame(rows)
+
+
+def checkin_completion(checkins: pd.DataFrame) -> Estimate:
+    """Weekly check-in completion of a cohort: the mean of each trainee's share of weeks checked in.
+
+    The one definition chapters 01 (targets) and 04 (delivery) show. Each trainee counts
+    once, with a Student t interval over trainees (n = trainees): one person's weeks are
+    not independent observations, so a Wilson interval over trainee-weeks
+    (:func:`checkin_overall`) would be too narrow. With the same number of weeks per
+    trainee the value equals the share of all trainee-weeks.
+
+    >>> c = pd.DataFrame({"employee_id": ["a", "a", "b", "b"], "completed": [True, True, False, True]})
+    >>> e = checkin_completion(c)
+    >>> e.value, e.n
+    (0.75, 2)
+    """
+    done = checkins["completed"].fillna(False).astype(bool)
+    per = done.groupby(checkins["employee_id"]).mean()
+    return mean_ci(per.astype(float).tolist(), method="mean of each trainee's weekly completion share, t interval")
 
 
 def checkin_overall(checkins: pd.DataFrame) -> Estimate:

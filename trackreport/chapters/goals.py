@@ -14,9 +14,11 @@ import pandas as pd
 
 from trackreport.chapters.behaviour import adoption_share, crm_completeness, fabe_adoption
 from trackreport.chapters.customers import complaint_resolution, resolution_estimate
+from trackreport.chapters.delivery import checkin_completion
 from trackreport.chapters.evaluation import stage_target, stage_test_average
 from trackreport.data.cohort import SEGMENTS, Windows
 from trackreport.data.schema import COMPETENCIES
+from trackreport.stats.display import format_value, status_word
 from trackreport.stats.estimate import Estimate, mean_ci, proportion
 from trackreport.stats.results import lead_conversion, rep_month_panel, repurchase_rate
 
@@ -35,6 +37,20 @@ __all__ = [
 
 PROFICIENT = 4.0
 """Rating that means "meets expectations" on the 1-5 competency scale: gaps are measured to it."""
+
+
+def customer_nps(ch) -> pd.DataFrame:
+    """NPS of the team's customers before and after (:func:`trackreport.chapters.customers.nps_periods`),
+    computed once per report run (``ch.shared``) for chapters 01 (targets) and 09 (customer feedback).
+    """
+    from trackreport.chapters import customers
+
+    return ch.shared("customers.nps_periods", lambda: customers.nps_periods(ch))
+
+
+def _period(table: pd.DataFrame, period: str) -> Estimate:
+    r = table.set_index("period").loc[period]
+    return Estimate(float(r["value"]), float(r["ci_low"]), float(r["ci_high"]), n=int(r["n"]))
 
 
 def _rows(records: list[tuple], columns: list[str]) -> pd.DataFrame:
@@ -173,6 +189,7 @@ def target_table(
     *,
     attribution: pd.DataFrame | None = None,
     resolution: pd.DataFrame | None = None,
+    nps_table: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The deck's quantified targets: baseline, target, current value, status, n.
 
@@ -182,14 +199,17 @@ def target_table(
     :func:`trackreport.chapters.sales.sales_attribution`) is given: the difference in differences
     against the comparison group, net of season and market; the raw before/after change
     is given in ``note`` beside it. Without it they are the raw change, labelled so.
-    ``status``: ``met`` / ``not met`` when the 95% interval lies wholly on one side of
-    the target, else ``not distinguishable from target``.
-
     Complaints resolved within ``targets.complaint_resolution_hours`` come from
     ``resolution`` (chapter 09's :func:`trackreport.chapters.customers.complaint_resolution`,
     shared through :func:`trackreport.chapters.customers.resolution`; computed here when
     not given): the team's complaints, one definition and the same value and n in both
     chapters (issue 9, finding 9), the baseline being the same months a year earlier.
+
+    NPS is chapter 09's definition (:func:`trackreport.chapters.customers.nps_periods`, the
+    team's customers' answers before and after; pass ``nps_table`` = :func:`customer_nps`
+    to reuse the run's), so that both pages show one value, n and status.
+    ``status``: *met* / *missed* when the 95% interval lies wholly on one side of the
+    target, else *on track* or *uncertain* (:func:`trackreport.stats.display.status_word`).
     """
     t = params.targets
     ids = set(members["employee_id"])
@@ -207,20 +227,7 @@ def target_table(
         higher_is_better: bool = True,
         note: str = "",
     ) -> None:
-        if np.isnan(cur.ci_low):
-            status = (
-                "no data"
-                if np.isnan(cur.value)
-                else ("met" if (cur.value >= target) == higher_is_better else "not met")
-            )
-        else:
-            lo, hi = cur.ci_low, cur.ci_high
-            if (lo >= target) if higher_is_better else (hi <= target):
-                status = "met"
-            elif (hi < target) if higher_is_better else (lo > target):
-                status = "not met"
-            else:
-                status = "not distinguishable from target"
+        status = status_word(cur.value, cur.ci_low, cur.ci_high, target, higher_is_better=higher_is_better)
         rows.append(
             {
                 "goal": goal,
@@ -293,39 +300,36 @@ def target_table(
             from trackreport.chapters.sales import effect_estimate
 
             eff = effect_estimate(attribution, measure, relative=True)
+            # the trained reps' raw change as chapter 06 shows it (its rep-month panel), not a second definition
+            shown_raw = attribution.set_index("measure").loc[measure].get("trained_factor", np.nan) - 1
+            if not np.isfinite(shown_raw):
+                shown_raw = raw.value
             add(
                 f"{goal}: training effect",
                 "results",
                 "relative",
-                0.0,
+                np.nan,  # an effect has no baseline of its own
                 target,
                 eff,
-                note=f"difference in differences, season removed; raw change {raw.value * 100:+.1f}%",
+                note=f"difference in differences, season removed; raw change {format_value(shown_raw, 'relative')}",
             )
         else:
             add(
                 f"{goal}: raw change",
                 "results",
                 "relative",
-                0.0,
+                np.nan,
                 target,
                 raw,
                 note="raw before/after change, not the training's effect (see chapter 06)",
             )
 
-    from trackreport.stats.feedback import nps
+    if nps_table is None:  # chapter 09's one definition: the team's customers' answers
+        from trackreport.chapters.customers import nps_periods
 
-    fb = data["customer_feedback"]
-    fb = fb[fb["employee_id"].isin(ids)]
-    nps_b = nps(fb.loc[(fb["date"] >= b0) & (fb["date"] <= b1), "nps"].dropna().tolist())
-    add(
-        "Customer NPS",
-        "results",
-        "points",
-        nps_b.value,
-        t.nps,
-        nps(fb.loc[(fb["date"] >= a0) & (fb["date"] <= a1), "nps"].dropna().tolist()),
-    )
+        nps_table = nps_periods(data, params.team, params.quarter, params)
+    nps_b, nps_a = (_period(nps_table, p) for p in ("before", "after"))
+    add("Customer NPS", "results", "points", nps_b.value, t.nps, nps_a)
 
     if resolution is None:
         resolution = complaint_resolution(data, params.team, params.quarter, params)
@@ -343,14 +347,13 @@ def target_table(
     chk = chk[chk["employee_id"].isin(ids)]
     q0, q1 = windows.before[1] + pd.Timedelta(days=1), windows.after[0] - pd.Timedelta(days=1)
     chk = chk[(chk["week_start"] >= q0) & (chk["week_start"] <= q1)]
-    per = chk.groupby("employee_id")["completed"].mean()
     add(
         "Weekly learning check-in completion",
         "process",
         "share",
         np.nan,
         t.checkin_completion,
-        mean_ci(per.astype(float).tolist()),
+        checkin_completion(chk),  # chapter 04's definition: each trainee counts once
     )
 
     tests = data["assessments"]

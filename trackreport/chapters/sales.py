@@ -88,6 +88,7 @@ from trackreport.stats.attribution import (
     seasonal_effects,
     seasonal_factors,
 )
+from trackreport.stats.display import status_word
 from trackreport.stats.estimate import Estimate
 from trackreport.stats.multiplicity import Adjusted, benjamini_hochberg, holm
 from trackreport.stats.results import rep_month_panel
@@ -538,7 +539,8 @@ def _verdict(m: Measure, row: Mapping, target: float | None = None) -> str:
             parts.append(f"{show(row['adjusted'])} once seasonality is removed")
         parts.append(f"the comparison group changed by {show(row['comparison'])} over the same months")
         text = "; ".join(parts) + (
-            f". The training's effect is the difference: {show(row['effect'])} "
+            f". The training's effect, estimated over reps and months (difference in differences, rates weighted "
+            f"by their denominators, so not exactly the difference of the two raw changes): {show(row['effect'])} "
             f"(95% CI {show(row['effect_ci_low'])} to {show(row['effect_ci_high'])}, {counts})"
         )
     p_holm, k = float(row.get("effect_p_holm", math.nan)), int(row.get("holm_k", 0) or 0)
@@ -838,8 +840,8 @@ def target_progress(table: pd.DataFrame, params) -> pd.DataFrame:
     For each measure with a target (``params.targets.new_clients_growth``,
     ``order_value_growth``): ``target``, the trained reps' observed relative change
     (``observed``, naive), the training's relative effect with interval, and
-    ``status`` of the effect: ``met`` / ``not met`` / ``not distinguishable from target``
-    (the interval contains the target).
+    ``status`` of the effect: *met* / *on track* / *uncertain* / *missed*
+    (:func:`trackreport.stats.display.status_word`).
     """
     rows = []
     for m in MEASURES.values():
@@ -848,12 +850,7 @@ def target_progress(table: pd.DataFrame, params) -> pd.DataFrame:
         r = table.set_index("measure").loc[m.name]
         target = float(getattr(params.targets, m.target))
         eff, lo, hi = r["relative_effect"], r["relative_ci_low"], r["relative_ci_high"]
-        if not math.isfinite(eff):
-            status = "not estimable"
-        elif lo <= target <= hi:
-            status = "not distinguishable from target"
-        else:
-            status = "met" if eff >= target else "not met"
+        status = status_word(eff, lo, hi, target) if math.isfinite(eff) else "not estimable"
         rows.append(
             {
                 "measure": m.name,
@@ -1385,13 +1382,23 @@ def newly_top_summary(reps: pd.DataFrame, *, top: int = 10) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def rankings_note(summary: pd.DataFrame, teams: pd.DataFrame, team: str, *, top: int = 10) -> str:
-    """Plain words on the rankings; says that ranks are not the training's effect."""
+def rankings_note(
+    summary: pd.DataFrame, teams: pd.DataFrame, team: str, *, top: int = 10, cohort_size: int | None = None
+) -> str:
+    """Plain words on the rankings; says that ranks are not the training's effect.
+
+    ``cohort_size`` (the cohort's people, as chapter 01 counts them): when the ranking
+    holds fewer trainees (only people employed through both windows are ranked), the
+    sentence says so, so that the page's two counts of trainees reconcile.
+    """
     s = summary.set_index("group")
     t = teams.set_index("team").loc[team]
+    ranked = int(s.loc["trained", "people"])
+    who = f"the {ranked} trained reps ranked"
+    if cohort_size is not None and cohort_size != ranked:
+        who = f"the {ranked} trainees ranked (of the cohort's {cohort_size}, those employed through both windows)"
     text = (
-        f"{int(s.loc['trained', 'newly_top'])} of the {int(s.loc['trained', 'people'])} trained "
-        f"reps entered the company's top {top} by sales per month "
+        f"{int(s.loc['trained', 'newly_top'])} of {who} entered the company's top {top} by sales per month "
         f"(comparison reps: {int(s.loc['comparison', 'newly_top'])} of "
         f"{int(s.loc['comparison', 'people'])}). The team ranked {int(t['rank_before'])} of "
         f"{len(teams)} before and {int(t['rank_after'])} after"

@@ -17,6 +17,8 @@ from typing import Any
 
 import pandas as pd
 
+from trackreport.stats.display import format_value
+
 __all__ = [
     "RECORDED_FILE",
     "TILES",
@@ -238,15 +240,10 @@ def attributed_effects(metrics: list[dict], *, chapter: str = "06") -> pd.DataFr
 
 
 def _fmt(v: float | None, unit: str) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "n/a"
-    if unit in ("share", "relative"):
-        return f"{v * 100:{'+' if unit == 'relative' else ''}.0f}%"
-    if unit == "pp":
-        return f"{v * 100:+.1f} pp"
-    if unit == "CNY":
-        return f"{v:,.0f} CNY"
-    return f"{v:,.1f}"
+    """A tile's number: the display rules (:mod:`trackreport.stats.display`), percentages to whole ones."""
+    whole = unit in ("share", "percent", "relative")
+    shown = unit if whole or unit in ("pp", "CNY") else ""
+    return format_value(v, shown, digits=0 if whole else None)
 
 
 def tiles_html(records: list[dict]) -> str:
@@ -258,12 +255,14 @@ def tiles_html(records: list[dict]) -> str:
         if t.get("ci_low") is not None and t.get("ci_high") is not None:
             ci = f"<div class='tr-tile-ci'>95% CI {_fmt(t['ci_low'], unit)} to {_fmt(t['ci_high'], unit)}</div>"
         target = f"<div>target {_fmt(t['target'], unit)}</div>" if t.get("target") is not None else ""
+        # the page says the glossary's status word (met / on track / uncertain / missed)
         cells.append(
             "<div class='tr-tile' style='flex:1 1 12em;border:1px solid #d0d7de;border-radius:6px;"
             "padding:.6em;break-inside:avoid'>"
             f"<div style='color:#57606a'>{html.escape(t['title'])} (ch. {html.escape(t['chapter'])})</div>"
             f"<div style='font-size:1.6em;font-weight:bold'>{_fmt(t.get('value'), unit)}</div>{ci}{target}"
-            f"<div><b>{html.escape(t['status'])}</b></div><div style='color:#57606a'>n = {t.get('n', '')}</div></div>"
+            f"<div><b>{html.escape(t.get('status_word') or t['status'])}</b></div>"
+            f"<div style='color:#57606a'>n = {t.get('n', '')}</div></div>"
         )
     return "<div class='tr-tiles' style='display:flex;flex-wrap:wrap;gap:.6em'>" + "".join(cells) + "</div>"
 

@@ -44,7 +44,8 @@ __all__ = [
 PSEUDONYM_KEY_ENV = "TRACKREPORT_PSEUDONYM_KEY"
 _DEFAULT_KEY = "trackreport-pseudonyms-v1"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_SIGNED_NUMBER = re.compile(r"^[+\-−]\s?[\d.,]+\s?[%A-Za-z /]*$")  # "+5.0 pp", "-3%": not formulas
+# "+5.0 pp", "-3%", "-4.9 pp to +6.0 pp": not formulas
+_SIGNED_NUMBER = re.compile(r"^[+\-−]\s?[\d.,]+\s?[%A-Za-z /]*?(?:\sto\s[+\-−x]?\s?[\d.,]+\s?[%A-Za-z /]*)?$")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 
 
@@ -120,6 +121,8 @@ def neutralise_formula(value: object) -> object:
     '\\'=HYPERLINK("http://x","y")'
     >>> neutralise_formula("王芳"), neutralise_formula(-3), neutralise_formula("+5.0 pp")
     ('王芳', -3, '+5.0 pp')
+    >>> neutralise_formula("-4.9 pp to +6.0 pp"), neutralise_formula("-1+2 to +3")
+    ('-4.9 pp to +6.0 pp', "'-1+2 to +3")
     >>> neutralise_formula("-2+3+cmd|' /C calc'!A0")[:6]
     "'-2+3+"
 

@@ -32,6 +32,18 @@ from trackreport.paths import SAMPLE_DIR
 from trackreport.report.params import ReportParams, resolve
 from trackreport.report.store import ResultStore, package_digest, store_key
 from trackreport.stats.disclosure import suppress_table
+from trackreport.stats.display import (
+    clip_interval,
+    format_interval,
+    format_p,
+    format_value,
+    interval_digits,
+    label,
+    machine_status,
+    plural,
+    pretty_column,
+    status_word,
+)
 from trackreport.stats.estimate import Estimate
 from trackreport.stats.multiplicity import Adjusted
 
@@ -40,6 +52,7 @@ __all__ = [
     "Chapter",
     "open_chapter",
     "open_dataset",
+    "format_p",
     "format_value",
     "pretty_column",
     "quiet_third_party",
@@ -90,38 +103,6 @@ def open_dataset(data_dir: str | Path = "", cache: str | Path = ""):
     return load_source(data_dir or SAMPLE_DIR)
 
 
-def format_value(value: float, unit: str = "", *, digits: int | None = None) -> str:
-    """Format a number for a reader: shares as %, money with thousands separators.
-
-    >>> format_value(0.4567, "share")
-    '45.7%'
-    >>> format_value(0.05, "pp")
-    '+5.0 pp'
-    >>> format_value(1234567.8, "CNY")
-    '1,234,568 CNY'
-    >>> format_value(2.0, "rank")
-    '#2'
-    >>> format_value(float("nan"), "points")
-    'n/a'
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    if unit == "share":
-        return f"{value * 100:.{1 if digits is None else digits}f}%"
-    if unit == "pp":  # a change of a share, in percentage points
-        return f"{value * 100:+.{1 if digits is None else digits}f} pp"
-    if unit == "relative":  # a relative change
-        return f"{value * 100:+.{1 if digits is None else digits}f}%"
-    if unit == "rank":
-        return f"#{value:.0f}"
-    if unit in ("people", "count"):
-        return f"{value:,.0f}" + (" people" if unit == "people" else "")
-    if unit in ("CNY", "CNY/month", "CNY/rep/month"):
-        return f"{value:,.{0 if digits is None else digits}f} {unit}"
-    d = 1 if digits is None else digits
-    return f"{value:,.{d}f}" + (f" {unit}" if unit else "")
-
-
 @dataclass
 class Chapter:
     """One chapter of one report: its parameters, data, cohort and display helpers."""
@@ -148,17 +129,24 @@ class Chapter:
         return self.store.get(name, compute)
 
     # ------------------------------------------------------------------ display
-    def say(self, markdown: str, **data_text: object) -> None:
+    def say(self, markdown: str, *, appendix: str = "", **data_text: object) -> None:
         """Show narrative text (Markdown).
 
         Text from the data (names, titles, comments) goes in as keyword arguments, never
         into ``markdown`` itself: each is escaped (:func:`~trackreport.data.privacy.escape_markdown`)
         and put in its ``{field}``: ``ch.say("Most applied: {title}", title=t)``.
+        ``appendix="How each effect is computed"`` puts the text in a collapsed section
+        of that title (detail a reader opens with a click).
         """
         from IPython.display import Markdown, display
 
         if data_text:
             markdown = markdown.format(**{k: escape_markdown(v) for k, v in data_text.items()})
+        if appendix:  # an HTML block, then Markdown separated by blank lines (CommonMark), then its end
+            markdown = (
+                f"<details class='tr-appendix'><summary>{html.escape(appendix)} "
+                f"<span class='tr-n'>(appendix; click to open)</span></summary>\n\n{markdown}\n\n</details>"
+            )
         display(Markdown(markdown))
 
     def headline(
@@ -236,22 +224,28 @@ class Chapter:
                 f"<b>{html.escape(label)}</b>: not shown <span class='tr-n'>(fewer than "
                 f"{self.min_n} people; privacy)</span>{role}"
             )
-            display({"text/html": f"<p class='tr-headline'>{text}</p>", METRIC_MIME: rec}, raw=True)
+            display(
+                {"text/html": f"<p class='tr-headline' id='m-{html.escape(name)}'>{text}</p>", METRIC_MIME: rec},
+                raw=True,
+            )
             self.recorded.append(rec)
             return rec
-        text = f"<b>{html.escape(label)}</b>: {format_value(est.value, unit)}"
+        low = high = math.nan
         if isinstance(value, Estimate) and not math.isnan(est.ci_low):
-            rec["ci_low"], rec["ci_high"] = _clean(est.ci_low), _clean(est.ci_high)
+            low, high = clip_interval(est.ci_low, est.ci_high, unit)  # a share's interval within 0-100%
+        digits = interval_digits(low, high, unit)  # never "1.6 (1.6 to 1.6)"
+        text = f"<b>{html.escape(label)}</b>: {format_value(est.value, unit, digits=digits)}"
+        if isinstance(value, Estimate) and not math.isnan(est.ci_low):
+            rec["ci_low"], rec["ci_high"] = _clean(low), _clean(high)
             rec["method"] = est.method
             if not math.isnan(est.p_value):
                 rec["p_value"] = _clean(est.p_value)
-            text += (
-                f" <span class='tr-ci'>(95% CI {format_value(est.ci_low, unit)} to "
-                f"{format_value(est.ci_high, unit)})</span>"
-            )
+            text += f" <span class='tr-ci'>(95% CI {format_interval(low, high, unit, digits=digits)})</span>"
         text += f" <span class='tr-n'>n = {n:,}" + (
             f" ({groups[0]:,} trained, {groups[1]:,} comparison)</span>" if groups is not None else "</span>"
         )
+        if change:
+            rec["change"] = True
         if change and isinstance(value, Estimate):
             if math.isnan(est.ci_low):
                 text += " <i>— too few observations for an interval</i>"
@@ -263,17 +257,17 @@ class Chapter:
             elif not est.excludes_zero:
                 text += " <i>— not distinguishable from zero</i>"
         if target is not None:
-            met = est.value >= target if higher_is_better else est.value <= target
+            word = status_word(est.value, low, high, target, higher_is_better=higher_is_better)
             rec["target"] = target
-            rec["status"] = "met" if met else "not met"
-            if not math.isnan(est.ci_low) and isinstance(value, Estimate):
-                hi, lo = (est.ci_high, est.ci_low) if higher_is_better else (-est.ci_low, -est.ci_high)
-                t = target if higher_is_better else -target
-                if (met and lo < t) or (not met and hi >= t):
-                    rec["status"] = "not distinguishable from target"
-            text += f" · target {format_value(target, unit)}: <b>{rec['status']}</b>"
+            rec["status"] = machine_status(word)  # stable for metrics.json's consumers
+            rec["status_word"] = word  # what the page says (glossary: met / on track / uncertain / missed)
+            text += (
+                f" · target {format_value(target, unit)}: <b class='tr-status tr-{word.replace(' ', '-')}'>{word}</b>"
+            )
         text += role
-        display({"text/html": f"<p class='tr-headline'>{text}</p>", METRIC_MIME: rec}, raw=True)
+        display(
+            {"text/html": f"<p class='tr-headline' id='m-{html.escape(name)}'>{text}</p>", METRIC_MIME: rec}, raw=True
+        )
         self.recorded.append(rec)
         return rec
 
@@ -286,6 +280,8 @@ class Chapter:
         caption: str | None = None,
         formats: dict[str, str] | None = None,
         precision: int = 1,
+        units: dict[str, str] | None = None,
+        appendix: bool = False,
     ) -> None:
         """Show a tidy table, hiding rows whose group is smaller than ``min_group_size``.
 
@@ -294,8 +290,18 @@ class Chapter:
         and so is the next smallest group while the hidden ones together could be
         recovered from the shown total (:func:`trackreport.stats.disclosure.suppress`).
         ``within`` names the columns whose blocks each split the same people (e.g.
-        ``"competency"`` in a competency x segment table). A note says how many groups were suppressed. Returns nothing, so that a cell
-        ending with this call shows the table once.
+        ``"competency"`` in a competency x segment table). A note says how many groups
+        were suppressed. Returns nothing, so that a cell ending with this call shows the
+        table once.
+
+        Display rules (:mod:`trackreport.stats.display`): ``units`` maps columns to a unit
+        kind (``{"share": "share"}`` shows 0.701 as 70.1%); a table with a ``unit`` column
+        shows each row's numbers in that row's unit (the column itself is then dropped);
+        raw codes in text cells are shown by their label (``senior_rep`` -> senior rep),
+        booleans as yes/no; text is left-aligned and numbers right-aligned; no negative
+        zero. The table scrolls sideways inside its own box on a narrow screen, its first
+        column staying in view. ``appendix=True`` puts it in a collapsed section (item
+        analyses, long segment tables, effect-size tables), opened with a click.
         """
         from IPython.display import display
 
@@ -304,28 +310,103 @@ class Chapter:
             cols = [n_col] if isinstance(n_col, str) else list(n_col)
             cols += [c for c in _COMPARISON_N if c in df.columns and c not in cols]
             shown, dropped = suppress_table(df, n_cols=cols, min_size=self.min_n, within=within)
-        shown = shown.rename(columns=pretty_column)
+        keep = set(formats or {}) | {"p_value", "p-value", "P value", "p", "q_value", "q-value (BH)"}
+        shown, numeric = _display_frame(shown, units=units or {}, precision=precision, keep=keep)
+        names = {c: pretty_column(c) for c in shown.columns}
+        shown = shown.rename(columns=names)
+        right = {names[c] for c in numeric}
         if formats:
-            formats = {pretty_column(k): v for k, v in formats.items()}
+            formats = {names.get(k, k): v for k, v in formats.items()}
         styler = shown.style.hide(axis="index").format(precision=precision, thousands=",", na_rep="–", escape="html")
         styler = styler.format_index(escape="html", axis=1)
-        text = [c for c in shown.columns if _is_text(shown[c])]
+        text = [c for c in shown.columns if c not in right and _is_text(shown[c])]
         if text:  # data text: inert as HTML and as a formula when pasted into a spreadsheet
             styler = styler.format(_inert_cell, subset=text, na_rep="–")
-        pcols = [c for c in shown.columns if c in ("p-value", "P value", "p", "q-value (BH)")]
-        if pcols:
-            styler = styler.format(format_p, subset=pcols, na_rep="–")
         if formats:
             formats = {k: v for k, v in formats.items() if k in shown.columns}
             styler = styler.format(formats, subset=list(formats), na_rep="–", escape="html")
-        if caption:
-            styler = styler.set_caption(html.escape(caption, quote=False))
-        display(styler)
+        pcols = [c for c in shown.columns if c in ("p-value", "P value", "q-value (BH)")]
+        if pcols:  # always "<0.001" or three decimals, whatever ``formats`` says
+            styler = styler.format(format_p, subset=pcols, na_rep="–")
+        left = [c for c in shown.columns if c not in right]
+        if left:  # text left, numbers right (the lab theme right-aligns every cell)
+            styler = styler.set_properties(subset=left, **{"text-align": "left"})
+        styler = styler.map_index(lambda c: f"text-align: {'right' if c in right else 'left'}", axis=1)
+        body = styler.to_html()  # the caption goes above the scrolling box, so a phone shows it whole
+        cue = (
+            "<p class='tr-cue'>&#8596; wider than the screen: scroll the table sideways</p>"
+            if len(shown.columns) >= 5
+            else ""
+        )
+        title = f"<p class='tr-caption'>{html.escape(caption, quote=False)}</p>" if caption and not appendix else ""
+        block = f"{title}{cue}<div class='tr-table'>{body}</div>"
+        if appendix:
+            title = html.escape(caption or "Details", quote=False)
+            block = (
+                f"<details class='tr-appendix'><summary>{title} "
+                f"<span class='tr-n'>(appendix, {plural(len(shown), 'row')}; click to open)</span></summary>"
+                f"{block}</details>"
+            )
+        display(_ShownTable(shown, block))
         if dropped:
             self.say(
-                f"*{dropped} group(s) not shown (privacy: fewer than {self.min_n} people, or"
+                f"*{plural(dropped, 'group')} not shown (privacy: fewer than {self.min_n} people, or"
                 " recoverable from the shown total).*"
             )
+
+
+class _ShownTable:
+    """A table as displayed: its HTML for the page, and ``data``, the frame shown (for tests)."""
+
+    def __init__(self, data: pd.DataFrame, html_text: str) -> None:
+        self.data, self._html = data, html_text
+
+    def _repr_html_(self) -> str:
+        return self._html
+
+    def __repr__(self) -> str:
+        return f"<table of {plural(len(self.data), 'row')}>"
+
+
+def _display_frame(
+    df: pd.DataFrame, *, units: dict[str, str], precision: int, keep: set[str]
+) -> tuple[pd.DataFrame, list]:
+    """``df`` as a reader reads it (units, labels, yes/no, no negative zero) and its number columns.
+
+    Columns in ``keep`` (given their own format, p-values) are left for the styler.
+    """
+    out = df.copy()
+    row_unit = "unit" in out.columns and _is_text(out["unit"])
+    numeric = []
+    for c in out.columns:
+        col = out[c]
+        is_num = pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
+        if is_num:
+            numeric.append(c)
+        if c in keep:
+            continue
+        if c in units:
+            out[c] = pd.Series([_fmt(v, units[c]) for v in col], index=out.index, dtype=object)
+            numeric.append(c)
+        elif row_unit and c != "unit" and pd.api.types.is_float_dtype(col) and not str(c).startswith("n"):
+            out[c] = pd.Series([_fmt(v, u) for v, u in zip(col, out["unit"])], index=out.index, dtype=object)
+        elif pd.api.types.is_bool_dtype(col):
+            out[c] = pd.Series(["yes" if v else "no" for v in col], index=out.index, dtype=object)
+        elif pd.api.types.is_float_dtype(col):
+            out[c] = pd.Series([_fmt(v, "", precision) for v in col], index=out.index, dtype=object)
+        elif _is_text(col):
+            out[c] = pd.Series([label(v) if isinstance(v, str) else v for v in col], index=out.index, dtype=object)
+    if row_unit:
+        out = out.drop(columns="unit")
+    return out, list(dict.fromkeys(c for c in numeric if c in out.columns))
+
+
+def _fmt(v: object, unit: str, digits: int | None = None) -> str:
+    return "–" if _missing(v) else format_value(float(v), unit, digits=digits)
+
+
+def _missing(v: object) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
 
 
 def _is_text(col: pd.Series) -> bool:
@@ -335,40 +416,6 @@ def _is_text(col: pd.Series) -> bool:
 def _inert_cell(value: object) -> str:
     """A table cell's text, HTML-escaped and neutralised as a spreadsheet formula."""
     return escape_html(neutralise_formula(str(value)))
-
-
-def format_p(p: float) -> str:
-    """A p-value as a reader sees it.
-
-    >>> format_p(0.0000012), format_p(0.0432), format_p(float("nan"))
-    ('<0.001', '0.043', '–')
-    """
-    if p is None or (isinstance(p, float) and math.isnan(p)):
-        return "–"
-    return "<0.001" if p < 0.001 else f"{p:.3f}"
-
-
-_COLUMN_WORDS = {
-    "ci_low": "95% CI low",
-    "ci_high": "95% CI high",
-    "n": "n",
-    "p_value": "p-value",
-    "q_value": "q-value (BH)",
-    "d_z": "d_z",
-    "d_av": "d_av",
-}
-
-
-def pretty_column(name: str) -> str:
-    """A column name as a reader sees it.
-
-    >>> pretty_column("ci_low"), pretty_column("mean_pre"), pretty_column("n")
-    ('95% CI low', 'Mean pre', 'n')
-    """
-    if name in _COLUMN_WORDS:
-        return _COLUMN_WORDS[name]
-    text = str(name).replace("_", " ")
-    return text[:1].upper() + text[1:]
 
 
 def _clean(x: float) -> float | None:

@@ -38,14 +38,104 @@ def render_html(nb: Any, dest: Path, *, nav: dict | None) -> None:
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     exporter.register_preprocessor(TagRemovePreprocessor(config=c), enabled=True)
-    resources = {"trackreport": nav or {}}
+    resources = {"trackreport": {**(nav or {}), "glossary": glossary_html()}}
     nb = copy.deepcopy(nb)
     if nav and nav.get("page_title"):  # the browser tab: "06 Sales ... · Team east, 2025Q3", not "Notebook"
         nb.metadata["title"] = nav["page_title"]
+    _insert_lead(nb)
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     body = _strip_css_comments(body)
+    body = _insert_contents(body)
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.write_text(body, encoding="utf-8")
+
+
+LEAD_MARK = "<!--tr-contents-->"
+"""Where :func:`_insert_contents` puts a long chapter's in-page contents list."""
+
+#: A chapter with at least this many sections gets an in-page contents list.
+CONTENTS_MIN_SECTIONS = 4
+
+
+def lead_metrics(metrics: list[dict], *, most: int = 4) -> list[dict]:
+    """The headlines of a chapter's "In one minute" lead: its primary ones, else its first ones.
+
+    At most ``most``; suppressed figures (privacy) are left out.
+
+    >>> ms = [{"name": "a", "role": "exploratory", "value": 1.0}, {"name": "b", "role": "primary", "value": 2.0},
+    ...       {"name": "c", "role": "exploratory", "value": 3.0}]
+    >>> [m["name"] for m in lead_metrics(ms)], [m["name"] for m in lead_metrics(ms[:1] + ms[2:])]
+    (['b'], ['a', 'c'])
+    """
+    shown = [m for m in metrics if m.get("value") is not None]
+    primary = [m for m in shown if m.get("role") == "primary"]
+    return (primary or shown[:3])[:most]
+
+
+def lead_item(m: dict) -> str:
+    """One line of the lead: the measure (linked to its headline, where it is shown in full), value, status.
+
+    >>> lead_item({"name": "nps_after", "label": "NPS", "value": 42.3, "unit": "points", "n": 681,
+    ...            "ci_low": 35.0, "ci_high": 49.0, "target": 50.0, "status_word": "uncertain"})
+    "<li><a href='#m-nps_after'>NPS</a>: <b>42.3 points</b> · target 50.0 points: <b class='tr-status tr-uncertain'>uncertain</b></li>"
+    """
+    from trackreport.stats.display import format_value
+
+    unit = m.get("unit", "")
+    text = (
+        f"<a href='#m-{html.escape(m['name'])}'>{html.escape(m['label'])}</a>: <b>{format_value(m['value'], unit)}</b>"
+    )
+    lo, hi = m.get("ci_low"), m.get("ci_high")
+    if m.get("change") and lo is not None and hi is not None and lo <= 0 <= hi:
+        text += " — not distinguishable from zero"
+    word = m.get("status_word")
+    if m.get("target") is not None and word:
+        cls = word.replace(" ", "-")
+        text += f" · target {format_value(m['target'], unit)}: <b class='tr-status tr-{cls}'>{html.escape(word)}</b>"
+    return f"<li>{text}</li>"
+
+
+def _insert_lead(nb: Any) -> None:
+    """Put an "In one minute" lead (and a mark for the contents list) after the chapter's title cell."""
+    import nbformat
+
+    metrics = [m for m in collect_metrics(nb) if m.get("chapter") != SUMMARY_NUMBER]
+    chosen = lead_metrics(metrics)
+    if not chosen:
+        return
+    items = "".join(lead_item(m) for m in chosen)
+    lead = (
+        f"<section class='tr-lead'><h2 class='tr-lead-title'>In one minute</h2><ul>{items}</ul>"
+        "<p class='tr-n'>Each figure is shown in full (95% CI, n) further down: follow its link. "
+        "Status words and terms: <a href='#glossary'>glossary</a> at the end of the page.</p></section>"
+        f"{LEAD_MARK}"
+    )
+    cell = nbformat.v4.new_code_cell(
+        outputs=[nbformat.v4.new_output("display_data", data={"text/html": lead})], metadata={"tags": []}
+    )
+    first = next((i for i, c in enumerate(nb.cells) if c.cell_type == "markdown"), -1)
+    nb.cells.insert(first + 1, cell)
+
+
+_H2_RE = re.compile(r'<h2 id="([^"]+)">(.*?)(?:<a class="anchor-link"[^>]*>[^<]*</a>)?</h2>', re.S)
+
+
+def _insert_contents(body: str) -> str:
+    """A long chapter's in-page contents list (its sections), at the lead's mark."""
+    sections = [(i, re.sub(r"<[^>]+>", "", t).strip()) for i, t in _H2_RE.findall(body)]
+    if len(sections) < CONTENTS_MIN_SECTIONS or LEAD_MARK not in body:
+        return body.replace(LEAD_MARK, "")
+    items = "".join(f"<li><a href='#{i}'>{t}</a></li>" for i, t in sections)
+    toc = f"<nav class='tr-toc'><b>On this page</b><ol>{items}<li><a href='#glossary'>Glossary</a></li></ol></nav>"
+    return body.replace(LEAD_MARK, toc, 1)
+
+
+def glossary_html() -> str:
+    """The glossary at the end of every page: status words, CI, n, pp, DiD, top-2-box, NPS, roles."""
+    from trackreport.stats.display import GLOSSARY
+
+    rows = "".join(f"<dt>{html.escape(t)}</dt><dd>{html.escape(d)}</dd>" for t, d in GLOSSARY)
+    return f"<section class='tr-glossary' id='glossary'><h2>Glossary</h2><dl>{rows}</dl></section>"
 
 
 _STYLE_RE = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.S)
@@ -106,6 +196,10 @@ th { background: #f6f8fa; } .failed { color: #b5473a; font-weight: bold; } .ok {
 .cue { display: none; color: #57606a; font-size: 0.9em; }
 .matrix td { min-width: 11em; } .matrix th[scope=row] { white-space: nowrap; }
 .matrix .fig { display: block; white-space: nowrap; } .legend span { margin-right: 1em; }
+table.sticky td:first-child, table.sticky th:first-child { position: sticky; left: 0; background: #fff;
+       box-shadow: 2px 0 0 #d0d7de; min-width: 9em; }
+pre { white-space: pre-wrap; word-break: break-word; }
+.tr-glossary dt { font-weight: bold; margin-top: 0.5em; } .tr-glossary dd { margin-left: 1.5em; }
 @media (max-width: 700px) { body { margin: 1em auto; } .cue { display: block; } .matrix td { min-width: 10em; } }
 @media print { body { max-width: none; margin: 0; font-size: 11px; } .scroll { overflow: visible; }
                .cue { display: none; } a { color: inherit; text-decoration: none; }
@@ -122,23 +216,25 @@ def _page(title: str, body: str) -> str:
 
 
 def _fmt_metric(m: dict) -> str:
-    from trackreport.report.notebook import format_value
+    from trackreport.stats.display import format_interval, format_value
 
-    v = format_value(m.get("value") if m.get("value") is not None else float("nan"), m.get("unit", ""))
+    unit = m.get("unit", "")
+    v = format_value(m.get("value") if m.get("value") is not None else float("nan"), unit)
     if m.get("ci_low") is not None and m.get("ci_high") is not None:
-        v += (
-            f" <span style='color:#57606a'>({format_value(m['ci_low'], m.get('unit', ''))} to "
-            f"{format_value(m['ci_high'], m.get('unit', ''))})</span>"
-        )
+        # as recorded: a share's interval is cut to 0-100% when recorded (Chapter.headline), and an older
+        # metrics.json may hold an ROI under unit "share", which must not be cut here
+        shown = "percent" if unit == "share" else unit
+        v += f" <span class='ci'>({format_interval(m['ci_low'], m['ci_high'], shown)})</span>"
     return v
 
 
 def _fmt_status(m: dict) -> str:
-    from trackreport.report.notebook import format_value
+    from trackreport.stats.display import format_value
 
     if m.get("target") is None:
         return ""
-    return f"{html.escape(str(m.get('status', '')))} (target {format_value(m['target'], m.get('unit', ''))})"
+    word = m.get("status_word") or m.get("status", "")
+    return f"<b>{html.escape(str(word))}</b> (target {format_value(m['target'], m.get('unit', ''))})"
 
 
 NOT_AVAILABLE = "not available"
@@ -165,7 +261,7 @@ def report_index(meta: dict, chapters: list[dict], metrics: list[dict]) -> str:
         )
         rows.append(f"<tr><td>{link}</td><td>{status}</td></tr>")
     mrows = "".join(
-        f"<tr><td>{html.escape(m['chapter'])}</td><td>{html.escape(m['label'])}</td>"
+        f"<tr><td>{html.escape(m['label'])}</td><td>{html.escape(m['chapter'])}</td>"
         f"<td class='num'>{_fmt_metric(m)}</td><td class='num'>{m.get('n', '')}</td>"
         f"<td>{_fmt_status(m)}</td><td>{html.escape(str(m.get('role', '')))}</td></tr>"
         for m in metrics
@@ -187,13 +283,16 @@ def report_index(meta: dict, chapters: list[dict], metrics: list[dict]) -> str:
 executed notebooks in <code>notebooks/</code></td></tr>
 </table>
 <h2>Chapters</h2>
-<table><tr><th>Chapter</th><th>Status</th></tr>{"".join(rows)}</table>
+<div class='scroll'><table><tr><th>Chapter</th><th>Status</th></tr>{"".join(rows)}</table></div>
 <h2 id='headlines'>Headline numbers</h2>
 <p>Every estimate with its 95% confidence interval and the number of observations n. Role: primary
-(a decision figure declared in <code>params/</code>: <code>primary_endpoints</code>) or exploratory.</p>
-<table><tr><th>Ch.</th><th>Measure</th><th>Value (95% CI)</th><th>n</th><th>Target</th><th>Role</th></tr>{mrows}</table>
+(a decision figure declared in the report's parameters, below) or exploratory. Status words and terms:
+<a href='#glossary'>glossary</a>.</p>
+<p class='cue'>&#8596; The table is wider than the screen: scroll it sideways.</p>
+<div class='scroll'><table class='sticky'><tr><th>Measure</th><th>Ch.</th><th>Value (95% CI)</th><th>n</th><th>Status (target)</th><th>Role</th></tr>{mrows}</table></div>
 <h2 id='parameters'>Parameters</h2>
 <pre>{params_html}</pre>
+{glossary_html()}
 """
     return _page(f"{meta['team']} {meta['quarter']}: training effectiveness", body)
 
@@ -272,7 +371,7 @@ def _matrix_cell(rel: str, build: dict, metrics: dict | None, fingerprint: str |
     by_key = {(m.get("chapter"), m.get("name")): m for m in (metrics or {}).get("metrics", [])}
     for chapter, name, short in MATRIX_FIGURES:
         m = by_key.get((chapter, name))
-        value = "n/a" if m is None else _fmt_metric(m).replace("<span style='color:#57606a'>", "<span class='ci'>")
+        value = "n/a" if m is None else _fmt_metric(m)
         n = "" if m is None else f" <span class='ci'>n = {m.get('n', '')}</span>"
         parts.append(f"<span class='fig'>{short}: {value}{n}</span>")
     n_na = sum(c.get("status") == NOT_AVAILABLE for c in build.get("chapters", []))

@@ -1,0 +1,381 @@
+"""Display rules: how every number, interval, status, label and p-value reads on a page.
+
+One module, at the bottom of the import layers, so that chapters (their sentences and
+tables) and the report (headlines, the contents page, the cross-team matrix) format a
+number the same way. The rules:
+
+- **Units and precision per unit kind** (:data:`UNIT_KINDS`): shares as percentages
+  (``45.7%``), changes of a share in percentage points (``+5.0 pp``), relative changes
+  with a sign (``+12.3%``), money with thousands separators and no decimals, days and
+  hours to one decimal, scores to one decimal (two on a 1-5 scale below 10), counts and
+  people as whole numbers.
+- **No negative zero**: a value that rounds to zero is shown as ``0.0``, never ``-0.0``.
+- **Intervals within their support** (:func:`clip_interval`): a share's interval lies
+  within 0-100% (an approximate interval can leave it), a count's above zero.
+- **Singular and plural**: ``1 person``, ``2 people`` (:func:`plural`).
+- **p-values** as ``<0.001`` or three decimals, never in scientific notation.
+- **Labels from one vocabulary** (:data:`LABELS`): a raw code (``senior_rep``,
+  ``product_knowledge``) or a parameter name is never shown; :func:`label` maps it.
+- **Status words a director understands** (:data:`STATUS_WORDS`, :func:`status_word`):
+  *met*, *on track*, *uncertain*, *missed*, defined from the 95% interval against the
+  target, and explained in the :data:`GLOSSARY` at the end of every page.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+__all__ = [
+    "GLOSSARY",
+    "LABELS",
+    "STATUS_WORDS",
+    "UNIT_KINDS",
+    "clip_interval",
+    "format_interval",
+    "format_p",
+    "format_value",
+    "interval_digits",
+    "label",
+    "machine_status",
+    "plural",
+    "pretty_column",
+    "status_word",
+]
+
+#: Unit kinds, each with how it is shown; a unit not listed shows one decimal and its name.
+UNIT_KINDS: dict[str, str] = {
+    "share": "a share of a whole, shown in % (0.457 -> 45.7%), interval within 0-100%",
+    "percent": "a ratio shown in % that may leave 0-100% (ROI: 1.51 -> 151.0%)",
+    "pp": "a change of a share, in percentage points (0.05 -> +5.0 pp)",
+    "relative": "a relative change (0.123 -> +12.3%)",
+    "CNY": "money, whole yuan with thousands separators",
+    "days": "days, one decimal",
+    "hours": "hours, one decimal",
+    "points": "a score, one decimal",
+    "count": "a count, whole number",
+    "people": "a number of people, whole number, '1 person' / '2 people'",
+    "rank": "a rank (#2)",
+}
+
+_MONEY = ("CNY", "CNY/month", "CNY/rep/month")
+_SYMBOLS = ("share", "percent", "pp", "relative", "rank")
+_SUPPORT = {"share": (0.0, 1.0), "people": (0.0, math.inf), "count": (0.0, math.inf)}
+
+
+def _isnan(x: object) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def _fixed(value: float, digits: int, *, sign: bool = False, thousands: bool = True) -> str:
+    """``value`` to ``digits`` decimals, without a negative zero."""
+    rounded = round(float(value), digits)
+    if rounded == 0:
+        rounded, sign = 0.0, False  # -0.0 == 0: no sign on a zero
+    spec = ("+" if sign else "") + ("," if thousands else "") + f".{digits}f"
+    return format(rounded, spec)
+
+
+def plural(n: float, word: str, many: str | None = None) -> str:
+    """``n`` and the word in its singular or plural form.
+
+    >>> plural(1, "person", "people"), plural(2, "person", "people"), plural(0, "group")
+    ('1 person', '2 people', '0 groups')
+    """
+    one = abs(float(n)) == 1
+    return f"{float(n):,.0f} " + (word if one else (many or word + "s"))
+
+
+def format_value(value: float | None, unit: str = "", *, digits: int | None = None) -> str:
+    """A number as a reader sees it, by its unit kind (:data:`UNIT_KINDS`).
+
+    Examples
+    --------
+    >>> format_value(0.4567, "share"), format_value(0.85, "share", digits=0), format_value(-0.82, "percent")
+    ('45.7%', '85%', '-82.0%')
+    >>> format_value(0.05, "pp"), format_value(-0.0004, "pp"), format_value(-0.00001, "points")
+    ('+5.0 pp', '0.0 pp', '0.0 points')
+    >>> format_value(1234567.8, "CNY"), format_value(2.0, "rank"), format_value(float("nan"), "points")
+    ('1,234,568 CNY', '#2', 'n/a')
+    >>> format_value(1, "people"), format_value(45, "people"), format_value(3.456, "days")
+    ('1 person', '45 people', '3.5 days')
+    """
+    if _isnan(value):
+        return "n/a"
+    value = float(value)
+    if unit in ("share", "percent"):
+        return _fixed(value * 100, 1 if digits is None else digits) + "%"
+    if unit == "pp":  # a change of a share, in percentage points
+        return _fixed(value * 100, 1 if digits is None else digits, sign=True) + " pp"
+    if unit == "relative":  # a relative change
+        return _fixed(value * 100, 1 if digits is None else digits, sign=True) + "%"
+    if unit == "rank":
+        return f"#{value:.0f}"
+    if unit == "people":
+        return plural(round(value), "person", "people")
+    if unit == "count":
+        return _fixed(value, 0)
+    if unit in _MONEY:
+        return f"{_fixed(value, 0 if digits is None else digits)} {unit}"
+    text = _fixed(value, 1 if digits is None else digits)
+    return text + (f" {unit}" if unit else "")
+
+
+def clip_interval(low: float, high: float, unit: str = "") -> tuple[float, float]:
+    """An interval cut to the values its measure can take (a share within 0 and 1).
+
+    An approximate (normal, Wald) interval of a share near 0 or 1 can leave [0, 1];
+    the values outside are impossible, so they are not shown.
+
+    >>> clip_interval(0.222, 1.008, "share"), clip_interval(-2.0, 5.0, "people")
+    ((0.222, 1.0), (0.0, 5.0))
+    >>> clip_interval(-0.1, 0.2, "pp")
+    (-0.1, 0.2)
+    """
+    lo_s, hi_s = _SUPPORT.get(unit, (-math.inf, math.inf))
+    if _isnan(low) or _isnan(high):
+        return low, high
+    return min(max(float(low), lo_s), hi_s), max(min(float(high), hi_s), lo_s)
+
+
+def format_interval(low: float, high: float, unit: str = "", *, digits: int | None = None) -> str:
+    """``low to high`` in the unit's display, within the measure's support.
+
+    >>> format_interval(0.222, 1.008, "share")
+    '22.2% to 100.0%'
+    >>> format_interval(-0.049, 0.06, "pp"), format_interval(60.12, 68.9, "points")
+    ('-4.9 pp to +6.0 pp', '60.1 to 68.9 points')
+    >>> format_interval(1234.4, 5678.9, "CNY"), format_interval(1.0, 2.0, "")
+    ('1,234 to 5,679 CNY', '1.0 to 2.0')
+    >>> format_interval(-59.2, -3.0, "per 100 person-months")
+    '-59.2 to -3.0 per 100 person-months'
+    >>> format_interval(float("nan"), 1.0, "share")
+    'n/a'
+    """
+    if _isnan(low) or _isnan(high):
+        return "n/a"
+    lo, hi = clip_interval(low, high, unit)
+    if unit in _SYMBOLS:  # each number carries its symbol: "-4.9 pp to +6.0 pp"
+        return f"{format_value(lo, unit, digits=digits)} to {format_value(hi, unit, digits=digits)}"
+    first = format_value(lo, unit, digits=digits)
+    for word in (unit, "person", "people"):
+        if word and first.endswith(" " + word):
+            first = first[: -len(word) - 1]
+            break
+    return f"{first} to {format_value(hi, unit, digits=digits)}"
+
+
+def interval_digits(low: float, high: float, unit: str = "", *, most: int = 3) -> int | None:
+    """Decimals that tell an interval's ends apart: ``None`` (the unit's own) unless that shows
+    "1.6 to 1.6", then one more at a time, up to ``most``.
+
+    >>> interval_digits(1.55, 1.62, "categories"), interval_digits(1.58, 1.59, "categories")
+    (2, 2)
+    >>> interval_digits(0.40, 0.55, "share") is None, interval_digits(0.50001, 0.50003, "share")
+    (True, 3)
+    """
+    if _isnan(low) or _isnan(high) or low == high or unit in ("count", "people", "rank"):
+        return None
+    start = 0 if unit in _MONEY else 1
+    for digits in (None, *range(start + 1, most + 1)):
+        if format_value(low, unit, digits=digits) != format_value(high, unit, digits=digits):
+            return digits
+    return most
+
+
+def format_p(p: float | None) -> str:
+    """A p-value as a reader sees it: ``<0.001`` or three decimals, never scientific.
+
+    >>> format_p(0.0000012), format_p(0.0432), format_p(float("nan")), format_p(1.0)
+    ('<0.001', '0.043', '–', '1.000')
+    """
+    if _isnan(p):
+        return "–"
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+#: Raw codes of the data (and parameter names) and what a reader sees instead.
+LABELS: dict[str, str] = {
+    # roles, segments
+    "rep": "rep",
+    "senior_rep": "senior rep",
+    "manager": "manager",
+    "smb": "small business",
+    "mid_market": "mid-market",
+    "key_account": "key account",
+    # competencies
+    "product_knowledge": "product knowledge",
+    "needs_analysis": "needs analysis",
+    "fabe_presentation": "FABE presentation",
+    "objection_handling": "objection handling",
+    "negotiation": "negotiation",
+    "crm_discipline": "CRM discipline",
+    # complaints, costs, incidents
+    "product_info": "product information",
+    "trainer_fee": "trainer fee",
+    "participant_time": "participants' time",
+    "product_info_incomplete": "incomplete product information",
+    "wrong_price_quoted": "wrong price quoted",
+    "follow_up_missed": "follow-up missed",
+    "commitment_broken": "commitment broken",
+    "customer_complaint": "customer complaint",
+    "manager_observation": "manager observation",
+    "call_review": "call review",
+    "customer_service": "customer service",
+    "trainer_absent": "trainer absent",
+    "trainee_absent": "trainee absent",
+    "display_compliance": "display compliance",
+    "visit_plan_adherence": "visit-plan adherence",
+    "direct_report": "direct report",
+    # phases, flags
+    "pre": "before",
+    "post": "after",
+    "followup": "follow-up",
+    "True": "yes",
+    "False": "no",
+    # parameter names that used to reach the page
+    "targets.fabe_call_share": "the FABE call-share target",
+    "targets.fabe_adoption": "the FABE adoption target",
+    "targets.nps": "the NPS target",
+    "min_group_size": "the minimum group size",
+    "primary_endpoints": "the declared primary figures",
+}
+
+
+def label(code: object) -> str:
+    """What a reader sees for a raw code: from :data:`LABELS`, else the code with spaces.
+
+    >>> label("senior_rep"), label("crm_discipline"), label("Beijing"), label(True)
+    ('senior rep', 'CRM discipline', 'Beijing', 'yes')
+    >>> label("sales; legal; customer_service")
+    'sales; legal; customer service'
+    """
+    text = str(code)
+    if "; " in text:  # a list of codes: "sales; customer_service"
+        return "; ".join(label(part) for part in text.split("; "))
+    if text in LABELS:
+        return LABELS[text]
+    if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", text):  # an unlisted snake_case code
+        return text.replace("_", " ")
+    return text
+
+
+_COLUMN_WORDS = {
+    "ci_low": "95% CI low",
+    "ci_high": "95% CI high",
+    "n": "n",
+    "p_value": "p-value",
+    "p": "p-value",
+    "q_value": "q-value (BH)",
+    "d_z": "Effect size d_z",
+    "d_av": "Effect size d_av",
+}
+
+
+def pretty_column(name: object) -> str:
+    """A column name as a reader sees it.
+
+    >>> pretty_column("ci_low"), pretty_column("mean_pre"), pretty_column("n"), pretty_column("crm_discipline")
+    ('95% CI low', 'Mean pre', 'n', 'CRM discipline')
+    """
+    if name in _COLUMN_WORDS:
+        return _COLUMN_WORDS[name]
+    text = label(name).replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+# ----------------------------------------------------------------------------- status
+#: The status words of a figure against its target, from its 95% interval.
+STATUS_WORDS: dict[str, str] = {
+    "met": "the whole 95% interval is on the good side of the target: the target is met.",
+    "on track": "the estimate meets the target, but its 95% interval reaches the other side: "
+    "probably met, not yet certain.",
+    "uncertain": "the estimate falls short of the target, but its 95% interval reaches it: "
+    "the data cannot tell whether it is met.",
+    "missed": "the whole 95% interval is on the wrong side of the target: the target is missed.",
+    "no data": "too few observations to judge.",
+}
+
+#: The machine status recorded in ``metrics.json`` (stable for its consumers) of each word.
+_MACHINE = {
+    "met": "met",
+    "on track": "not distinguishable from target",
+    "uncertain": "not distinguishable from target",
+    "missed": "not met",
+    "no data": "no data",
+}
+
+
+def status_word(value: float, low: float, high: float, target: float, *, higher_is_better: bool = True) -> str:
+    """*met*, *on track*, *uncertain*, *missed* (or *no data*): a figure against its target.
+
+    With an interval: *met* when the whole interval is on the good side of the target,
+    *missed* when it is wholly on the other side; otherwise *on track* when the estimate
+    itself meets the target and *uncertain* when it does not. Without an interval (a
+    count, a descriptive value) the estimate decides: *met* or *missed*.
+
+    Examples
+    --------
+    >>> status_word(0.91, 0.86, 0.95, 0.85), status_word(0.88, 0.80, 0.93, 0.85)
+    ('met', 'on track')
+    >>> status_word(0.82, 0.74, 0.88, 0.85), status_word(0.70, 0.60, 0.80, 0.85)
+    ('uncertain', 'missed')
+    >>> status_word(3.0, 2.0, 4.5, 4.0, higher_is_better=False), status_word(5.0, math.nan, math.nan, 4.0)
+    ('on track', 'met')
+    """
+    if _isnan(value):
+        return "no data"
+    sign = 1.0 if higher_is_better else -1.0
+    v, t = sign * value, sign * target
+    if _isnan(low) or _isnan(high):
+        return "met" if v >= t else "missed"
+    lo, hi = sorted((sign * low, sign * high))
+    if lo >= t:
+        return "met"
+    if hi < t:
+        return "missed"
+    return "on track" if v >= t else "uncertain"
+
+
+def machine_status(word: str) -> str:
+    """The stable ``metrics.json`` status of a status word.
+
+    >>> machine_status("on track"), machine_status("missed")
+    ('not distinguishable from target', 'not met')
+    """
+    return _MACHINE[word]
+
+
+# ----------------------------------------------------------------------------- glossary
+#: Terms every page explains at its end: (term, definition).
+GLOSSARY: tuple[tuple[str, str], ...] = (
+    *((f"Status: {w}", d) for w, d in STATUS_WORDS.items() if w != "no data"),
+    (
+        "95% CI",
+        "95% confidence interval: the range of values compatible with the data. A narrow interval is a "
+        "precise figure; one that includes zero means the change is not distinguishable from zero.",
+    ),
+    (
+        "n",
+        "the number of observations a figure rests on. Each table and headline says what it counts: "
+        "people (trainees, reps), answers (survey answers), customers, or months.",
+    ),
+    ("pp", "percentage points: the difference of two percentages (from 40% to 45% is +5 pp, or +12.5%)."),
+    (
+        "DiD",
+        "difference in differences: the trainees' change minus the change of untrained colleagues over the same "
+        "months, so that season and market are taken out. This is the training's estimated effect.",
+    ),
+    ("Top-2-box", "the share of answers in the two best boxes of a 5-point scale (agree or strongly agree)."),
+    (
+        "NPS",
+        "Net Promoter Score: % of customers answering 9-10 (promoters) minus % answering 0-6 (detractors), "
+        "from -100 to +100.",
+    ),
+    ("Primary", "a decision figure declared before the analysis; few, named in the report's parameters."),
+    (
+        "Exploratory",
+        "any other figure: a lead to follow up, not a verdict; several are expected to look notable by chance.",
+    ),
+    ("Association", "two things move together; it does not show that one causes the other."),
+)
