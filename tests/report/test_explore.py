@@ -94,6 +94,13 @@ def test_minimum_group_size_hides_the_effect(explorer):
     assert not explorer.last["view"].suppressed
 
 
+def test_a_small_comparison_group_hides_the_table_too(explorer):
+    # 45 trained but 20 comparison reps: the rows rest on both groups, so none is shown
+    explorer.set(measure="sales", before=3, after=3, comparison="not_yet", min_group=30)
+    assert explorer.last["view"].suppressed
+    assert explorer.last["view"].shown.empty
+
+
 def test_roi_what_if_widgets_follow_the_function(explorer, sample_data):
     items = dict(explorer._roi_inputs["cost_items"])
     first = next(iter(items))

@@ -134,7 +134,7 @@ def attribution_view(
         raise ValueError(f"measure must be one of {', '.join(sales.MEASURES)}, got {measure!r}")
     min_n = ch.params.min_group_size if min_group_size is None else int(min_group_size)
     table = _attribution(ch, comparison)
-    shown, _ = suppress_table(sales.display_table(table), n_cols=["Trained reps"], min_size=min_n)
+    shown, _ = suppress_table(sales.display_table(table), n_cols=["Trained reps", "Comparison reps"], min_size=min_n)
     row = table.set_index("measure").loc[measure]
     est = sales.effect_estimate(table, measure)
     gaps, pretrend = sales.parallel_trends(ch, measures=(measure,))
