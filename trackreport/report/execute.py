@@ -62,12 +62,18 @@ def _kill(km: Any) -> None:
 
 
 class _KernelWorker(threading.Thread):
-    """A thread owning one kernel; runs jobs from a queue, one notebook after another."""
+    """A thread owning one kernel; runs jobs from a queue, one notebook after another.
 
-    def __init__(self, jobs: queue.Queue, done: queue.Queue, sockets: str, kernel_name: str = "python3") -> None:
+    It stops when the queue is empty, or, when ``persistent`` (a cluster worker's kernel,
+    :mod:`.cluster`), waits for more jobs until it takes ``None`` from the queue.
+    """
+
+    def __init__(
+        self, jobs: queue.Queue, done: Any, sockets: str, kernel_name: str = "python3", *, persistent: bool = False
+    ) -> None:
         super().__init__(daemon=True)
         self.jobs, self.done, self.kernel_name = jobs, done, kernel_name
-        self.sockets, self.starts = sockets, 0
+        self.sockets, self.starts, self.persistent = sockets, 0, persistent
         self.km: Any = None  # the kernel manager in use, for kill_kernel()
 
     def kill_kernel(self) -> None:
@@ -85,8 +91,10 @@ class _KernelWorker(threading.Thread):
         try:
             while True:
                 try:
-                    job = self.jobs.get_nowait()
+                    job = self.jobs.get() if self.persistent else self.jobs.get_nowait()
                 except queue.Empty:
+                    return
+                if job is None:
                     return
                 try:
                     if km is None or not loop.run_until_complete(km.is_alive()):
@@ -248,6 +256,21 @@ def _stderr_of(nb: Any) -> list[str]:
     return out
 
 
+def socket_folder() -> str:
+    """A new private folder for kernels' IPC sockets (the caller removes it)."""
+    sockets = tempfile.mkdtemp(prefix="trackreport-kernels-")
+    if len(sockets) > 60:  # a Unix socket path holds at most ~107 bytes: a long TMPDIR would stop kernels
+        os.rmdir(sockets)
+        sockets = tempfile.mkdtemp(prefix="trackreport-kernels-", dir="/tmp")
+    return sockets
+
+
+def finished_line(job: Job) -> str:
+    """One line saying how a job ended, for the log or the progress bar."""
+    mark = "ok" if job.status == "ok" else f"FAILED ({job.error})"
+    return f"{job.params.team} {job.params.quarter} · {job.chapter.title}: {mark} in {job.seconds:.1f} s"
+
+
 def run_jobs(jobs: list[Job], workers: int | None, log: Callable[[str], None], progress: bool) -> None:
     n_workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     todo: queue.Queue = queue.Queue()
@@ -255,10 +278,7 @@ def run_jobs(jobs: list[Job], workers: int | None, log: Callable[[str], None], p
         todo.put(j)
     done: queue.Queue = queue.Queue()
     log(f"executing {len(jobs)} chapter(s) on {n_workers} kernel(s)")
-    sockets = tempfile.mkdtemp(prefix="trackreport-kernels-")
-    if len(sockets) > 60:  # a Unix socket path holds at most ~107 bytes: a long TMPDIR would stop kernels
-        os.rmdir(sockets)
-        sockets = tempfile.mkdtemp(prefix="trackreport-kernels-", dir="/tmp")
+    sockets = socket_folder()
     threads = [_KernelWorker(todo, done, sockets) for _ in range(n_workers)]
     try:
         for th in threads:
@@ -303,8 +323,7 @@ def _collect(jobs: list[Job], threads: list, done: queue.Queue, log: Callable[[s
                     break
                 continue
             finished += 1
-            mark = "ok" if job.status == "ok" else f"FAILED ({job.error})"
-            line = f"{job.params.team} {job.params.quarter} · {job.chapter.title}: {mark} in {job.seconds:.1f} s"
+            line = finished_line(job)
             if bar is not None:
                 bar.set_postfix_str(f"{job.params.team} {job.params.quarter} {job.chapter.number}", refresh=False)
                 bar.update(1)

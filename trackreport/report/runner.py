@@ -153,6 +153,7 @@ def run_reports(
     force: bool = False,
     log: Callable[[str], None] = print,
     progress: bool = True,
+    cluster: str | None = None,
 ) -> RunResult:
     """Build reports; see the module docstring for the steps.
 
@@ -174,28 +175,40 @@ def run_reports(
         Kernels run in parallel (default: the number of cores, at most the jobs).
     force : bool
         Re-execute even chapters whose inputs did not change.
+    cluster : str, optional
+        Address of a Dask scheduler (``tcp://host:8786``): the chapters run on its
+        workers (:mod:`.cluster`) instead of local kernels; publishing stays here.
     """
     t_start = time.perf_counter()
     data_dir, out = resolve_source(data_dir), Path(out).resolve()
     if team is not None:
         resolve(team, quarter or "2000Q1", overrides=overrides)  # fail fast on bad team/params
     out.mkdir(parents=True, exist_ok=True)
-    with output_lock(out):  # one run per output folder; it first clears what a killed run left
-        recover(out, log)
-        staged: list[Path] = []
-        try:
-            return _run_locked(
-                t_start, team, quarter, all_reports, data_dir, out, overrides, chapters, notebooks_dir,
-                workers, force, log, progress, staged,
-            )  # fmt: skip
-        finally:  # an interrupted or failed run leaves no staging folder behind
-            for path in staged:
-                shutil.rmtree(path, ignore_errors=True)
+    client = None
+    if cluster is not None:  # an unreachable scheduler is said before any work is done
+        from trackreport.report.cluster import connect
+
+        client = connect(cluster)
+    try:
+        with output_lock(out):  # one run per output folder; it first clears what a killed run left
+            recover(out, log)
+            staged: list[Path] = []
+            try:
+                return _run_locked(
+                    t_start, team, quarter, all_reports, data_dir, out, overrides, chapters, notebooks_dir,
+                    workers, force, log, progress, staged, client,
+                )  # fmt: skip
+            finally:  # an interrupted or failed run leaves no staging folder behind
+                for path in staged:
+                    shutil.rmtree(path, ignore_errors=True)
+    finally:
+        if client is not None:
+            client.close()
 
 
 def _run_locked(
     t_start, team, quarter, all_reports, data_dir, out, overrides, chapters, notebooks_dir,
-    workers, force, log, progress, staged,
+    workers, force, log, progress, staged, client,
 ) -> RunResult:  # fmt: skip
     cache, data = _dataset_cache(data_dir, out, log)
     data_fp = data.fingerprint
@@ -269,12 +282,21 @@ def _run_locked(
     # the summary (chapter 00) runs last, on the recorded headlines of the other chapters
     first = [j for j in jobs if not j.chapter.is_summary]
     last = [j for j in jobs if j.chapter.is_summary]
+
+    def execute(batch: list[Job]) -> None:
+        if client is None:
+            run_jobs(batch, workers, log, progress)
+        else:
+            from trackreport.report.cluster import run_on_cluster
+
+            run_on_cluster(client, batch, data_fp, log, progress)
+
     if first:
-        run_jobs(first, workers, log, progress)
+        execute(first)
     if last:
         for r in reports:
             record_chapter_metrics(r["staging"], chs)
-        run_jobs(last, workers, log, progress)
+        execute(last)
 
     results = []
     for r in reports:
