@@ -271,7 +271,19 @@ def finished_line(job: Job) -> str:
     return f"{job.params.team} {job.params.quarter} · {job.chapter.title}: {mark} in {job.seconds:.1f} s"
 
 
-def run_jobs(jobs: list[Job], workers: int | None, log: Callable[[str], None], progress: bool) -> None:
+def run_jobs(
+    jobs: list[Job],
+    workers: int | None,
+    log: Callable[[str], None],
+    progress: bool,
+    *,
+    then: Callable[[], list[Job]] | None = None,
+) -> None:
+    """Execute ``jobs`` on long-lived kernels (``workers`` of them, default one per core).
+
+    ``then``, when given, is called once every job has finished and returns more jobs,
+    which run on the same, still warm kernels (the summary after the other chapters).
+    """
     n_workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     todo: queue.Queue = queue.Queue()
     for j in jobs:
@@ -279,17 +291,29 @@ def run_jobs(jobs: list[Job], workers: int | None, log: Callable[[str], None], p
     done: queue.Queue = queue.Queue()
     log(f"executing {len(jobs)} chapter(s) on {n_workers} kernel(s)")
     sockets = socket_folder()
-    threads = [_KernelWorker(todo, done, sockets) for _ in range(n_workers)]
+    persistent = then is not None
+    threads = [_KernelWorker(todo, done, sockets, persistent=persistent) for _ in range(n_workers)]
+    every = list(jobs)
     try:
         for th in threads:
             th.start()
         _collect(jobs, threads, done, log, progress)
+        more = then() if then is not None else []
+        if more:
+            every += more
+            log(f"executing {len(more)} chapter(s) on the same {n_workers} kernel(s)")
+            for j in more:
+                todo.put(j)
+            _collect(more, threads, done, log, progress)
     except BaseException:  # Ctrl-C, SIGTERM: no new chapter starts, every kernel is killed
         while True:
             try:
                 todo.get_nowait()
             except queue.Empty:
                 break
+        if persistent:
+            for _ in threads:
+                todo.put(None)
         for th in threads:
             th.kill_kernel()
         for th in threads:
@@ -297,11 +321,14 @@ def run_jobs(jobs: list[Job], workers: int | None, log: Callable[[str], None], p
             th.kill_kernel()
         raise
     finally:
+        if persistent:
+            for _ in threads:
+                todo.put(None)  # each kernel's thread stops at its None, shutting its kernel down
         for th in threads:
             if th.is_alive():
                 th.join(timeout=30)
         shutil.rmtree(sockets, ignore_errors=True)
-    for j in jobs:
+    for j in every:
         if j.status == "pending":
             j.status, j.error = "failed", "the kernel running this chapter stopped"
 

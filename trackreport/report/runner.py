@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -91,6 +92,15 @@ def _dataset_cache(data_dir: str | Path, out: Path, log: Callable[[str], None]) 
         f"(fingerprint {ds.fingerprint[:12]})"
     )
     return cache, ds
+
+
+def _release_memory() -> None:
+    """Hand the memory of freed tables back to the system (pyarrow's pool keeps it otherwise)."""
+    import gc
+
+    gc.collect()
+    if "pyarrow" in sys.modules:
+        sys.modules["pyarrow"].default_memory_pool().release_unused()
 
 
 def plan_chapters(chs: Sequence[ChapterNotebook], present: Sequence[str], *, requested: bool) -> dict[str, list[str]]:
@@ -215,6 +225,8 @@ def _run_locked(
     chs = discover_chapters(notebooks_dir, chapters)
     unavailable = plan_chapters(chs, data.present, requested=chapters is not None)
     pairs = plan_reports(data, team=team, quarter=quarter, all_reports=all_reports)
+    del data  # the kernels read the validated cache: the runner holds no table while they run
+    _release_memory()
     for stem, needs in unavailable.items():
         log(f"not available: {stem} needs {', '.join(needs)}, which the data lack")
     package_fp = package_digest()
@@ -283,20 +295,22 @@ def _run_locked(
     first = [j for j in jobs if not j.chapter.is_summary]
     last = [j for j in jobs if j.chapter.is_summary]
 
-    def execute(batch: list[Job]) -> None:
-        if client is None:
-            run_jobs(batch, workers, log, progress)
-        else:
-            from trackreport.report.cluster import run_on_cluster
-
-            run_on_cluster(client, batch, data_fp, log, progress)
-
-    if first:
-        execute(first)
-    if last:
+    def record_then_summaries() -> list[Job]:
         for r in reports:
             record_chapter_metrics(r["staging"], chs)
-        execute(last)
+        return last
+
+    if client is not None:
+        from trackreport.report.cluster import run_on_cluster
+
+        if first:
+            run_on_cluster(client, first, data_fp, log, progress)
+        if last:
+            run_on_cluster(client, record_then_summaries(), data_fp, log, progress)
+    elif first:  # the summaries run after the other chapters, on the same warm kernels
+        run_jobs(first, workers, log, progress, then=record_then_summaries if last else None)
+    else:
+        run_jobs(record_then_summaries(), workers, log, progress)
 
     results = []
     for r in reports:
