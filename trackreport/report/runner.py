@@ -22,12 +22,13 @@ chapters, their cache keys), :mod:`.execute` (kernels and papermill), :mod:`.ren
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ from trackreport.report.store import package_digest, prune_results, store_key
 
 __all__ = [
     "ChapterNotebook",
+    "DataFacts",
     "Job",
     "RunResult",
     "RUNNER_PARAMETERS",
@@ -67,31 +69,70 @@ class RunResult:
         return all(not r.failed for r in self.reports)
 
 
-def _dataset_cache(data_dir: str | Path, out: Path, log: Callable[[str], None]) -> tuple[Path, Any]:
-    """Validate the data folder once; return the validated cache's folder and the dataset.
+@dataclass(frozen=True)
+class DataFacts:
+    """What the runner needs to know of the data to plan a run: no table is kept."""
+
+    fingerprint: str
+    present: tuple[str, ...]
+    cohorts: dict[str, list[str]]  # team -> quarters with a training cohort, teams in order
+
+    @classmethod
+    def of(cls, data: Any) -> DataFacts:
+        from trackreport.data.cohort import cohort_quarters, teams
+
+        return cls(data.fingerprint, tuple(data.present), {t: cohort_quarters(data, t) for t in teams(data)})
+
+
+def _dataset_cache(data_dir: str | Path, out: Path, log: Callable[[str], None]) -> tuple[Path, DataFacts]:
+    """Validate the data folder once; return the validated cache's folder and the facts to plan with.
 
     The cache is Parquet (:mod:`trackreport.data.cache`), so reading it cannot run code.
+    The facts (tables present, teams and their cohorts) are kept beside it as JSON, so a
+    re-run on unchanged data reads no table at all.
     """
-    from trackreport.data.cache import read_dataset, write_dataset
-    from trackreport.data.source import load_source, source_fingerprint, source_label
+    from trackreport.data.source import source_fingerprint, source_label
 
     fp = source_fingerprint(data_dir)
     cache_dir = out / ".cache"
     cache = cache_dir / f"dataset-{fp[:20]}"
+    facts_file = cache_dir / f"facts-{fp[:20]}.json"
     if (cache / "meta.json").is_file():
         log(f"data: {source_label(data_dir)} unchanged since last validated (fingerprint {fp[:12]})")
-        return cache, read_dataset(cache)
+        try:
+            facts = DataFacts(**json.loads(facts_file.read_text(encoding="utf-8")))
+            if facts.fingerprint == fp:
+                return cache, DataFacts(fp, tuple(facts.present), dict(facts.cohorts))
+        except (OSError, ValueError, TypeError):
+            pass
+        from trackreport.data.cache import read_dataset
+
+        facts = DataFacts.of(read_dataset(cache))
+    else:
+        facts = _validate_into(data_dir, fp, cache, log)
+    facts_file.write_text(json.dumps(asdict(facts)), encoding="utf-8")
+    return cache, facts
+
+
+def _validate_into(data_dir: str | Path, fp: str, cache: Path, log: Callable[[str], None]) -> DataFacts:
+    """Load and validate the source, write the validated cache, and let go of the tables."""
+    from trackreport.data.cache import write_dataset
+    from trackreport.data.source import load_source
+
     t0 = time.perf_counter()
     ds = load_source(data_dir, fingerprint=fp)
-    if cache_dir.is_dir():
-        for old in cache_dir.glob("dataset-*"):
+    if cache.parent.is_dir():
+        for old in [*cache.parent.glob("dataset-*"), *cache.parent.glob("facts-*")]:
             shutil.rmtree(old) if old.is_dir() else old.unlink()
     write_dataset(ds, cache)
     log(
         f"data: validated {len(ds)} tables, {ds.n_rows:,} rows in {time.perf_counter() - t0:.1f} s "
         f"(fingerprint {ds.fingerprint[:12]})"
     )
-    return cache, ds
+    facts = DataFacts.of(ds)
+    del ds  # the kernels read the validated cache: the runner holds no table while they run
+    _release_memory()
+    return facts
 
 
 def _release_memory() -> None:
@@ -126,18 +167,25 @@ def plan_chapters(chs: Sequence[ChapterNotebook], present: Sequence[str], *, req
     return out
 
 
-def plan_reports(data: Any, *, team: str | None, quarter: str | None, all_reports: bool) -> list[tuple[str, str]]:
-    """The (team, quarter) pairs to build; a missing quarter means the team's latest cohort."""
-    from trackreport.data.cohort import cohort_quarters, teams
+def plan_reports(
+    cohorts: Mapping[str, Sequence[str]], *, team: str | None, quarter: str | None, all_reports: bool
+) -> list[tuple[str, str]]:
+    """The (team, quarter) pairs to build; a missing quarter means the team's latest cohort.
 
-    known = teams(data)
+    ``cohorts`` maps each team of the data to its quarters with a training cohort
+    (:attr:`DataFacts.cohorts`).
+
+    >>> plan_reports({"east": ["2025Q2", "2025Q3"]}, team="east", quarter=None, all_reports=False)
+    [('east', '2025Q3')]
+    """
+    known = list(cohorts)
     if all_reports:
-        return [(t, q) for t in known for q in cohort_quarters(data, t)]
+        return [(t, q) for t in known for q in cohorts[t]]
     if team is None:
         raise TrackreportError("say which team (--team NAME) or ask for --all")
     if team not in known:
         raise TrackreportError(f"team {team!r} is not in the data (teams: {', '.join(known)})")
-    quarters = cohort_quarters(data, team)
+    quarters = list(cohorts[team])
     if quarter is None:
         if not quarters:
             raise TrackreportError(f"team {team!r} has no training cohort in the data")
@@ -220,13 +268,11 @@ def _run_locked(
     t_start, team, quarter, all_reports, data_dir, out, overrides, chapters, notebooks_dir,
     workers, force, log, progress, staged, client,
 ) -> RunResult:  # fmt: skip
-    cache, data = _dataset_cache(data_dir, out, log)
-    data_fp = data.fingerprint
+    cache, facts = _dataset_cache(data_dir, out, log)
+    data_fp = facts.fingerprint
     chs = discover_chapters(notebooks_dir, chapters)
-    unavailable = plan_chapters(chs, data.present, requested=chapters is not None)
-    pairs = plan_reports(data, team=team, quarter=quarter, all_reports=all_reports)
-    del data  # the kernels read the validated cache: the runner holds no table while they run
-    _release_memory()
+    unavailable = plan_chapters(chs, facts.present, requested=chapters is not None)
+    pairs = plan_reports(facts.cohorts, team=team, quarter=quarter, all_reports=all_reports)
     for stem, needs in unavailable.items():
         log(f"not available: {stem} needs {', '.join(needs)}, which the data lack")
     package_fp = package_digest()
