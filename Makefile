@@ -11,6 +11,8 @@ DATA   ?= data/sample
 OUT    ?= reports
 TEAMS  ?= 40
 LOAD   ?= /tmp/trackreport-load
+SCALE_WORK ?= /tmp/trackreport-bench-scale
+CLUSTER ?=
 
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 # Variables reach recipes through the environment and are quoted there ("$$TEAM"), never
@@ -18,13 +20,13 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 DIR    ?=
 FORCE  ?=
 
-export PYTHON VENV PY TEAM QUARTER DATA OUT TEAMS LOAD DIR FORCE
+export PYTHON VENV PY TEAM QUARTER DATA OUT TEAMS LOAD CLUSTER SCALE_WORK DIR FORCE
 
 .DEFAULT_GOAL := help
-.PHONY: help install init report reports pdf test lint validate bench load lab hooks sample contract clean
+.PHONY: help install init report reports pdf test lint validate bench bench-scale load lab hooks sample contract clean
 
 help: ## List every target with a one-line description
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(STAMP): pyproject.toml
 	"$$PYTHON" -m venv "$$VENV"
@@ -39,13 +41,13 @@ init: $(STAMP) ## Write templates to fill (a CSV per table, an Excel workbook): 
 	"$$PY" -m trackreport init $${FORCE:+--force} -- "$$DIR"
 
 report: $(STAMP) ## Build one team's report: make report TEAM=east [QUARTER=2025Q3] [DATA=dir]
-	"$$PY" -m trackreport report --team="$$TEAM" $${QUARTER:+--quarter="$$QUARTER"} --data="$$DATA" --out="$$OUT"
+	"$$PY" -m trackreport report --team="$$TEAM" $${QUARTER:+--quarter="$$QUARTER"} --data="$$DATA" --out="$$OUT" --cluster="$$CLUSTER"
 
 pdf: $(STAMP) ## One team's report and its PDF beside the HTML: make pdf TEAM=east [QUARTER=2025Q3] (needs chromium)
-	"$$PY" -m trackreport report --pdf --team="$$TEAM" $${QUARTER:+--quarter="$$QUARTER"} --data="$$DATA" --out="$$OUT"
+	"$$PY" -m trackreport report --pdf --team="$$TEAM" $${QUARTER:+--quarter="$$QUARTER"} --data="$$DATA" --out="$$OUT" --cluster="$$CLUSTER"
 
-reports: $(STAMP) ## Build the reports of every team and every quarter with a cohort
-	"$$PY" -m trackreport report --all --data="$$DATA" --out="$$OUT"
+reports: $(STAMP) ## Build the reports of every team and every quarter with a cohort [CLUSTER=tcp://host:8786]
+	"$$PY" -m trackreport report --all --data="$$DATA" --out="$$OUT" --cluster="$$CLUSTER"
 
 test: lint ## Run the checks and the test suite (lint, import layers, unit, reference, doctests, end-to-end)
 	"$$PY" -m pytest -q
@@ -60,6 +62,9 @@ validate: $(STAMP) ## Check a data folder against the data contract: make valida
 
 bench: $(STAMP) ## Time the runner against papermill + nbconvert CLIs run by hand
 	"$$PY" -m trackreport bench --team="$$TEAM" --data="$$DATA"
+
+bench-scale: $(STAMP) ## Time one team's report on the sample and on 10x the data (kept in SCALE_WORK); peak memory
+	"$$PY" -m trackreport bench-scale --team="$$TEAM" --data="$$DATA" --work="$$SCALE_WORK"
 
 load: $(STAMP) ## Time every report of a TEAMS-team company (default 40) in LOAD (a temp folder), one chapter failing
 	"$$PY" -m trackreport.report.load --teams="$$TEAMS" --out="$$LOAD"

@@ -324,6 +324,12 @@ def _report_arguments(parser: argparse.ArgumentParser) -> None:
         "--chapter", action="append", default=None, metavar="NN", help="only this chapter number (repeatable)"
     )
     parser.add_argument("--workers", type=int, default=None, help="kernels in parallel (default: cores)")
+    parser.add_argument(
+        "--cluster",
+        default=None,
+        metavar="ADDRESS",
+        help="run the chapters on a Dask cluster, e.g. tcp://scheduler:8786 (default: kernels on this machine)",
+    )
     parser.add_argument("--force", action="store_true", help="re-execute chapters even if nothing changed")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument(
@@ -362,6 +368,10 @@ def _report(args: argparse.Namespace) -> int:
             )
     if args.notebooks is not None and not args.notebooks.is_dir():
         raise _UsageError(f"--notebooks {args.notebooks} is not a folder")
+    if args.cluster == "":  # make reports CLUSTER= (empty): this machine
+        args.cluster = None
+    if args.cluster is not None and not re.fullmatch(r"(tcp|tls|ws|wss)://[^\s/]+:\d+/?", args.cluster):
+        raise _UsageError(f"--cluster takes a Dask scheduler address such as tcp://host:8786, got {args.cluster!r}")
     from trackreport.report.runner import run_reports
 
     where = {"notebooks_dir": args.notebooks} if args.notebooks is not None else {}
@@ -378,6 +388,7 @@ def _report(args: argparse.Namespace) -> int:
         force=args.force,
         progress=not args.no_progress and sys.stderr.isatty(),
         pdf=args.pdf,
+        cluster=args.cluster,
         **where,
     )
     return 0 if result.ok else 1
@@ -401,6 +412,29 @@ def _bench(args: argparse.Namespace) -> int:
     from trackreport.report.bench import bench
 
     bench(team=args.team, quarter=args.quarter, data_dir=args.data)
+    return 0
+
+
+def _bench_scale_arguments(parser: argparse.ArgumentParser) -> None:
+    _bench_arguments(parser)
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=Path("/tmp/trackreport-bench-scale"),
+        help="folder for the larger company and the reports (kept: the company is reused)",
+    )
+    parser.add_argument("--factor", type=float, default=10.0, help="data multiplier (default 10)")
+
+
+@subcommand(
+    "bench-scale", "Time one team's report on the sample and on 10x the data, with peak memory.", _bench_scale_arguments
+)
+def _bench_scale(args: argparse.Namespace) -> int:
+    from trackreport.report.bench import bench_scale
+
+    if not args.factor > 0:
+        raise _UsageError(f"--factor must be > 0, got {args.factor}")
+    bench_scale(team=args.team, quarter=args.quarter, data_dir=args.data, work=args.work, factor=args.factor)
     return 0
 
 

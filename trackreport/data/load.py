@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 import pyarrow
+import pyarrow.compute
 import pyarrow.parquet as pq
 
 from trackreport.data.excel import ABOUT_SHEET, SheetData, SheetError, Workbook, workbook_paths
@@ -757,21 +758,37 @@ def _read_csv(data: bytes, table: Table, file: str) -> _Read:
 def _read_simple_csv(text: str, table: Table, file: str) -> _Read | None:
     """Fast path for the common CSV: no quotes, one record per line, every row as wide as
     the header. Parsed by pandas' C reader; anything else returns None and goes through
-    the careful reader (which reports ragged rows and malformed quoting)."""
+    the careful reader (which reports ragged rows and malformed quoting).
+
+    Lines are found and their commas counted on the bytes with numpy (no Python object
+    per line): a line that holds nothing but commas is blank and skipped.
+    """
     if '"' in text or ("\r" in text and text.count("\r") != text.count("\r\n")):
         return None
-    lines = text.replace("\r\n", "\n").split("\n")
-    numbered = [(i, line) for i, line in enumerate(lines, 1) if line.replace(",", "")]
-    if not numbered:
+    data = text.replace("\r\n", "\n").encode("utf-8")
+    b = np.frombuffer(data, dtype=np.uint8)
+    breaks = np.flatnonzero(b == ord("\n"))
+    starts = np.concatenate(([0], breaks + 1))  # line i is data[starts[i]:ends[i]]
+    ends = np.concatenate((breaks, [len(data)]))
+    del breaks
+    comma_at = np.flatnonzero(b == ord(","))
+    commas = np.searchsorted(comma_at, ends) - np.searchsorted(comma_at, starts)
+    del comma_at
+    kept = np.flatnonzero(ends - starts != commas)  # lines with more than commas (line number - 1)
+    if not kept.size:
         return None
-    width = numbered[0][1].count(",") + 1
-    if any(line.count(",") + 1 != width for _, line in numbered[1:]):
+    width = int(commas[kept[0]]) + 1
+    if (commas[kept[1:]] != width - 1).any():
         return None
-    header = [h.strip() for h in numbered[0][1].split(",")]
-    body = "\n".join(line for _, line in numbered[1:])
-    if numbered[1:]:
+    header = [h.strip() for h in data[starts[kept[0]] : ends[kept[0]]].decode("utf-8").split(",")]
+    body_lines = kept[1:]
+    if body_lines.size:
+        if body_lines[-1] - body_lines[0] + 1 == body_lines.size:  # no blank line in between: one slice
+            body = data[starts[body_lines[0]] : ends[body_lines[-1]]]
+        else:
+            body = b"\n".join(data[starts[i] : ends[i]] for i in body_lines)
         raw = pd.read_csv(
-            io.StringIO(body),
+            io.BytesIO(body),
             header=None,
             dtype=object,
             na_filter=False,
@@ -779,12 +796,13 @@ def _read_simple_csv(text: str, table: Table, file: str) -> _Read | None:
             quoting=csv.QUOTE_NONE,
             engine="c",
             skip_blank_lines=False,
+            encoding="utf-8",
         )
     else:
         raw = pd.DataFrame({i: pd.Series([], dtype=object) for i in range(width)})
     raw.index = pd.RangeIndex(len(raw))
     raw.columns = header
-    numbers = np.array([i for i, _ in numbered[1:]], dtype=np.int64)
+    numbers = (body_lines + 1).astype(np.int64)
     return _Read(table, file, "line", raw, numbers)
 
 
@@ -879,14 +897,14 @@ def _from_text(raw: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray, str]
     cell that does not is bad.
     """
     cells = raw.to_numpy(dtype=object, na_value=None)
+    kind, n = col.kind, len(cells)
+    rule = _TYPE_RULES.get(kind, "")
+    if kind in ("id", "text", "category"):  # one conversion to the text dtype, then blanks are missing
+        values = pd.Series(cells, index=raw.index, dtype=KINDS[kind])
+        blank = (values.fillna("").str.strip() == "").to_numpy(dtype=bool)
+        return values.mask(blank) if blank.any() else values, np.zeros(n, bool), rule
     texts = pd.Series(cells, index=raw.index, dtype="str").fillna("").str.strip()
     missing = (texts == "").to_numpy(dtype=bool)
-    kind, n = col.kind, len(texts)
-    rule = _TYPE_RULES.get(kind, "")
-    if kind in ("id", "text", "category"):
-        values = cells.copy()
-        values[missing] = None
-        return pd.Series(values, index=raw.index, dtype=KINDS[kind]), np.zeros(n, bool), rule
     if kind == "bool":
         parsed = texts.str.lower().map(BOOL_WORDS)
         bad = parsed.isna().to_numpy(dtype=bool) & ~missing
@@ -1033,12 +1051,28 @@ def _check_foreign_keys(read: _Read, reads: dict[str, _Read]) -> None:
             continue
         if parent_col not in parent.typed:
             continue
-        known = set(parent.typed[parent_col].dropna().to_numpy(dtype=object))
-        values = read.typed[column].to_numpy(dtype=object, na_value=None)
-        unknown = np.array([v is not None and v not in known for v in values], dtype=bool)
+        unknown = _unknown_values(read.typed[column], parent.typed[parent_col])
         if unknown.any():
             rule = f"unknown {column} (not in {parent.file} column {parent_col})"
             read.problem(column, rule, np.flatnonzero(unknown))
+
+
+def _unknown_values(values: pd.Series, known: pd.Series) -> np.ndarray:
+    """Where ``values`` holds a value that ``known`` does not (missing values are not unknown).
+
+    Arrow's ``is_in`` when both columns are Arrow arrays of one type (the text columns
+    of the contract), else a Python set.
+    """
+    try:
+        a, b = pyarrow.array(values.array), pyarrow.array(known.array)
+    except (TypeError, ValueError, pyarrow.ArrowException):
+        a = b = None
+    if a is not None and b is not None and a.type == b.type:
+        hit = pyarrow.compute.is_in(a, value_set=pyarrow.compute.drop_null(b)).to_numpy(zero_copy_only=False)
+        return values.notna().to_numpy(dtype=bool) & ~hit.astype(bool)
+    known_set = set(known.dropna().to_numpy(dtype=object))
+    cells = values.to_numpy(dtype=object, na_value=None)
+    return np.array([v is not None and v not in known_set for v in cells], dtype=bool)
 
 
 def _in_key_order(read: _Read) -> pd.DataFrame:

@@ -90,3 +90,98 @@ def bench(*, team: str = "east", quarter: str | None = None, data_dir: Path) -> 
         f"{'met' if ratio <= 1 / 3 else 'NOT met'})"
     )
     return {"runner": runner, "loop": loop, "ratio": ratio}
+
+
+# ------------------------------------------------------------------------ bench-scale
+
+
+def _timed_report(team: str, quarter: str | None, data_dir: Path, out: Path) -> dict:
+    """One cold report run (fresh output folder, so the data are validated) in its own process.
+
+    Returns wall seconds, the peak RSS of the runner and its kernels together (sampled
+    from ``/proc`` every 0.2 s), and the run's own timings read from its log: validation
+    and each chapter's execution.
+    """
+    import re
+    import shutil
+
+    from trackreport.report.load import MemorySampler
+
+    if out.exists():
+        shutil.rmtree(out)
+    cmd = [sys.executable, "-m", "trackreport", "report", "--team", team, "--data", str(data_dir),
+           "--out", str(out), "--force", "--no-progress"]  # fmt: skip
+    cmd += ["--quarter", quarter] if quarter else []
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+    )
+    sampler = MemorySampler(proc.pid, interval=0.2)
+    sampler.start()
+    log, _ = proc.communicate()
+    sampler.stop.set()
+    sampler.join()
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"the report run on {data_dir} failed (exit {proc.returncode}):\n{log[-2000:]}")
+    validated = re.search(r"validated \d+ tables, ([\d,]+) rows in ([\d.]+) s", log)
+    chapters = {
+        m.group(1): float(m.group(2)) for m in re.finditer(r"^\S+ \S+ · (\d\d) .*: ok in ([\d.]+) s$", log, re.M)
+    }
+    return dict(
+        seconds=wall,
+        peak_gib=sampler.peak_tree_kb / 1024**2,
+        processes=sampler.peak_processes,
+        rows=int(validated.group(1).replace(",", "")) if validated else 0,
+        validate_seconds=float(validated.group(2)) if validated else float("nan"),
+        chapters=chapters,
+    )
+
+
+def _holds_company(folder: Path, *, seed: int, scale: float) -> bool:
+    """Whether ``folder`` holds the default four-team company of this seed and scale (its TRUTH.json says so)."""
+    import json
+
+    try:
+        truth = json.loads((folder / "TRUTH.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return truth.get("seed") == seed and truth.get("scale") == scale and "company" not in truth
+
+
+def bench_scale(
+    *, team: str = "east", quarter: str | None = None, data_dir: Path, work: Path, factor: float = 10.0
+) -> dict[str, float]:
+    """Time one team's report on the sample and on ``factor`` times the data; print and return the figures.
+
+    The larger company is the sample generator's (seed 7) at ``scale=factor``: every
+    team has ``factor`` times the people, customers and orders, so one team's report
+    reads about ``factor`` times the rows. It is written once into ``work/data-x<factor>``
+    and reused while it holds the same seed and scale.
+    """
+    from trackreport.report.load import generate_company
+
+    work = Path(work).resolve()
+    big = work / f"data-x{factor:g}"
+    gen = 0.0 if _holds_company(big, seed=7, scale=factor) else generate_company(big, teams=4, scale=factor, seed=7)
+    small = _timed_report(team, quarter, Path(data_dir).resolve(), work / "out-sample")
+    large = _timed_report(team, quarter, big, work / f"out-x{factor:g}")
+    ratio = large["seconds"] / small["seconds"]
+    print(f"bench-scale: team {team}, {len(large['chapters'])} chapter(s), {os.cpu_count()} core(s)")
+    if gen:
+        print(f"  generated the {factor:g}x company in {gen:.0f} s into {big}")
+    for label, r in (("sample", small), (f"{factor:g}x data", large)):
+        slow = sorted(r["chapters"].items(), key=lambda kv: -kv[1])[:3]
+        print(
+            f"  {label:9} {r['rows']:>10,} rows: {r['seconds']:6.1f} s (validation {r['validate_seconds']:.1f} s, "
+            f"chapters {sum(r['chapters'].values()):.1f} kernel-s; slowest "
+            + ", ".join(f"{k} {v:.1f} s" for k, v in slow)
+            + f"), peak memory {r['peak_gib']:.2f} GiB ({r['processes']} processes)"
+        )
+    print(f"{factor:g}x data: time ratio {ratio:.1f}, peak memory {large['peak_gib']:.1f} GiB")
+    return {
+        "ratio": ratio,
+        "peak_gib": large["peak_gib"],
+        "sample_seconds": small["seconds"],
+        "large_seconds": large["seconds"],
+    }

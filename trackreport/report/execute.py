@@ -62,12 +62,18 @@ def _kill(km: Any) -> None:
 
 
 class _KernelWorker(threading.Thread):
-    """A thread owning one kernel; runs jobs from a queue, one notebook after another."""
+    """A thread owning one kernel; runs jobs from a queue, one notebook after another.
 
-    def __init__(self, jobs: queue.Queue, done: queue.Queue, sockets: str, kernel_name: str = "python3") -> None:
+    It stops when the queue is empty, or, when ``persistent`` (a cluster worker's kernel,
+    :mod:`.cluster`), waits for more jobs until it takes ``None`` from the queue.
+    """
+
+    def __init__(
+        self, jobs: queue.Queue, done: Any, sockets: str, kernel_name: str = "python3", *, persistent: bool = False
+    ) -> None:
         super().__init__(daemon=True)
         self.jobs, self.done, self.kernel_name = jobs, done, kernel_name
-        self.sockets, self.starts = sockets, 0
+        self.sockets, self.starts, self.persistent = sockets, 0, persistent
         self.km: Any = None  # the kernel manager in use, for kill_kernel()
 
     def kill_kernel(self) -> None:
@@ -85,8 +91,10 @@ class _KernelWorker(threading.Thread):
         try:
             while True:
                 try:
-                    job = self.jobs.get_nowait()
+                    job = self.jobs.get() if self.persistent else self.jobs.get_nowait()
                 except queue.Empty:
+                    return
+                if job is None:
                     return
                 try:
                     if km is None or not loop.run_until_complete(km.is_alive()):
@@ -248,28 +256,64 @@ def _stderr_of(nb: Any) -> list[str]:
     return out
 
 
-def run_jobs(jobs: list[Job], workers: int | None, log: Callable[[str], None], progress: bool) -> None:
+def socket_folder() -> str:
+    """A new private folder for kernels' IPC sockets (the caller removes it)."""
+    sockets = tempfile.mkdtemp(prefix="trackreport-kernels-")
+    if len(sockets) > 60:  # a Unix socket path holds at most ~107 bytes: a long TMPDIR would stop kernels
+        os.rmdir(sockets)
+        sockets = tempfile.mkdtemp(prefix="trackreport-kernels-", dir="/tmp")
+    return sockets
+
+
+def finished_line(job: Job) -> str:
+    """One line saying how a job ended, for the log or the progress bar."""
+    mark = "ok" if job.status == "ok" else f"FAILED ({job.error})"
+    return f"{job.params.team} {job.params.quarter} · {job.chapter.title}: {mark} in {job.seconds:.1f} s"
+
+
+def run_jobs(
+    jobs: list[Job],
+    workers: int | None,
+    log: Callable[[str], None],
+    progress: bool,
+    *,
+    then: Callable[[], list[Job]] | None = None,
+) -> None:
+    """Execute ``jobs`` on long-lived kernels (``workers`` of them, default one per core).
+
+    ``then``, when given, is called once every job has finished and returns more jobs,
+    which run on the same, still warm kernels (the summary after the other chapters).
+    """
     n_workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     todo: queue.Queue = queue.Queue()
     for j in jobs:
         todo.put(j)
     done: queue.Queue = queue.Queue()
     log(f"executing {len(jobs)} chapter(s) on {n_workers} kernel(s)")
-    sockets = tempfile.mkdtemp(prefix="trackreport-kernels-")
-    if len(sockets) > 60:  # a Unix socket path holds at most ~107 bytes: a long TMPDIR would stop kernels
-        os.rmdir(sockets)
-        sockets = tempfile.mkdtemp(prefix="trackreport-kernels-", dir="/tmp")
-    threads = [_KernelWorker(todo, done, sockets) for _ in range(n_workers)]
+    sockets = socket_folder()
+    persistent = then is not None
+    threads = [_KernelWorker(todo, done, sockets, persistent=persistent) for _ in range(n_workers)]
+    every = list(jobs)
     try:
         for th in threads:
             th.start()
         _collect(jobs, threads, done, log, progress)
+        more = then() if then is not None else []
+        if more:
+            every += more
+            log(f"executing {len(more)} chapter(s) on the same {n_workers} kernel(s)")
+            for j in more:
+                todo.put(j)
+            _collect(more, threads, done, log, progress)
     except BaseException:  # Ctrl-C, SIGTERM: no new chapter starts, every kernel is killed
         while True:
             try:
                 todo.get_nowait()
             except queue.Empty:
                 break
+        if persistent:
+            for _ in threads:
+                todo.put(None)
         for th in threads:
             th.kill_kernel()
         for th in threads:
@@ -277,11 +321,14 @@ def run_jobs(jobs: list[Job], workers: int | None, log: Callable[[str], None], p
             th.kill_kernel()
         raise
     finally:
+        if persistent:
+            for _ in threads:
+                todo.put(None)  # each kernel's thread stops at its None, shutting its kernel down
         for th in threads:
             if th.is_alive():
                 th.join(timeout=30)
         shutil.rmtree(sockets, ignore_errors=True)
-    for j in jobs:
+    for j in every:
         if j.status == "pending":
             j.status, j.error = "failed", "the kernel running this chapter stopped"
 
@@ -303,8 +350,7 @@ def _collect(jobs: list[Job], threads: list, done: queue.Queue, log: Callable[[s
                     break
                 continue
             finished += 1
-            mark = "ok" if job.status == "ok" else f"FAILED ({job.error})"
-            line = f"{job.params.team} {job.params.quarter} · {job.chapter.title}: {mark} in {job.seconds:.1f} s"
+            line = finished_line(job)
             if bar is not None:
                 bar.set_postfix_str(f"{job.params.team} {job.params.quarter} {job.chapter.number}", refresh=False)
                 bar.update(1)

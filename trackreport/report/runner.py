@@ -22,11 +22,13 @@ chapters, their cache keys), :mod:`.execute` (kernels and papermill), :mod:`.ren
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import sys
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +44,7 @@ from trackreport.report.store import package_digest, prune_results, store_key
 
 __all__ = [
     "ChapterNotebook",
+    "DataFacts",
     "Job",
     "RunResult",
     "RUNNER_PARAMETERS",
@@ -66,31 +69,79 @@ class RunResult:
         return all(not r.failed for r in self.reports)
 
 
-def _dataset_cache(data_dir: str | Path, out: Path, log: Callable[[str], None]) -> tuple[Path, Any]:
-    """Validate the data folder once; return the validated cache's folder and the dataset.
+@dataclass(frozen=True)
+class DataFacts:
+    """What the runner needs to know of the data to plan a run: no table is kept."""
+
+    fingerprint: str
+    present: tuple[str, ...]
+    cohorts: dict[str, list[str]]  # team -> quarters with a training cohort, teams in order
+
+    @classmethod
+    def of(cls, data: Any) -> DataFacts:
+        from trackreport.data.cohort import cohort_quarters, teams
+
+        return cls(data.fingerprint, tuple(data.present), {t: cohort_quarters(data, t) for t in teams(data)})
+
+
+def _dataset_cache(data_dir: str | Path, out: Path, log: Callable[[str], None]) -> tuple[Path, DataFacts]:
+    """Validate the data folder once; return the validated cache's folder and the facts to plan with.
 
     The cache is Parquet (:mod:`trackreport.data.cache`), so reading it cannot run code.
+    The facts (tables present, teams and their cohorts) are kept beside it as JSON, so a
+    re-run on unchanged data reads no table at all.
     """
-    from trackreport.data.cache import read_dataset, write_dataset
-    from trackreport.data.source import load_source, source_fingerprint, source_label
+    from trackreport.data.source import source_fingerprint, source_label
 
     fp = source_fingerprint(data_dir)
     cache_dir = out / ".cache"
     cache = cache_dir / f"dataset-{fp[:20]}"
+    facts_file = cache_dir / f"facts-{fp[:20]}.json"
     if (cache / "meta.json").is_file():
         log(f"data: {source_label(data_dir)} unchanged since last validated (fingerprint {fp[:12]})")
-        return cache, read_dataset(cache)
+        try:
+            facts = DataFacts(**json.loads(facts_file.read_text(encoding="utf-8")))
+            if facts.fingerprint == fp:
+                return cache, DataFacts(fp, tuple(facts.present), dict(facts.cohorts))
+        except (OSError, ValueError, TypeError):
+            pass
+        from trackreport.data.cache import read_dataset
+
+        facts = DataFacts.of(read_dataset(cache))
+    else:
+        facts = _validate_into(data_dir, fp, cache, log)
+    facts_file.write_text(json.dumps(asdict(facts)), encoding="utf-8")
+    return cache, facts
+
+
+def _validate_into(data_dir: str | Path, fp: str, cache: Path, log: Callable[[str], None]) -> DataFacts:
+    """Load and validate the source, write the validated cache, and let go of the tables."""
+    from trackreport.data.cache import write_dataset
+    from trackreport.data.source import load_source
+
     t0 = time.perf_counter()
     ds = load_source(data_dir, fingerprint=fp)
-    if cache_dir.is_dir():
-        for old in cache_dir.glob("dataset-*"):
+    if cache.parent.is_dir():
+        for old in [*cache.parent.glob("dataset-*"), *cache.parent.glob("facts-*")]:
             shutil.rmtree(old) if old.is_dir() else old.unlink()
     write_dataset(ds, cache)
     log(
         f"data: validated {len(ds)} tables, {ds.n_rows:,} rows in {time.perf_counter() - t0:.1f} s "
         f"(fingerprint {ds.fingerprint[:12]})"
     )
-    return cache, ds
+    facts = DataFacts.of(ds)
+    del ds  # the kernels read the validated cache: the runner holds no table while they run
+    _release_memory()
+    return facts
+
+
+def _release_memory() -> None:
+    """Hand the memory of freed tables back to the system (pyarrow's pool keeps it otherwise)."""
+    import gc
+
+    gc.collect()
+    if "pyarrow" in sys.modules:
+        sys.modules["pyarrow"].default_memory_pool().release_unused()
 
 
 def plan_chapters(chs: Sequence[ChapterNotebook], present: Sequence[str], *, requested: bool) -> dict[str, list[str]]:
@@ -116,18 +167,25 @@ def plan_chapters(chs: Sequence[ChapterNotebook], present: Sequence[str], *, req
     return out
 
 
-def plan_reports(data: Any, *, team: str | None, quarter: str | None, all_reports: bool) -> list[tuple[str, str]]:
-    """The (team, quarter) pairs to build; a missing quarter means the team's latest cohort."""
-    from trackreport.data.cohort import cohort_quarters, teams
+def plan_reports(
+    cohorts: Mapping[str, Sequence[str]], *, team: str | None, quarter: str | None, all_reports: bool
+) -> list[tuple[str, str]]:
+    """The (team, quarter) pairs to build; a missing quarter means the team's latest cohort.
 
-    known = teams(data)
+    ``cohorts`` maps each team of the data to its quarters with a training cohort
+    (:attr:`DataFacts.cohorts`).
+
+    >>> plan_reports({"east": ["2025Q2", "2025Q3"]}, team="east", quarter=None, all_reports=False)
+    [('east', '2025Q3')]
+    """
+    known = list(cohorts)
     if all_reports:
-        return [(t, q) for t in known for q in cohort_quarters(data, t)]
+        return [(t, q) for t in known for q in cohorts[t]]
     if team is None:
         raise TrackreportError("say which team (--team NAME) or ask for --all")
     if team not in known:
         raise TrackreportError(f"team {team!r} is not in the data (teams: {', '.join(known)})")
-    quarters = cohort_quarters(data, team)
+    quarters = list(cohorts[team])
     if quarter is None:
         if not quarters:
             raise TrackreportError(f"team {team!r} has no training cohort in the data")
@@ -154,6 +212,7 @@ def run_reports(
     log: Callable[[str], None] = print,
     progress: bool = True,
     pdf: bool = False,
+    cluster: str | None = None,
 ) -> RunResult:
     """Build reports; see the module docstring for the steps.
 
@@ -178,6 +237,9 @@ def run_reports(
     pdf : bool
         Also print each published report to ``<team>-<quarter>.pdf`` beside its HTML
         (:mod:`.pdf`, headless Chromium; checked before anything runs).
+    cluster : str, optional
+        Address of a Dask scheduler (``tcp://host:8786``): the chapters run on its
+        workers (:mod:`.cluster`) instead of local kernels; publishing stays here.
     """
     t_start = time.perf_counter()
     if pdf:
@@ -189,31 +251,40 @@ def run_reports(
     if team is not None:
         resolve(team, quarter or "2000Q1", overrides=overrides)  # fail fast on bad team/params
     out.mkdir(parents=True, exist_ok=True)
-    with output_lock(out):  # one run per output folder; it first clears what a killed run left
-        recover(out, log)
-        staged: list[Path] = []
-        try:
-            run = _run_locked(
-                t_start, team, quarter, all_reports, data_dir, out, overrides, chapters, notebooks_dir,
-                workers, force, log, progress, staged,
-            )  # fmt: skip
-            if pdf:
-                _write_pdfs(run, log)
-            return run
-        finally:  # an interrupted or failed run leaves no staging folder behind
-            for path in staged:
-                shutil.rmtree(path, ignore_errors=True)
+    client = None
+    if cluster is not None:  # an unreachable scheduler is said before any work is done
+        from trackreport.report.cluster import connect
+
+        client = connect(cluster)
+    try:
+        with output_lock(out):  # one run per output folder; it first clears what a killed run left
+            recover(out, log)
+            staged: list[Path] = []
+            try:
+                run = _run_locked(
+                    t_start, team, quarter, all_reports, data_dir, out, overrides, chapters, notebooks_dir,
+                    workers, force, log, progress, staged, client,
+                )  # fmt: skip
+                if pdf:
+                    _write_pdfs(run, log)
+                return run
+            finally:  # an interrupted or failed run leaves no staging folder behind
+                for path in staged:
+                    shutil.rmtree(path, ignore_errors=True)
+    finally:
+        if client is not None:
+            client.close()
 
 
 def _run_locked(
     t_start, team, quarter, all_reports, data_dir, out, overrides, chapters, notebooks_dir,
-    workers, force, log, progress, staged,
+    workers, force, log, progress, staged, client,
 ) -> RunResult:  # fmt: skip
-    cache, data = _dataset_cache(data_dir, out, log)
-    data_fp = data.fingerprint
+    cache, facts = _dataset_cache(data_dir, out, log)
+    data_fp = facts.fingerprint
     chs = discover_chapters(notebooks_dir, chapters)
-    unavailable = plan_chapters(chs, data.present, requested=chapters is not None)
-    pairs = plan_reports(data, team=team, quarter=quarter, all_reports=all_reports)
+    unavailable = plan_chapters(chs, facts.present, requested=chapters is not None)
+    pairs = plan_reports(facts.cohorts, team=team, quarter=quarter, all_reports=all_reports)
     for stem, needs in unavailable.items():
         log(f"not available: {stem} needs {', '.join(needs)}, which the data lack")
     package_fp = package_digest()
@@ -281,12 +352,23 @@ def _run_locked(
     # the summary (chapter 00) runs last, on the recorded headlines of the other chapters
     first = [j for j in jobs if not j.chapter.is_summary]
     last = [j for j in jobs if j.chapter.is_summary]
-    if first:
-        run_jobs(first, workers, log, progress)
-    if last:
+
+    def record_then_summaries() -> list[Job]:
         for r in reports:
             record_chapter_metrics(r["staging"], chs)
-        run_jobs(last, workers, log, progress)
+        return last
+
+    if client is not None:
+        from trackreport.report.cluster import run_on_cluster
+
+        if first:
+            run_on_cluster(client, first, data_fp, log, progress)
+        if last:
+            run_on_cluster(client, record_then_summaries(), data_fp, log, progress)
+    elif first:  # the summaries run after the other chapters, on the same warm kernels
+        run_jobs(first, workers, log, progress, then=record_then_summaries if last else None)
+    else:
+        run_jobs(record_then_summaries(), workers, log, progress)
 
     results = []
     for r in reports:

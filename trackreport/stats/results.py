@@ -92,7 +92,14 @@ def rep_month_panel(
     o = orders[["order_id", "customer_id", "employee_id", "order_date", "amount"]].assign(
         month=pd.to_datetime(orders["order_date"]).dt.to_period("M").dt.start_time.astype("datetime64[ns]")
     )
-    firsts = o.sort_values(["order_date", "order_id"]).drop_duplicates("customer_id")
+    # each customer's first order (earliest date, then smallest order_id): only the orders
+    # on a customer's earliest date are sorted, not all orders
+    earliest = o.groupby("customer_id", sort=False)["order_date"].transform("min")
+    firsts = (
+        o.loc[(o["order_date"] == earliest).to_numpy(dtype=bool)]
+        .sort_values(["order_date", "order_id"])
+        .drop_duplicates("customer_id")
+    )
     new = firsts.groupby(["employee_id", "month"]).size().rename("new_clients")
     sums = o.groupby(["employee_id", "month"]).agg(sales=("amount", "sum"), orders=("order_id", "size"))
     out = grid.merge(sums, on=["employee_id", "month"], how="left").merge(new, on=["employee_id", "month"], how="left")
@@ -111,9 +118,11 @@ def _proportion(df: pd.DataFrame, success: pd.Series, by: str | Sequence[str] | 
     if by is None:
         return proportion(int(s.sum()), int(s.size))
     keys = [by] if isinstance(by, str) else list(by)
+    g = df.assign(_s=s).groupby(keys, sort=True)["_s"]
+    counts = pd.DataFrame({"k": g.sum(), "n": g.size()})  # one pass, no frame per group
     rows = []
-    for key, grp in df.assign(_s=s).groupby(keys, sort=True):
-        e = proportion(int(grp["_s"].sum()), len(grp))
+    for key, k, n in zip(counts.index, counts["k"].to_numpy(), counts["n"].to_numpy()):
+        e = proportion(int(k), int(n))
         key = key if isinstance(key, tuple) else (key,)
         rows.append((*key, e.value, e.ci_low, e.ci_high, e.n))
     return pd.DataFrame(rows, columns=[*keys, "value", "ci_low", "ci_high", "n"])

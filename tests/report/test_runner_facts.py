@@ -1,0 +1,41 @@
+"""The runner plans a run from facts kept beside the validated cache, not from the tables."""
+
+from __future__ import annotations
+
+import pytest
+
+from trackreport.data.load import load_data
+from trackreport.errors import TrackreportError
+from trackreport.report import runner
+from trackreport.report.runner import DataFacts, plan_reports
+
+
+def test_a_rerun_on_unchanged_data_reads_no_table(tiny_data, tmp_path, monkeypatch):
+    cache, facts = runner._dataset_cache(tiny_data, tmp_path, lambda s: None)
+    assert facts == DataFacts.of(load_data(tiny_data))
+    assert facts.cohorts  # the tiny company has teams with cohorts
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("the tables were read again")
+
+    monkeypatch.setattr("trackreport.data.cache.read_dataset", no_reading)
+    monkeypatch.setattr("trackreport.data.source.load_source", no_reading)
+    again_cache, again = runner._dataset_cache(tiny_data, tmp_path, lambda s: None)
+    assert (again_cache, again) == (cache, facts)
+
+
+def test_facts_lost_or_damaged_are_worked_out_again_from_the_cache(tiny_data, tmp_path):
+    cache, facts = runner._dataset_cache(tiny_data, tmp_path, lambda s: None)
+    (facts_file,) = (tmp_path / ".cache").glob("facts-*.json")
+    facts_file.write_text("{not json", encoding="utf-8")
+    assert runner._dataset_cache(tiny_data, tmp_path, lambda s: None) == (cache, facts)
+
+
+def test_plan_reports_from_the_cohorts():
+    cohorts = {"east": ["2025Q2", "2025Q3"], "west": []}
+    assert plan_reports(cohorts, team=None, quarter=None, all_reports=True) == [("east", "2025Q2"), ("east", "2025Q3")]
+    assert plan_reports(cohorts, team="east", quarter="2025Q2", all_reports=False) == [("east", "2025Q2")]
+    with pytest.raises(TrackreportError, match="no training cohort"):
+        plan_reports(cohorts, team="west", quarter=None, all_reports=False)
+    with pytest.raises(TrackreportError, match="not in the data"):
+        plan_reports(cohorts, team="north", quarter=None, all_reports=False)
