@@ -65,7 +65,7 @@ def test_report_index_opens_on_the_summary_with_the_contents_one_click_away(ever
         assert "href='contents.html'" in index
         summary = (r.path / "00_summary.html").read_text(encoding="utf-8")
         assert 'href="contents.html#headlines"' in summary and 'href="contents.html#about"' in summary
-        assert "data:image/png;base64" in summary  # the one-glance chart of chapter 06's effects
+        assert "data:image/svg+xml;base64" in summary  # the one-glance chart of chapter 06's effects
         contents = (r.path / "contents.html").read_text(encoding="utf-8")
         for item in ("id='headlines'", "id='about'", "fingerprint", "trackreport version", "Generated", "params.yaml"):
             assert item in contents, (r.path, item)
@@ -145,3 +145,37 @@ def test_every_chapter_page_has_a_real_title(everything):
                 title,
             )
             assert "Notebook" not in title
+
+
+def _png_dpi(data: bytes) -> float:
+    """Horizontal resolution of a PNG from its pHYs chunk (dots per inch); 0 when absent."""
+    import struct
+
+    at = data.find(b"pHYs")
+    if at < 0:
+        return 0.0
+    per_unit, _, unit = struct.unpack(">IIB", data[at + 4 : at + 13])
+    return per_unit * 0.0254 if unit == 1 else 0.0
+
+
+def test_every_chart_is_sharp_and_no_warning_reaches_a_page(everything):
+    """Charts are SVG (or PNG of at least 150 dpi) with alt text; no warning or stderr text on any page."""
+    import base64
+
+    _, result = everything
+    charts = 0
+    for r in result.reports:
+        for page in r.path.glob("[0-9][0-9]_*.html"):
+            text = page.read_text(encoding="utf-8")
+            for alt, kind, data in re.findall(r'<img alt="([^"]*)" src="data:image/([a-z+]+);base64,([^"]+)"', text):
+                charts += 1
+                assert alt and alt != "Chart", (page, alt)
+                if kind == "png":
+                    assert _png_dpi(base64.b64decode(data)) >= 150, (page, alt)
+                else:
+                    assert kind == "svg+xml", (page, kind)
+                    assert "<svg" in base64.b64decode(data)[:200].decode("utf-8"), (page, alt)
+            assert text.count("<img") == text.count('<img alt="'), page  # no chart without a text alternative
+            assert 'data-mime-type="application/vnd.jupyter.stderr"' not in text, page
+            assert not re.search(r"\b\w*Warning\b", text.split("</style>")[-1]), page
+    assert charts >= 6 * 15  # every report carries its charts (east 2025Q3 alone has 23)
