@@ -163,8 +163,8 @@ def test_every_chart_is_sharp_and_no_warning_reaches_a_page(everything):
     import base64
 
     _, result = everything
-    charts = 0
     for r in result.reports:
+        charts = 0
         for page in r.path.glob("[0-9][0-9]_*.html"):
             text = page.read_text(encoding="utf-8")
             for alt, kind, data in re.findall(r'<img alt="([^"]*)" src="data:image/([a-z+]+);base64,([^"]+)"', text):
@@ -178,4 +178,4 @@ def test_every_chart_is_sharp_and_no_warning_reaches_a_page(everything):
             assert text.count("<img") == text.count('<img alt="'), page  # no chart without a text alternative
             assert 'data-mime-type="application/vnd.jupyter.stderr"' not in text, page
             assert not re.search(r"\b\w*Warning\b", text.split("</style>")[-1]), page
-    assert charts >= 6 * 15  # every report carries its charts (east 2025Q3 alone has 23)
+        assert charts >= 10, (r.path, charts)  # east 2025Q3 has 22

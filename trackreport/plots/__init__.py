@@ -50,6 +50,7 @@ __all__ = [
     "money_axis",
     "reference_line",
     "legend_below",
+    "wrap_label",
     "point_ci",
     "forest",
     "text_px",
@@ -213,6 +214,17 @@ def legend_below(fig: Figure, ax: Axes | None = None, *, ncols: int | None = Non
         fig.legend(handles, labels, loc="outside lower center", ncols=ncols or min(len(labels), 3), frameon=False)
 
 
+def wrap_label(text: object, width: int = 24) -> str:
+    """A category label for a tick: underscores as spaces, wrapped to ``width`` characters a line.
+
+    >>> wrap_label("Repurchase rate (customers with 2+ orders in the window)").splitlines()
+    ['Repurchase rate', '(customers with 2+', 'orders in the window)']
+    """
+    import textwrap
+
+    return "\n".join(textwrap.wrap(str(text).replace("_", " "), width)) or str(text)
+
+
 def _span(values: Sequence[float]) -> tuple[float, float]:
     v = np.asarray([x for x in values if x is not None and np.isfinite(x)], dtype=float)
     if v.size == 0:
@@ -300,7 +312,7 @@ def point_ci(
         reference_line(ax, baseline, kind="baseline", axis=value_axis, percent=percent)
     if target is not None:
         reference_line(ax, target, kind="target", axis=value_axis, percent=percent)
-    labels = [c.replace("_", " ") for c in cats]
+    labels = [wrap_label(c) for c in cats]
     if horizontal:
         ax.set_yticks(base, labels)
         ax.set_ylim(len(cats) - 0.5, -0.5)
@@ -308,7 +320,7 @@ def point_ci(
         ax.grid(axis="y", visible=False)
         ax.set(xlabel=value_label, ylabel=cat_label)
     else:
-        rotate = len(cats) > 5 or max((len(c) for c in labels), default=0) * len(cats) > 60
+        rotate = sum(len(c) + 2 for c in cats) > 60
         ax.set_xticks(base, labels, rotation=30 if rotate else 0, ha="right" if rotate else "center")
         ax.set_xlim(-0.5, len(cats) - 0.5)
         ax.set_ylim(*vlim)

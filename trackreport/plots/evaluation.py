@@ -24,6 +24,7 @@ from trackreport.plots import (
     percent_axis,
     reference_line,
     show,
+    wrap_label,
 )
 
 __all__ = ["likert_diverging", "dumbbell", "profile_panels", "change_heatmap", "change_forest", "show"]
@@ -75,7 +76,7 @@ def likert_diverging(dist: pd.DataFrame, *, by: str, title: str, scale: int = 5)
 def _dumbbell_axis(
     ax: Axes, df: pd.DataFrame, *, label: str, pre: str, post: str, target: float | None, percent: bool
 ) -> None:
-    cats = df[label].astype(str).str.replace("_", " ").tolist()
+    cats = [wrap_label(c) for c in df[label]]
     y = np.arange(len(df), dtype=float)
     ax.hlines(y, df[pre].astype(float), df[post].astype(float), color="#bbbbbb", lw=3, zorder=1)
     values = []

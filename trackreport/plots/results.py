@@ -25,6 +25,7 @@ from trackreport.plots import (
     new_grid,
     percent_axis,
     point_ci,
+    wrap_label,
 )
 
 __all__ = [
@@ -97,7 +98,7 @@ def _decomposition_axis(ax: Axes, t: pd.DataFrame, *, relative: bool) -> None:
             v = (t[source[col]] - 1 if col in source else t[f"{col}_relative"]).to_numpy(float)
         else:
             v = t[col].to_numpy(float) * 100
-        rows.append(pd.DataFrame({"label": t["label"].to_numpy(), "step": name, "value": v}))
+        rows.append(pd.DataFrame({"label": [wrap_label(x) for x in t["label"]], "step": name, "value": v}))
     long = pd.concat(rows, ignore_index=True)
     sns.barplot(
         data=long.fillna({"value": 0.0}),
