@@ -228,3 +228,12 @@ def test_charts_draw_without_warnings_beyond_seaborns_known_ones():
         quiet_third_party()
         for fig in _all_charts().values():
             fig.canvas.draw()
+
+
+def test_changes_of_shares_read_in_percentage_points():
+    d = GROUPS[GROUPS["period"] == "after"].assign(kpi="display", value=[0.1, 0.02], ci_low=[0.05, -0.02])
+    fig = ep.change_forest(d.assign(ci_high=[0.15, 0.06]), label="kpi", title="t", xlabel="change", percent=True)
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels() if t.get_text()]
+    assert "0" in ticks and all(t == "0" or t.endswith(" pp") for t in ticks), ticks
+    assert not any("%" in t for t in ticks)

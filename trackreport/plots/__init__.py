@@ -32,7 +32,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 __all__ = [
     "show",
@@ -48,6 +48,7 @@ __all__ = [
     "new_grid",
     "percent_axis",
     "money_axis",
+    "pp_axis",
     "reference_line",
     "legend_below",
     "wrap_label",
@@ -173,6 +174,18 @@ def new_grid(
 def percent_axis(ax: Axes, axis: str = "y", *, xmax: float = 1.0) -> None:
     """Show a 0-1 axis as percentages."""
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(PercentFormatter(xmax=xmax, decimals=0))
+
+
+def pp_axis(ax: Axes, axis: str = "y") -> None:
+    """Show changes of 0-1 shares in percentage points: ``+10 pp``, ``0``, ``-5 pp``."""
+
+    def fmt(v: float, _: object) -> str:
+        pp = round(v * 100, 6)
+        return "0" if pp == 0 else f"{pp:+g} pp"
+
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
+    target.set_major_formatter(FuncFormatter(fmt))
 
 
 def money_axis(ax: Axes, axis: str = "y") -> None:
@@ -350,6 +363,7 @@ def forest(
     xlabel: str,
     zero: float = 0.0,
     percent: bool = False,
+    dodge: bool = True,
     ax: Axes | None = None,
 ) -> Figure:
     """Point estimates with 95% intervals, one row each (top to bottom), and the no-effect line.
@@ -373,6 +387,7 @@ def forest(
         value_label=xlabel,
         zero=zero,
         percent=percent,
+        dodge=dodge,
         ax=ax,
     )
 

@@ -22,6 +22,7 @@ from trackreport.plots import (
     new_figure,
     new_grid,
     percent_axis,
+    pp_axis,
     reference_line,
     show,
     wrap_label,
@@ -215,6 +216,8 @@ def change_heatmap(
 def change_forest(df: pd.DataFrame, *, label: str, title: str, xlabel: str, percent: bool = False) -> Figure:
     """Changes with 95% intervals, trained (blue), comparison (orange) and their difference (green).
 
+    ``percent``: the changes are of 0-1 shares, shown in percentage points (``+10 pp``).
+
     ``df`` is :func:`trackreport.chapters.evaluation.compare_change`'s output; one row per
     ``label`` value, the groups dodged within it.
 
@@ -226,6 +229,7 @@ def change_forest(df: pd.DataFrame, *, label: str, title: str, xlabel: str, perc
     'display'
     """
     d = df.dropna(subset=["value"])
-    if label == "group":
-        return forest(d, label="group", title=title, xlabel=xlabel, percent=percent, hue="group", palette=GROUP_COLORS)
-    return forest(d, label=label, hue="group", palette=GROUP_COLORS, title=title, xlabel=xlabel, percent=percent)
+    fig = forest(d, label=label, hue="group", palette=GROUP_COLORS, title=title, xlabel=xlabel, dodge=label != "group")
+    if percent:
+        pp_axis(fig.axes[0], "x")
+    return fig

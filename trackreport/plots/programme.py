@@ -49,6 +49,7 @@ def planned_vs_delivered(hours: pd.DataFrame, *, label: str, title: str) -> Figu
         hue="kind",
         palette={"planned": BEFORE, "delivered": TRAINED},
         errorbar=None,
+        saturation=1.0,
         ax=ax,
     )
     ax.set(title=title, ylabel="teaching hours", xlabel=label.replace("_", " "))

@@ -109,6 +109,7 @@ def _decomposition_axis(ax: Axes, t: pd.DataFrame, *, relative: bool) -> None:
         palette={name: color for _, name, color in _STEPS},
         orient="h",
         errorbar=None,
+        saturation=1.0,
         ax=ax,
     )
     # the effect's interval from the frame, at the effect bars seaborn drew
@@ -237,6 +238,7 @@ def complaint_mix(mix: pd.DataFrame, *, title: str) -> Figure:
         hue_order=periods,
         palette=dict(zip(periods, colors)),
         errorbar=None,
+        saturation=1.0,
         ax=ax,
     )
     percent_axis(ax)
