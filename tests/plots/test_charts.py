@@ -206,18 +206,28 @@ def test_small_multiples_replace_the_radar_one_panel_per_segment():
     assert all(a.name == "rectilinear" for a in fig.axes)
 
 
-def test_show_embeds_an_svg_with_alt_text_and_nothing_from_another_host(monkeypatch):
+def _svg_width_px(svg: str) -> float:
+    return float(re.search(r'width="([\d.]+)pt"', svg).group(1)) * 96 / 72
+
+
+def test_show_embeds_an_svg_with_alt_text_and_a_phone_drawing_and_nothing_from_another_host(monkeypatch):
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
-    fig = plots.point_ci(SCORES, x="competency", y="mean", value_label="rating (1-5)", title="Baseline")
+    fig = plots.point_ci(SCORES, x="competency", y="mean", value_label="rating (1-5)", title="Baseline", target=4.0)
     plots.show(fig)
     html = shown[0]["text/html"]
-    assert html.startswith('<img alt="Baseline; y: rating (1-5)" src="data:image/svg+xml;base64,')
-    svg = base64.b64decode(re.search(r"base64,([^\"]+)", html).group(1)).decode("utf-8")
-    assert svg.startswith("<svg") and svg.endswith("</svg>")
-    assert "<text" not in svg  # glyphs are paths: no font needed
-    refs = set(re.findall(r"https?://[^\s\"']+", svg))
-    assert refs <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}  # namespace names only
+    desktop = re.search(r'<img alt="Baseline; y: rating \(1-5\)" src="data:image/svg\+xml;base64,([^"]+)"/>', html)
+    phone = re.search(r'<source media="\(max-width: 600px\)" srcset="data:image/svg\+xml;base64,([^"]+)"/>', html)
+    assert html.startswith("<picture>") and desktop and phone
+    svgs = [base64.b64decode(m.group(1)).decode("utf-8") for m in (desktop, phone)]
+    for svg in svgs:
+        assert svg.startswith("<svg") and svg.endswith("</svg>")
+        assert "<text" not in svg  # glyphs are paths: no font needed
+        refs = set(re.findall(r"https?://[^\s\"']+", svg))
+        assert refs <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}  # namespace names only
+    # on a 390 px phone (about 360 px of content) the phone drawing keeps 11 pt text at >= 11 px
+    assert _svg_width_px(svgs[1]) < _svg_width_px(svgs[0])
+    assert plots.text_px(11, 1) * min(1.0, 360 / _svg_width_px(svgs[1])) >= plots.MIN_TEXT_PX
     assert "image/png" not in shown[0]
     assert plt.fignum_exists(fig.number) is False
 

@@ -159,7 +159,7 @@ def _png_dpi(data: bytes) -> float:
 
 
 def test_every_chart_is_sharp_and_no_warning_reaches_a_page(everything):
-    """Charts are SVG (or PNG of at least 150 dpi) with alt text; no warning or stderr text on any page."""
+    """Charts are SVG (or PNG of at least 150 dpi) with alt text, phone drawings SVG; no warning or stderr on a page."""
     import base64
 
     _, result = everything
@@ -176,6 +176,7 @@ def test_every_chart_is_sharp_and_no_warning_reaches_a_page(everything):
                     assert kind == "svg+xml", (page, kind)
                     assert "<svg" in base64.b64decode(data)[:200].decode("utf-8"), (page, alt)
             assert text.count("<img") == text.count('<img alt="'), page  # no chart without a text alternative
+            assert set(re.findall(r'srcset="data:image/([a-z+]+);', text)) <= {"svg+xml"}, page  # phone drawings
             assert 'data-mime-type="application/vnd.jupyter.stderr"' not in text, page
             assert not re.search(r"\b\w*Warning\b", text.split("</style>")[-1]), page
         assert charts >= 10, (r.path, charts)  # east 2025Q3 has 22

@@ -26,6 +26,7 @@ import math
 from collections.abc import Mapping, Sequence
 
 import matplotlib as mpl
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -82,6 +83,9 @@ FIG_WIDTH = 6.5
 #: A chapter page's usable width for an output (CSS px): the page's ``max-width`` (1000 px,
 #: ``report/templates/trackreport/index.html.j2``) less the lab template's prompt column and padding.
 PAGE_CONTENT_PX = 900
+#: Width of a chart's phone drawing (inches) and the widest screen (CSS px) that gets it.
+PHONE_WIDTH = 4.0
+PHONE_MAX_PX = 600
 #: Smallest text on a chart, CSS pixels at print size.
 MIN_TEXT_PX = 11.0
 _PX_PER_PT = 96 / 72
@@ -430,29 +434,64 @@ def svg_of(fig: Figure) -> str:
     return re.sub(r"\s*\n\s*", " ", text).strip()
 
 
+def phone_svg(fig: Figure) -> str | None:
+    """The figure redrawn :data:`PHONE_WIDTH` inches wide for a phone, or None if it is no wider.
+
+    Same text sizes on a narrower canvas (legends in one column, long titles, axis labels
+    and legend entries wrapped), so a phone shows the
+    chart near its natural size instead of shrinking a desktop chart to half. Figures
+    wider than a desktop chart (small multiples) keep one rendering.
+    """
+    width, height = fig.get_size_inches()
+    if width <= PHONE_WIDTH or width > 7.6:
+        return None
+    fig.set_size_inches(PHONE_WIDTH, height * 1.2)
+    texts = [(fig._suptitle, 30)] if fig._suptitle is not None else []
+    for ax in fig.axes:
+        texts += [(ax.title, 30), (ax.xaxis.label, 40), (ax.yaxis.label, 30)]
+        if isinstance(ax.xaxis.get_major_locator(), mdates.AutoDateLocator):
+            lo, hi = ax.get_xlim()  # days
+            ax.xaxis.set_major_locator(mdates.MonthLocator(interval=max(1, math.ceil((hi - lo) / 30.4 / 5))))
+            ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+        for tick in ax.get_xticklabels():
+            if tick.get_rotation() == 0 and len(ax.get_xticklabels()) > 4:
+                tick.set(rotation=45, ha="right")
+    for text, width in texts:
+        text.set_text(wrap_label(text.get_text().replace("\n", " "), width) if text.get_text() else "")
+    for lg in list(fig.legends):  # one column: a legend is laid out when made, so make it again
+        labels = [wrap_label(t.get_text(), 34) for t in lg.get_texts()]
+        handles = lg.legend_handles
+        lg.remove()
+        fig.legend(handles, labels, loc="outside lower center", ncols=1, frameon=False)
+    return svg_of(fig)
+
+
+def _data_uri(svg: str) -> str:
+    import base64
+
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
 def show(fig: Figure) -> None:
     """Display a figure once, as SVG with a text alternative, whatever the backend, and close it.
 
     The SVG is embedded as an ``<img>`` data URI whose ``alt`` is the chart's titles and
     axis labels, so it appears in the executed notebook and the HTML even under
     ``MPLBACKEND=Agg``; closing the figure stops the inline backend showing it again.
+    Screens up to :data:`PHONE_MAX_PX` wide get the narrow drawing (:func:`phone_svg`)
+    through ``<picture>``.
     """
-    import base64
     import html
 
     from IPython.display import display
 
-    svg = svg_of(fig)
-    alt = _describe(fig)
+    alt = html.escape(_describe(fig), quote=True)
+    img = f'<img alt="{alt}" src="{_data_uri(svg_of(fig))}"/>'
+    narrow = phone_svg(fig)
     plt.close(fig)
-    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-    display(
-        {
-            "text/html": f'<img alt="{html.escape(alt, quote=True)}" src="data:image/svg+xml;base64,{data}"/>',
-            "text/plain": f"<chart: {alt}>",
-        },
-        raw=True,
-    )
+    if narrow is not None:
+        img = f'<picture><source media="(max-width: {PHONE_MAX_PX}px)" srcset="{_data_uri(narrow)}"/>{img}</picture>'
+    display({"text/html": img, "text/plain": f"<chart: {html.unescape(alt)}>"}, raw=True)
 
 
 def sharp_inline() -> None:
