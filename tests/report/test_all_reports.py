@@ -176,7 +176,12 @@ def test_every_chart_is_sharp_and_no_warning_reaches_a_page(everything):
                     assert kind == "svg+xml", (page, kind)
                     assert "<svg" in base64.b64decode(data)[:200].decode("utf-8"), (page, alt)
             assert text.count("<img") == text.count('<img alt="'), page  # no chart without a text alternative
-            assert set(re.findall(r'srcset="data:image/([a-z+]+);', text)) <= {"svg+xml"}, page  # phone drawings
+            for kind, data in re.findall(r'srcset="data:image/([a-z+]+);base64,([^"]+)"', text):
+                assert kind == "svg+xml", page  # phone drawings
+                svg = base64.b64decode(data).decode("utf-8")
+                width_px = float(re.search(r'width="([\d.]+)pt"', svg).group(1)) * 96 / 72
+                # on a 390 px phone (360 px of content) 11 pt text stays >= 11 px
+                assert 11 * 96 / 72 * min(1.0, 360 / width_px) >= 11, (page, width_px)
             assert 'data-mime-type="application/vnd.jupyter.stderr"' not in text, page
             assert not re.search(r"\b\w*Warning\b", text.split("</style>")[-1]), page
         assert charts >= 10, (r.path, charts)  # east 2025Q3 has 22
