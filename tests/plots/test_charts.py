@@ -224,7 +224,8 @@ def test_show_embeds_an_svg_with_alt_text_and_a_phone_drawing_and_nothing_from_a
         assert svg.startswith("<svg") and svg.endswith("</svg>")
         assert "<text" not in svg  # glyphs are paths: no font needed
         refs = set(re.findall(r"https?://[^\s\"']+", svg))
-        assert refs <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}  # namespace names only
+        assert refs == {"http://www.w3.org/2000/svg"}  # the namespace name only
+        assert "scale(0.015625)" in svg  # glyph scales are not rounded
     # on a 390 px phone (about 360 px of content) the phone drawing keeps 11 pt text at >= 11 px
     assert _svg_width_px(svgs[1]) < _svg_width_px(svgs[0])
     assert plots.text_px(11, 1) * min(1.0, 360 / _svg_width_px(svgs[1])) >= plots.MIN_TEXT_PX
@@ -247,3 +248,20 @@ def test_changes_of_shares_read_in_percentage_points():
     ticks = [t.get_text() for t in fig.axes[0].get_xticklabels() if t.get_text()]
     assert "0" in ticks and all(t == "0" or t.endswith(" pp") for t in ticks), ticks
     assert not any("%" in t for t in ticks)
+
+
+def test_an_empty_frame_draws_an_empty_chart_without_warnings():
+    """Every group below the minimum size leaves no row: the chart says so instead of warning."""
+    empty = SCORES.iloc[0:0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        figs = [
+            plots.point_ci(empty, x="competency", y="mean", value_label="rating"),
+            plots.forest(empty.rename(columns={"mean": "value"}), label="competency", title="t", xlabel="x"),
+            ep.dumbbell(
+                empty.assign(pre=[], post=[]), label="competency", pre="pre", post="post", title="t", xlabel="x"
+            ),
+        ]
+        for fig in figs:
+            fig.canvas.draw()
+            assert [t.get_text() for t in fig.axes[0].texts] == [plots.EMPTY_NOTE]

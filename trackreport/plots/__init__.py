@@ -78,6 +78,8 @@ GROUP_COLORS: dict[str, str] = {
 }
 _REFERENCE_STYLE = {"target": (TARGET, "--"), "baseline": (BASELINE, ":")}
 
+#: What an empty chart says (callers pass only groups large enough to show).
+EMPTY_NOTE = "no group large enough to show"
 #: Natural width of a report chart (inches; 96 CSS px each).
 FIG_WIDTH = 6.5
 #: A chapter page's usable width for an output (CSS px): the page's ``max-width`` (1000 px,
@@ -332,17 +334,19 @@ def point_ci(
     labels = [wrap_label(c) for c in cats]
     if horizontal:
         ax.set_yticks(base, labels)
-        ax.set_ylim(len(cats) - 0.5, -0.5)
+        ax.set_ylim(max(len(cats), 1) - 0.5, -0.5)
         ax.set_xlim(*vlim)
         ax.grid(axis="y", visible=False)
         ax.set(xlabel=value_label, ylabel=cat_label)
     else:
         rotate = sum(len(c) + 2 for c in cats) > 60
         ax.set_xticks(base, labels, rotation=30 if rotate else 0, ha="right" if rotate else "center")
-        ax.set_xlim(-0.5, len(cats) - 0.5)
+        ax.set_xlim(-0.5, max(len(cats), 1) - 0.5)
         ax.set_ylim(*vlim)
         ax.grid(axis="x", visible=False)
         ax.set(xlabel=cat_label, ylabel=value_label)
+    if not cats:
+        ax.text(0.5, 0.5, EMPTY_NOTE, transform=ax.transAxes, ha="center", va="center")
     if percent:
         percent_axis(ax, value_axis)
     if title:
@@ -420,6 +424,8 @@ def smallest_text_px(fig: Figure) -> float:
 def svg_of(fig: Figure) -> str:
     """The figure as a standalone SVG: glyphs as paths, no metadata, DOCTYPE or comments, whitespace folded.
 
+    Glyph ids are shortened, glyph offsets written as ``x``, ``xlink:href`` as SVG 2's
+    ``href`` and coordinates of 1 pt or more rounded to 0.01 pt (about a fifth smaller).
     Nothing in it refers to another host (the ``xmlns`` namespace names are not fetched).
     """
     import io
@@ -431,7 +437,12 @@ def svg_of(fig: Figure) -> str:
         fig.savefig(buf, format="svg", bbox_inches="tight", metadata=meta)
     text = buf.getvalue().decode("utf-8")
     text = re.sub(r"<!--.*?-->", "", text[text.index("<svg") :], flags=re.S)
-    return re.sub(r"\s*\n\s*", " ", text).strip()
+    text = re.sub(r"\s*\n\s*", " ", text).strip()
+    # shorter, same drawing: glyph ids, glyph offsets as x, SVG 2 href, coordinates to 0.01 pt
+    text = text.replace("DejaVuSans-Bold-", "b").replace("DejaVuSans-", "g")
+    text = re.sub(r'(<use xlink:href="#[^"]+") transform="translate\(([-\d.]+) 0\)"', r'\1 x="\2"', text)
+    text = text.replace("xlink:href=", "href=").replace(' xmlns:xlink="http://www.w3.org/1999/xlink"', "")
+    return re.sub(r"(?<![\d.])([1-9]\d*\.\d\d)\d+", r"\1", text)
 
 
 def phone_svg(fig: Figure) -> str | None:

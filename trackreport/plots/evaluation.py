@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 
 from trackreport.plots import (
     BEFORE,
+    EMPTY_NOTE,
     GROUP_COLORS,
     PALETTE,
     TRAINED,
@@ -88,8 +89,10 @@ def _dumbbell_axis(
     if target is not None:
         reference_line(ax, target, kind="target", axis="x", percent=percent)
     ax.set_yticks(y, cats)
-    ax.set_ylim(len(cats) - 0.5, -0.5)
+    ax.set_ylim(max(len(cats), 1) - 0.5, -0.5)
     ax.set_xlim(*_span(values + ([target] if target is not None else [])))
+    if not cats:
+        ax.text(0.5, 0.5, EMPTY_NOTE, transform=ax.transAxes, ha="center", va="center")
     ax.grid(axis="y", visible=False)
     ax.set_ylabel("")
     if percent:
