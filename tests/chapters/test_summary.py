@@ -168,7 +168,15 @@ def test_attributed_effects_are_the_recorded_06_effects_for_the_forest():
     from trackreport.plots.results import effects_forest
 
     fig = effects_forest(t.reset_index(), title="t")
-    drawn = {tuple(round(x, 6) for x in ln.get_xdata()) for ax in fig.axes for ln in ax.get_lines()}
+    from matplotlib.collections import LineCollection
+
+    drawn = {  # the whiskers: (low, high) of each horizontal interval segment
+        tuple(round(float(x), 6) for x in seg[:, 0])
+        for ax in fig.axes
+        for coll in ax.collections
+        if isinstance(coll, LineCollection)
+        for seg in coll.get_segments()
+    }
     assert {(-0.02, 0.26), (-0.15, 0.31), (-1.0, 5.0)} <= drawn  # the recorded intervals (pp part in points)
 
 

@@ -65,7 +65,7 @@ def test_report_index_opens_on_the_summary_with_the_contents_one_click_away(ever
         assert "href='contents.html'" in index
         summary = (r.path / "00_summary.html").read_text(encoding="utf-8")
         assert 'href="contents.html#headlines"' in summary and 'href="contents.html#about"' in summary
-        assert "data:image/png;base64" in summary  # the one-glance chart of chapter 06's effects
+        assert "data:image/svg+xml;base64" in summary  # the one-glance chart of chapter 06's effects
         contents = (r.path / "contents.html").read_text(encoding="utf-8")
         for item in ("id='headlines'", "id='about'", "fingerprint", "trackreport version", "Generated", "params.yaml"):
             assert item in contents, (r.path, item)
@@ -158,3 +158,43 @@ def test_chapters_01_and_09_show_one_complaints_within_target_figure(everything)
         assert len(ch09) == len(ch01) == 1, (r.team, r.quarter)
         for key in ("value", "ci_low", "ci_high", "n"):
             assert ch01[0].get(key) == ch09[0].get(key), (r.team, r.quarter, key)
+
+
+def _png_dpi(data: bytes) -> float:
+    """Horizontal resolution of a PNG from its pHYs chunk (dots per inch); 0 when absent."""
+    import struct
+
+    at = data.find(b"pHYs")
+    if at < 0:
+        return 0.0
+    per_unit, _, unit = struct.unpack(">IIB", data[at + 4 : at + 13])
+    return per_unit * 0.0254 if unit == 1 else 0.0
+
+
+def test_every_chart_is_sharp_and_no_warning_reaches_a_page(everything):
+    """Charts are SVG (or PNG of at least 150 dpi) with alt text, phone drawings SVG; no warning or stderr on a page."""
+    import base64
+
+    _, result = everything
+    for r in result.reports:
+        charts = 0
+        for page in r.path.glob("[0-9][0-9]_*.html"):
+            text = page.read_text(encoding="utf-8")
+            for alt, kind, data in re.findall(r'<img alt="([^"]*)" src="data:image/([a-z+]+);base64,([^"]+)"', text):
+                charts += 1
+                assert alt and alt != "Chart", (page, alt)
+                if kind == "png":
+                    assert _png_dpi(base64.b64decode(data)) >= 150, (page, alt)
+                else:
+                    assert kind == "svg+xml", (page, kind)
+                    assert "<svg" in base64.b64decode(data)[:200].decode("utf-8"), (page, alt)
+            assert text.count("<img") == text.count('<img alt="'), page  # no chart without a text alternative
+            for kind, data in re.findall(r'srcset="data:image/([a-z+]+);base64,([^"]+)"', text):
+                assert kind == "svg+xml", page  # phone drawings
+                svg = base64.b64decode(data).decode("utf-8")
+                width_px = float(re.search(r'width="([\d.]+)pt"', svg).group(1)) * 96 / 72
+                # on a 390 px phone (360 px of content) 11 pt text stays >= 11 px
+                assert 11 * 96 / 72 * min(1.0, 360 / width_px) >= 11, (page, width_px)
+            assert 'data-mime-type="application/vnd.jupyter.stderr"' not in text, page
+            assert not re.search(r"\b\w*Warning\b", text.split("</style>")[-1]), page
+        assert charts >= 10, (r.path, charts)  # east 2025Q3 has 22

@@ -105,7 +105,7 @@ def test_html_is_offline_clean_and_shows_no_code(first_run):
     assert "open_chapter" not in page and "import " not in page  # no code cells
     assert "dataset_cache" not in page  # no parameters / injected-parameters cell
     assert "Traceback" not in page and "Warning" not in page
-    assert "<img" in page and "data:image/png;base64" in page  # charts embedded
+    assert "<img" in page and "data:image/svg+xml;base64" in page  # charts embedded, sharp
     assert 'href="index.html"' in page and 'href="contents.html"' in page
     nb = nbformat.read(out / "east" / "2025Q3" / "notebooks" / "01_goals.ipynb", as_version=4)
     streams = [o for c in nb.cells for o in c.get("outputs", []) if o.get("name") == "stderr"]

@@ -7,14 +7,35 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import seaborn as sns
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from trackreport.plots import COMPARISON, PALETTE, TRAINED, forest, new_figure, percent_axis, show
+from trackreport.plots import (
+    BEFORE,
+    EMPTY_NOTE,
+    GROUP_COLORS,
+    PALETTE,
+    TRAINED,
+    _span,
+    forest,
+    legend_below,
+    new_figure,
+    new_grid,
+    percent_axis,
+    pp_axis,
+    reference_line,
+    show,
+    wrap_label,
+)
 
-__all__ = ["likert_diverging", "dumbbell", "radar", "change_forest", "show"]
+__all__ = ["likert_diverging", "dumbbell", "profile_panels", "change_heatmap", "change_forest", "show"]
 
-_LIKERT_COLORS = {1: "#b5473a", 2: "#e8a28f", 3: "#d9d9d9", 4: "#8fb3dd", 5: TRAINED}
+_LIGHT_RED = sns.light_palette(PALETTE[3], n_colors=3).as_hex()[1]
+_LIGHT_BLUE = sns.light_palette(PALETTE[0], n_colors=3).as_hex()[1]
+_LIKERT_COLORS = {1: PALETTE[3], 2: _LIGHT_RED, 3: "#d9d9d9", 4: _LIGHT_BLUE, 5: PALETTE[0]}
 _LIKERT_LABELS = {1: "strongly disagree", 2: "disagree", 3: "neutral", 4: "agree", 5: "strongly agree"}
+_WAVE_LABELS = {"pre": "before", "post": "after"}
 
 
 def likert_diverging(dist: pd.DataFrame, *, by: str, title: str, scale: int = 5) -> Figure:
@@ -22,9 +43,15 @@ def likert_diverging(dist: pd.DataFrame, *, by: str, title: str, scale: int = 5)
 
     ``dist`` is :func:`trackreport.stats.reaction.likert_distribution`'s output (``by, answer,
     share``); the neutral answer is split evenly across the zero line.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"dim": ["a"] * 5, "answer": [1, 2, 3, 4, 5], "share": [0.1, 0.1, 0.2, 0.3, 0.3]})
+    >>> likert_diverging(d, by="dim", title="Answers").axes[0].get_xlim()
+    (np.float64(-1.0), np.float64(1.0))
     """
     groups = list(dict.fromkeys(dist[by]))
-    fig, ax = new_figure(height=0.5 * len(groups) + 1.6)
+    fig, ax = new_figure(height=0.5 * len(groups) + 2.0)
     mid = (scale + 1) / 2
     y = np.arange(len(groups))[::-1]
     wide = dist.pivot_table(index=by, columns="answer", values="share", aggfunc="first", observed=True).reindex(groups)
@@ -38,15 +65,38 @@ def likert_diverging(dist: pd.DataFrame, *, by: str, title: str, scale: int = 5)
         )
         left = left + w
     ax.axvline(0, color="black", lw=0.8)
-    ax.set_yticks(y, [str(g) for g in groups])
+    ax.set_yticks(y, [str(g).replace("_", " ") for g in groups])
     ax.grid(axis="y", visible=False)
-    ax.grid(axis="x", alpha=0.3)
     lim = max(1.0, float(np.nanmax(np.abs(ax.get_xlim()))))
     ax.set_xlim(-lim, lim)
     ax.xaxis.set_major_formatter(lambda v, _: f"{abs(v) * 100:.0f}%")
-    ax.set(title=title, xlabel="share of answers (%; disagree ← | → agree)")
-    ax.legend(frameon=False, fontsize=7, ncols=scale, loc="upper center", bbox_to_anchor=(0.5, -0.25))
+    ax.set(title=title, xlabel="share of answers (disagree ← | → agree)")
+    legend_below(fig, ax, ncols=3)
     return fig
+
+
+def _dumbbell_axis(
+    ax: Axes, df: pd.DataFrame, *, label: str, pre: str, post: str, target: float | None, percent: bool
+) -> None:
+    cats = [wrap_label(c) for c in df[label]]
+    y = np.arange(len(df), dtype=float)
+    ax.hlines(y, df[pre].astype(float), df[post].astype(float), color="#bbbbbb", lw=3, zorder=1)
+    values = []
+    for c, wave, color in ((pre, "before", BEFORE), (post, "after", TRAINED)):
+        v = df[c].astype(float).to_numpy()
+        values += list(v)
+        sns.scatterplot(x=v, y=y, color=color, s=70, zorder=3, label=wave, legend=False, ax=ax)
+    if target is not None:
+        reference_line(ax, target, kind="target", axis="x", percent=percent)
+    ax.set_yticks(y, cats)
+    ax.set_ylim(max(len(cats), 1) - 0.5, -0.5)
+    ax.set_xlim(*_span(values + ([target] if target is not None else [])))
+    if not cats:
+        ax.text(0.5, 0.5, EMPTY_NOTE, transform=ax.transAxes, ha="center", va="center")
+    ax.grid(axis="y", visible=False)
+    ax.set_ylabel("")
+    if percent:
+        percent_axis(ax, "x")
 
 
 def dumbbell(
@@ -60,72 +110,138 @@ def dumbbell(
     target: float | None = None,
     percent: bool = False,
 ) -> Figure:
-    """Before → after per row: a grey dot (before), a blue dot (after) joined by a line."""
-    fig, ax = new_figure(height=0.45 * len(df) + 1.4)
-    y = np.arange(len(df))[::-1]
-    ax.hlines(y, df[pre], df[post], color="#bbbbbb", lw=3)
-    ax.plot(df[pre], y, "o", color=COMPARISON, label="before")
-    ax.plot(df[post], y, "o", color=TRAINED, label="after")
-    if target is not None:
-        ax.axvline(target, color="#b5473a", ls="--", lw=1, label="target")
-    ax.set_yticks(y, df[label].astype(str).tolist())
-    ax.grid(axis="y", visible=False)
-    ax.grid(axis="x", alpha=0.3)
-    if percent:
-        percent_axis(ax, "x")
+    """Before → after per row: a grey dot (before), a blue dot (after) joined by a line.
+
+    The value axis spans the data (it starts where they do, not at 0).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"kind": ["knowledge"], "mean_pre": [3.3], "mean_post": [3.4]})
+    >>> bool(dumbbell(d, label="kind", title="Scores", xlabel="points").axes[0].get_xlim()[0] > 3)
+    True
+    """
+    fig, ax = new_figure(height=0.45 * len(df) + 1.9)
+    _dumbbell_axis(ax, df, label=label, pre=pre, post=post, target=target, percent=percent)
     ax.set(title=title, xlabel=xlabel)
-    ax.legend(frameon=False, fontsize=8, loc="best")
+    legend_below(fig, ax)
     return fig
 
 
-def radar(profile: pd.DataFrame, *, panel: str | None, title: str, lo: float = 1.0, hi: float = 5.0) -> Figure:
-    """Capability radar: mean rating per competency, before vs after, one panel per ``panel`` value.
+def profile_panels(profile: pd.DataFrame, *, panel: str | None, title: str) -> Figure:
+    """Capability profile as small multiples: one panel per ``panel`` value, before → after per competency.
 
     ``profile`` is :func:`trackreport.chapters.behaviour.capability_profile`'s output
-    (``panel, competency, wave, rating``).
-    """
-    import matplotlib.pyplot as plt
+    (``panel, competency, wave, rating, n``). The panels share the rating axis, which
+    spans the data.
 
+    Examples
+    --------
+    >>> p = pd.DataFrame({"segment": ["a"] * 4, "competency": ["x", "x", "y", "y"], "wave": ["pre", "post"] * 2,
+    ...                   "n": 9, "rating": [3.1, 3.5, 3.3, 3.6]})
+    >>> profile_panels(p, panel="segment", title="Profile").axes[0].get_title()
+    'a (n = 9)'
+    """
     panels = [None] if panel is None else list(dict.fromkeys(profile[panel]))
     comps = list(dict.fromkeys(profile["competency"]))
     ncol = min(3, len(panels))
     nrow = int(np.ceil(len(panels) / ncol))
-    fig, axes = plt.subplots(
-        nrow,
-        ncol,
-        figsize=(3.4 * ncol, 3.3 * nrow + 0.6),
-        subplot_kw={"polar": True},
-        layout="constrained",
-        squeeze=False,
+    width = 2.4 * ncol + 1.8
+    fig, axes = new_grid(
+        nrow, ncol, width=width, height=(0.42 * len(comps) + 1.4) * nrow + 1.0, sharex=True, sharey=True
     )
-    angles = np.linspace(0, 2 * np.pi, len(comps), endpoint=False)
-    closed = np.append(angles, angles[0])
+    xlim = _span(profile["rating"].astype(float).tolist())
     for ax, p in zip(axes.flat, panels):
         d = profile if p is None else profile[profile[panel] == p]
-        for wave, color in (("pre", COMPARISON), ("post", TRAINED)):
-            v = d[d["wave"] == wave].set_index("competency")["rating"].reindex(comps).to_numpy()
-            ax.plot(closed, np.append(v, v[0]), color=color, lw=1.8, label="before" if wave == "pre" else "after")
-            ax.fill(closed, np.append(v, v[0]), color=color, alpha=0.12)
-        ax.set_xticks(angles, [c.replace("_", "\n") for c in comps], fontsize=7)
-        ax.set_ylim(lo, hi)
-        ax.set_yticks(np.arange(lo, hi + 0.01, 1.0))
-        ax.tick_params(axis="y", labelsize=6)
+        wide = d.pivot_table(index="competency", columns="wave", values="rating", aggfunc="first").reindex(comps)
+        _dumbbell_axis(ax, wide.reset_index(), label="competency", pre="pre", post="post", target=None, percent=False)
         n = int(d["n"].max()) if "n" in d and len(d) else 0
-        ax.set_title(f"{'all trainees' if p is None else p} (n = {n})", fontsize=9)
+        ax.set_title(f"{'all trainees' if p is None else p} (n = {n})")
+        ax.set_xlim(*xlim)
+        ax.set_xlabel("mean rating (1-5)")
     for ax in list(axes.flat)[len(panels) :]:
         ax.set_visible(False)
-    axes.flat[0].legend(frameon=False, fontsize=7, loc="upper right", bbox_to_anchor=(1.25, 1.15))
-    fig.suptitle(title + " (360-degree rating, 1-5 points)", fontweight="bold")
+    fig.suptitle(title)
+    legend_below(fig)
+    return fig
+
+
+def change_heatmap(
+    changes: pd.DataFrame, *, row: str, col: str, title: str, value_label: str, decimals: int = 2
+) -> Figure:
+    """A grid of changes (``row`` x ``col``) as a heatmap centred on zero, each cell annotated.
+
+    ``changes`` has one row per cell with ``value``, ``ci_low``, ``ci_high`` (e.g.
+    :func:`trackreport.chapters.behaviour.rating_change` by ``[rater_type, competency]``,
+    one group); callers pass only cells large enough to show. A star marks a cell whose
+    Benjamini-Hochberg ``q_value`` is below 0.05 when the frame has one (the grid is
+    exploratory and its table stars the same cells), else whose 95% interval excludes
+    zero; missing cells stay blank.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"competency": ["x", "x"], "rater_type": ["peer", "self"], "value": [0.5, -0.1],
+    ...                   "ci_low": [0.1, -0.4], "ci_high": [0.9, 0.2]})
+    >>> fig = change_heatmap(c, row="competency", col="rater_type", title="Change", value_label="points")
+    >>> [t.get_text() for t in fig.axes[0].texts]
+    ['+0.50*', '-0.10']
+    >>> fig = change_heatmap(c.assign(q_value=[0.2, 0.9]), row="competency", col="rater_type", title="Change",
+    ...                      value_label="points")
+    >>> [t.get_text() for t in fig.axes[0].texts]
+    ['+0.50', '-0.10']
+    """
+    rows = list(dict.fromkeys(changes[row]))
+    cols = list(dict.fromkeys(changes[col]))
+    grid = changes.pivot_table(index=row, columns=col, values="value", aggfunc="first").reindex(
+        index=rows, columns=cols
+    )
+    if "q_value" in changes.columns:  # the table's rule: a 5% false discovery rate over the grid
+        sig = changes.assign(_s=changes["q_value"] < 0.05)
+    else:
+        sig = changes.assign(_s=(changes["ci_low"] > 0) | (changes["ci_high"] < 0))
+    stars = sig.pivot_table(index=row, columns=col, values="_s", aggfunc="first").reindex(index=rows, columns=cols)
+    text = grid.copy().astype(object)
+    for r in rows:
+        for c in cols:
+            v = grid.loc[r, c]
+            text.loc[r, c] = "" if pd.isna(v) else f"{v:+.{decimals}f}" + ("*" if stars.loc[r, c] == 1 else "")
+    fig, ax = new_figure(height=0.45 * len(rows) + 2.0)
+    vmax = float(np.nanmax(np.abs(grid.to_numpy(float)))) if grid.notna().any().any() else 1.0
+    sns.heatmap(
+        grid.astype(float),
+        annot=text.to_numpy(),
+        fmt="",
+        cmap=sns.diverging_palette(30, 250, s=80, l=55, as_cmap=True),
+        center=0.0,
+        vmin=-vmax,
+        vmax=vmax,
+        linewidths=1,
+        linecolor="white",
+        cbar_kws={"label": value_label},
+        ax=ax,
+    )
+    ax.set_yticks(np.arange(len(rows)) + 0.5, [str(r).replace("_", " ") for r in rows], rotation=0)
+    ax.set_xticks(np.arange(len(cols)) + 0.5, [str(c).replace("_", " ") for c in cols], rotation=0)
+    ax.set(title=title, xlabel=col.replace("_", " ") + " (* = 95% interval excludes zero)", ylabel="")
     return fig
 
 
 def change_forest(df: pd.DataFrame, *, label: str, title: str, xlabel: str, percent: bool = False) -> Figure:
-    """Changes with 95% intervals, trained (blue) beside comparison (grey) and their gap (orange).
+    """Changes with 95% intervals, trained (blue), comparison (orange) and their difference (green).
 
-    ``df`` is :func:`trackreport.chapters.evaluation.compare_change`'s output; rows are labelled
-    ``<label> · <group>``.
+    ``percent``: the changes are of 0-1 shares, shown in percentage points (``+10 pp``).
+
+    ``df`` is :func:`trackreport.chapters.evaluation.compare_change`'s output; one row per
+    ``label`` value, the groups dodged within it.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"kpi": ["display"] * 3, "group": ["trained", "comparison", "difference"],
+    ...                   "value": [0.1, 0.02, 0.08], "ci_low": [0.05, -0.02, 0.02], "ci_high": [0.15, 0.06, 0.14]})
+    >>> change_forest(d, label="kpi", title="t", xlabel="change").axes[0].get_yticklabels()[0].get_text()
+    'display'
     """
-    d = df.dropna(subset=["value"]).copy()
-    d["_label"] = d[label].astype(str) + " · " + d["group"].astype(str) if label != "group" else d["group"]
-    colors = [{"trained": TRAINED, "comparison": COMPARISON}.get(g, PALETTE[1]) for g in d["group"]]
-    return forest(d, label="_label", title=title, xlabel=xlabel, percent=percent, colors=colors)
+    d = df.dropna(subset=["value"])
+    fig = forest(d, label=label, hue="group", palette=GROUP_COLORS, title=title, xlabel=xlabel, dodge=label != "group")
+    if percent:
+        pp_axis(fig.axes[0], "x")
+    return fig

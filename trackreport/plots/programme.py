@@ -8,16 +8,15 @@ matplotlib Figure with a title and axis labels with units.
 from __future__ import annotations
 
 import matplotlib.dates as mdates
-import numpy as np
 import pandas as pd
+import seaborn as sns
 from matplotlib.figure import Figure
 
-from trackreport.plots import COMPARISON, PALETTE, TRAINED, new_figure, percent_axis
+from trackreport.plots import BEFORE, COMPARISON, PALETTE, TRAINED, legend_below, new_figure, percent_axis, point_ci
 
 __all__ = ["planned_vs_delivered", "checkins_by_week", "team_vs_others"]
 
 _BELOW = PALETTE[3]
-_TARGET = "#b5473a"
 
 
 def planned_vs_delivered(hours: pd.DataFrame, *, label: str, title: str) -> Figure:
@@ -25,6 +24,7 @@ def planned_vs_delivered(hours: pd.DataFrame, *, label: str, title: str) -> Figu
 
     ``hours`` is :func:`trackreport.chapters.curriculum.hours_by`'s output (``planned_hours``,
     ``delivered_hours``; delivered may be NaN without design records: only planned is drawn).
+    Hours are amounts, so the bars start at 0.
 
     Examples
     --------
@@ -33,15 +33,28 @@ def planned_vs_delivered(hours: pd.DataFrame, *, label: str, title: str) -> Figu
     >>> planned_vs_delivered(h, label="module_type", title="Hours").axes[0].get_ylabel()
     'teaching hours'
     """
-    fig, ax = new_figure(height=3.4)
-    x = np.arange(len(hours))
-    ax.bar(x - 0.2, hours["planned_hours"], width=0.4, color=COMPARISON, label="planned")
-    delivered = hours["delivered_hours"].astype("float64")
-    if delivered.notna().any():
-        ax.bar(x + 0.2, delivered.fillna(0.0), width=0.4, color=TRAINED, label="delivered")
-    ax.set_xticks(x, [str(v).replace("_", " ") for v in hours[label]])
+    fig, ax = new_figure(height=3.6)
+    cols = {"planned_hours": "planned"}
+    if hours["delivered_hours"].astype("float64").notna().any():
+        cols["delivered_hours"] = "delivered"
+    long = (
+        hours.assign(_cat=hours[label].astype(str).str.replace("_", " "))
+        .melt(id_vars="_cat", value_vars=list(cols), var_name="kind", value_name="hours")
+        .assign(kind=lambda d: d["kind"].map(cols), hours=lambda d: d["hours"].astype("float64"))
+    )
+    sns.barplot(
+        data=long,
+        x="_cat",
+        y="hours",
+        hue="kind",
+        palette={"planned": BEFORE, "delivered": TRAINED},
+        errorbar=None,
+        saturation=1.0,
+        ax=ax,
+    )
     ax.set(title=title, ylabel="teaching hours", xlabel=label.replace("_", " "))
-    ax.legend(frameon=False, fontsize=8)
+    ax.grid(axis="x", visible=False)
+    legend_below(fig, ax)
     return fig
 
 
@@ -49,7 +62,7 @@ def checkins_by_week(weeks: pd.DataFrame, *, target: float, title: str) -> Figur
     """Weekly check-in completion with 95% intervals against the target line.
 
     ``weeks`` is :func:`trackreport.chapters.delivery.checkin_weeks`'s output; weeks whose
-    share is below the target are drawn in red.
+    share is below the target are drawn in vermillion. The value axis spans the data.
 
     Examples
     --------
@@ -57,20 +70,20 @@ def checkins_by_week(weeks: pd.DataFrame, *, target: float, title: str) -> Figur
     >>> checkins_by_week(w, target=0.85, title="Check-ins").axes[0].get_xlabel()
     'week of the programme'
     """
-    fig, ax = new_figure(height=3.2)
-    below = (weeks["share"] < target).to_numpy()
-    for ok, color, name in ((False, TRAINED, "at or above target"), (True, _BELOW, "below target")):
-        d = weeks[below == ok]
-        if d.empty:
-            continue
-        err = np.vstack([(d["share"] - d["ci_low"]).clip(lower=0), (d["ci_high"] - d["share"]).clip(lower=0)])
-        ax.errorbar(d["week"], d["share"], yerr=err, fmt="o", color=color, capsize=3, label=name)
-    ax.axhline(target, color=_TARGET, ls="--", lw=1, label=f"target {target:.0%}")
-    ax.set_xticks(weeks["week"].to_numpy())
-    ax.set_ylim(min(0.5, float(weeks["ci_low"].min()) - 0.05), 1.02)
-    percent_axis(ax)
-    ax.set(title=title, ylabel="trainees who checked in", xlabel="week of the programme")
-    ax.legend(frameon=False, fontsize=8, loc="lower left")
+    status = (weeks["share"] < target).map({True: "below target", False: "at or above target"})
+    fig = point_ci(
+        weeks.assign(status=status),
+        x="week",
+        y="share",
+        hue="status",
+        palette={"at or above target": TRAINED, "below target": _BELOW},
+        title=title,
+        value_label="trainees who checked in",
+        cat_label="week of the programme",
+        target=target,
+        percent=True,
+        dodge=False,
+    )
     return fig
 
 
@@ -99,20 +112,29 @@ def team_vs_others(
     >>> team_vs_others(p, team="a", measure="execution_rate", before=w[0], after=w[1], title="t", ylabel="y").axes[0].get_title()
     't'
     """
-    fig, ax = new_figure(height=3.4)
+    fig, ax = new_figure(height=3.8)
     p = panel.dropna(subset=[measure])
-    own = p[p["team"] == team].sort_values("month")
-    others = p[p["team"] != team].groupby("month", as_index=False)[measure].mean()
+    own = p[p["team"] == team].assign(who=f"{team} (trained team)")
+    others = p[p["team"] != team].groupby("month", as_index=False)[measure].mean().assign(who="other teams (mean)")
     for (a, b), name in ((before, "before"), (after, "after")):
         ax.axvspan(a, b, color="#e8edf3", zorder=0)
         mid = mdates.date2num(a + (b - a) / 2)
-        ax.text(mid, 0.98, name, transform=ax.get_xaxis_transform(), ha="center", va="top", fontsize=8)
-    if not others.empty:
-        ax.plot(others["month"], others[measure], "-o", ms=3, color=COMPARISON, label="other teams (mean)")
-    ax.plot(own["month"], own[measure], "-o", ms=3, color=TRAINED, label=f"{team} (trained team)")
+        ax.text(mid, 0.98, name, transform=ax.get_xaxis_transform(), ha="center", va="top")
+    lines = pd.concat([others, own[["month", measure, "who"]]], ignore_index=True)
+    sns.lineplot(
+        data=lines,
+        x="month",
+        y=measure,
+        hue="who",
+        palette={"other teams (mean)": COMPARISON, f"{team} (trained team)": TRAINED},
+        marker="o",
+        errorbar=None,
+        ax=ax,
+    )
     if percent:
         percent_axis(ax)
     ax.set(title=title, ylabel=ylabel, xlabel="month")
-    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    fig.autofmt_xdate()
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+    ax.tick_params(axis="x", rotation=30)
+    legend_below(fig, ax)
     return fig

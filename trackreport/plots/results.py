@@ -7,14 +7,26 @@ labels with units.
 
 from __future__ import annotations
 
-import math
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import seaborn as sns
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from trackreport.plots import COMPARISON, PALETTE, TRAINED, money_axis, new_figure, percent_axis
+from trackreport.plots import (
+    BEFORE,
+    COMPARISON,
+    GROUP_COLORS,
+    PALETTE,
+    TRAINED,
+    legend_below,
+    money_axis,
+    new_figure,
+    new_grid,
+    percent_axis,
+    point_ci,
+    wrap_label,
+)
 
 __all__ = [
     "monthly_trained_vs_comparison",
@@ -25,9 +37,10 @@ __all__ = [
     "before_after_groups",
 ]
 
+_LIGHT_BLUE = sns.light_palette(TRAINED, n_colors=4).as_hex()
 _STEPS = [
-    ("naive", "Before/after change (trained reps)", "#c9d3df"),
-    ("adjusted", "Seasonally adjusted change", "#8fa8c8"),
+    ("naive", "Before/after change (trained reps)", _LIGHT_BLUE[1]),
+    ("adjusted", "Seasonally adjusted change", _LIGHT_BLUE[2]),
     ("comparison", "Comparison group's change", COMPARISON),
     ("effect", "Training's effect (DiD, 95% CI)", TRAINED),
 ]
@@ -39,66 +52,80 @@ def monthly_trained_vs_comparison(
     """Monthly mean of a measure, trained vs comparison reps, windows shaded.
 
     ``series`` is :func:`trackreport.chapters.sales.monthly_series`: the before window and the
-    after window are shaded light, the training quarter darker.
+    after window are shaded light, the training quarter darker. The lines are the frame's
+    monthly means (seaborn draws them without an interval of its own).
     """
-    fig, ax = new_figure(height=3.8)
-    for group, color in (("trained", TRAINED), ("comparison", COMPARISON)):
-        d = series[series["group"] == group].sort_values("month")
-        label = "Trained reps (this cohort)" if group == "trained" else "Comparison reps (not yet / never trained)"
-        ax.plot(d["month"], d["value"], marker="o", ms=3, color=color, lw=2, label=label)
+    fig, ax = new_figure(height=4.0)
+    names = {"trained": "Trained reps (this cohort)", "comparison": "Comparison reps (not yet / never trained)"}
     r = series.iloc[0]
     ax.axvspan(r["before_start"], r["quarter_start"], color="#e8eef6", label="Before window")
     ax.axvspan(
         r["quarter_start"],
         r["quarter_end"] + pd.Timedelta(days=1),
-        color="#f6dfcf",
+        color="#eeeeee",
         label="Training quarter (left out)",
     )
-    ax.axvspan(r["quarter_end"] + pd.Timedelta(days=1), r["after_end"], color="#dff0e4", label="After window")
+    ax.axvspan(r["quarter_end"] + pd.Timedelta(days=1), r["after_end"], color="#e6f2ec", label="After window")
+    d = series[series["group"].isin(list(names))].assign(who=lambda f: f["group"].map(names)).sort_values("month")
+    sns.lineplot(
+        data=d,
+        x="month",
+        y="value",
+        hue="who",
+        hue_order=[names["trained"], names["comparison"]],
+        palette={names["trained"]: TRAINED, names["comparison"]: COMPARISON},
+        marker="o",
+        lw=2,
+        errorbar=None,
+        ax=ax,
+    )
     if percent:
         percent_axis(ax)
     if money:
         money_axis(ax)
     ax.set(title=title, ylabel=ylabel, xlabel="Month")
-    ax.legend(frameon=False, fontsize=7, loc="upper left", ncols=2)
-    fig.autofmt_xdate()
+    ax.tick_params(axis="x", rotation=30)
+    legend_below(fig, ax, ncols=2)
     return fig
 
 
-def _decomposition_axis(ax, t: pd.DataFrame, *, relative: bool) -> None:
-    labels = t["label"].tolist()
-    y = np.arange(len(t))[::-1]
-    h = 0.8 / len(_STEPS)
-    for i, (col, name, color) in enumerate(_STEPS):
+def _decomposition_axis(ax: Axes, t: pd.DataFrame, *, relative: bool) -> None:
+    rows = []
+    for col, name, _ in _STEPS:
         if relative:
             # growth factors - 1, as the table and the sentence show them (trained = comparison x effect)
             source = {"naive": "trained_factor", "comparison": "comparison_factor", "effect": "effect_factor"}
             v = (t[source[col]] - 1 if col in source else t[f"{col}_relative"]).to_numpy(float)
-            lo = t["relative_ci_low"].to_numpy(float) if col == "effect" else None
-            hi = t["relative_ci_high"].to_numpy(float) if col == "effect" else None
         else:
             v = t[col].to_numpy(float) * 100
-            lo = t["effect_ci_low"].to_numpy(float) * 100 if col == "effect" else None
-            hi = t["effect_ci_high"].to_numpy(float) * 100 if col == "effect" else None
-        pos = y + (len(_STEPS) / 2 - i - 0.5) * h
-        xerr = None
-        if lo is not None:
-            xerr = np.vstack([np.clip(v - lo, 0, None), np.clip(hi - v, 0, None)])
-            xerr = np.nan_to_num(xerr)
-        ax.barh(
-            pos,
-            np.nan_to_num(v),
-            height=h * 0.9,
-            color=color,
-            label=name,
-            xerr=xerr,
-            capsize=2,
-            error_kw={"elinewidth": 1},
-        )
+        rows.append(pd.DataFrame({"label": [wrap_label(x) for x in t["label"]], "step": name, "value": v}))
+    long = pd.concat(rows, ignore_index=True)
+    sns.barplot(
+        data=long.fillna({"value": 0.0}),
+        y="label",
+        x="value",
+        hue="step",
+        hue_order=[s[1] for s in _STEPS],
+        palette={name: color for _, name, color in _STEPS},
+        orient="h",
+        errorbar=None,
+        saturation=1.0,
+        ax=ax,
+    )
+    # the effect's interval from the frame, at the effect bars seaborn drew
+    if relative:
+        lo, hi = t["relative_ci_low"].to_numpy(float), t["relative_ci_high"].to_numpy(float)
+    else:
+        lo, hi = t["effect_ci_low"].to_numpy(float) * 100, t["effect_ci_high"].to_numpy(float) * 100
+    bars = ax.containers[-1]
+    for bar, a, b in zip(bars, lo, hi):
+        if np.isfinite(a) and np.isfinite(b):
+            yy = bar.get_y() + bar.get_height() / 2
+            ax.hlines(yy, a, b, color="black", lw=1.4, zorder=3)
+            ax.vlines([a, b], yy - bar.get_height() / 3, yy + bar.get_height() / 3, color="black", lw=1.4, zorder=3)
     ax.axvline(0, color="black", lw=0.8)
-    ax.set_yticks(y, labels, fontsize=8)
-    ax.grid(axis="x", alpha=0.3)
     ax.grid(axis="y", visible=False)
+    ax.set_ylabel("")
     if relative:
         percent_axis(ax, "x")
         ax.set_xlabel("Growth from before to after, % (effect: trained growth / comparison growth - 1)")
@@ -112,19 +139,20 @@ def change_decomposition(table: pd.DataFrame, *, title: str) -> Figure:
     For each measure of :func:`trackreport.chapters.sales.sales_attribution` four bars: the
     trained reps' naive before/after change, the seasonally adjusted change, the
     comparison group's change and the training's effect (DiD) with its 95% interval.
-    Volume measures in % (top), shares in percentage points (bottom).
+    Volume measures in % (top), shares in percentage points (bottom). Bars of changes
+    start at 0 (no change).
     """
     rel = table[table["kind"] == "relative"]
     ab = table[table["kind"] != "relative"]
     heights = [max(len(rel), 1), max(len(ab), 1)]
-    fig, axes = plt.subplots(2, 1, figsize=(8, 0.9 * sum(heights) + 2.2), layout="constrained", height_ratios=heights)
-    for ax, part, relative in ((axes[0], rel, True), (axes[1], ab, False)):
-        ax.spines[["top", "right"]].set_visible(False)
+    fig, axes = new_grid(2, 1, width=7.5, height=1.1 * sum(heights) + 2.6, height_ratios=heights)
+    for ax, part, relative in ((axes[0, 0], rel, True), (axes[1, 0], ab, False)):
         if len(part):
             _decomposition_axis(ax, part, relative=relative)
-    axes[0].set_title(title)
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=2, frameon=False, fontsize=8)
+    axes[0, 0].set_title(title)
+    legend_below(fig, axes[0, 0], ncols=2)
+    if axes[1, 0].get_legend() is not None:
+        axes[1, 0].get_legend().remove()
     return fig
 
 
@@ -136,118 +164,105 @@ def effects_forest(table: pd.DataFrame, *, title: str) -> Figure:
     rel = table[table["kind"] == "relative"]
     ab = table[table["kind"] != "relative"]
     heights = [max(len(rel), 1), max(len(ab), 1)]
-    fig, axes = plt.subplots(
-        2, 1, figsize=(7.5, 0.45 * sum(heights) + 2.0), layout="constrained", height_ratios=heights
-    )
+    fig, axes = new_grid(2, 1, height=0.5 * sum(heights) + 2.4, height_ratios=heights)
     parts = (
         (
-            axes[0],
+            axes[0, 0],
             rel,
             ("relative_effect", "relative_ci_low", "relative_ci_high"),
             1.0,
             "Effect, % of the level without training",
         ),
-        (axes[1], ab, ("effect", "effect_ci_low", "effect_ci_high"), 100.0, "Effect, percentage points"),
+        (axes[1, 0], ab, ("effect", "effect_ci_low", "effect_ci_high"), 100.0, "Effect, percentage points"),
     )
     for ax, part, (v, lo, hi), k, xlabel in parts:
-        ax.spines[["top", "right"]].set_visible(False)
-        y = np.arange(len(part))[::-1]
-        for yy, (_, r) in zip(y, part.iterrows()):
-            if math.isfinite(r[v]):
-                ax.plot([r[lo] * k, r[hi] * k], [yy, yy], color=TRAINED, lw=2)
-                ax.plot(r[v] * k, yy, "o", color=TRAINED)
-        ax.axvline(0, color="black", lw=0.8)
-        ax.set_yticks(y, part["label"].tolist(), fontsize=8)
-        ax.set_ylim(-0.7, len(part) - 0.3)
-        if k == 1.0:
-            percent_axis(ax, "x")
-        ax.set_xlabel(xlabel)
-        ax.grid(axis="x", alpha=0.3)
-    axes[0].set_title(title)
+        d = pd.DataFrame(
+            {
+                "label": part["label"].astype(str).to_numpy(),
+                "value": part[v].to_numpy(float) * k,
+                "ci_low": part[lo].to_numpy(float) * k,
+                "ci_high": part[hi].to_numpy(float) * k,
+            }
+        )
+        point_ci(
+            d,
+            x="label",
+            y="value",
+            horizontal=True,
+            zero=0.0,
+            value_label=xlabel,
+            percent=k == 1.0,
+            ax=ax,
+            legend=False,
+        )
+    axes[0, 0].set_title(title)
     return fig
 
 
 def event_study_chart(coefs: pd.DataFrame, *, measure: str, title: str, ylabel: str) -> Figure:
-    """Event-study gaps (trained minus comparison, relative to the last month before) by month."""
+    """Event-study gaps (trained minus comparison, relative to the last month before) by month, with 95% intervals."""
     d = coefs[coefs["measure"] == measure].sort_values("event_time")
-    fig, ax = new_figure()
-    pre = d["event_time"] < 0
-    for mask, color, label in ((pre, COMPARISON, "before the training"), (~pre, TRAINED, "after the training")):
-        dd = d[mask]
-        ax.errorbar(
-            dd["event_time"],
-            dd["coef"],
-            yerr=np.nan_to_num(np.vstack([dd["coef"] - dd["ci_low"], dd["ci_high"] - dd["coef"]])),
-            fmt="o",
-            color=color,
-            capsize=3,
-            label=label,
-        )
-    ax.axhline(0, color="black", lw=0.8)
-    ax.set(
-        title=title,
-        ylabel=ylabel,
-        xlabel="Months relative to the training (-1 = last month before the quarter; 0 = first month after)",
+    d = d.assign(
+        when=np.where(d["event_time"] < 0, "before the training", "after the training"),
+        event_time=d["event_time"].astype(int).astype(str),
     )
-    ax.legend(frameon=False, fontsize=8)
+    fig = point_ci(
+        d,
+        x="event_time",
+        y="coef",
+        hue="when",
+        palette={"before the training": BEFORE, "after the training": TRAINED},
+        dodge=False,
+        zero=0.0,
+        title=title,
+        value_label=ylabel,
+        cat_label="Months relative to the training (-1 = last month before the quarter; 0 = first month after)",
+    )
+    money_axis(fig.axes[0])
     return fig
 
 
 def complaint_mix(mix: pd.DataFrame, *, title: str) -> Figure:
-    """Complaint type mix, share of complaints per type, one bar group per period.
+    """Complaint type mix, share of complaints per type, one bar per period (shares start at 0).
 
     ``mix`` is :func:`trackreport.chapters.customers.complaint_mix`: ``type``, ``period``, ``share``.
     """
-    return _grouped(mix, x="type", hue="period", y="share", title=title, ylabel="Share of complaints", percent=True)
-
-
-def _grouped(
-    df: pd.DataFrame,
-    *,
-    x: str,
-    hue: str,
-    y: str,
-    title: str,
-    ylabel: str,
-    percent: bool = False,
-    lo: str | None = None,
-    hi: str | None = None,
-) -> Figure:
     fig, ax = new_figure()
-    cats = list(dict.fromkeys(df[x]))
-    groups = list(dict.fromkeys(df[hue]))
-    width = 0.8 / len(groups)
-    for i, g in enumerate(groups):
-        d = df[df[hue] == g].set_index(x).reindex(cats)
-        pos = np.arange(len(cats)) + (i - (len(groups) - 1) / 2) * width
-        err = None
-        if lo is not None and hi is not None:
-            err = np.nan_to_num(np.vstack([(d[y] - d[lo]).clip(lower=0), (d[hi] - d[y]).clip(lower=0)]))
-        ax.bar(
-            pos,
-            d[y].to_numpy(float),
-            width=width * 0.95,
-            color=PALETTE[i % len(PALETTE)],
-            label=str(g),
-            yerr=err,
-            capsize=3,
-        )
-    ax.set_xticks(np.arange(len(cats)), [str(c) for c in cats])
-    if percent:
-        percent_axis(ax)
-    ax.set(title=title, ylabel=ylabel, xlabel="")
-    ax.legend(frameon=False, fontsize=8)
+    periods = list(dict.fromkeys(mix["period"].astype(str)))
+    colors = [BEFORE, TRAINED] if len(periods) == 2 else PALETTE
+    sns.barplot(
+        data=mix.assign(type=mix["type"].astype(str).str.replace("_", " "), period=mix["period"].astype(str)),
+        x="type",
+        y="share",
+        hue="period",
+        hue_order=periods,
+        palette=dict(zip(periods, colors)),
+        errorbar=None,
+        saturation=1.0,
+        ax=ax,
+    )
+    percent_axis(ax)
+    ax.grid(axis="x", visible=False)
+    ax.set(title=title, ylabel="Share of complaints", xlabel="")
+    legend_below(fig, ax)
     return fig
 
 
 def before_after_groups(df: pd.DataFrame, *, title: str, ylabel: str, target: float | None = None) -> Figure:
-    """Before/after value of trained and comparison groups with 95% intervals.
+    """Before → after of the trained and the comparison group with 95% intervals (a slope chart).
 
-    ``df``: ``group``, ``period`` (before/after), ``value``, ``ci_low``, ``ci_high``.
+    ``df``: ``group``, ``period`` (before/after), ``value``, ``ci_low``, ``ci_high``. Each
+    group's two points are joined; the gap between the two slopes is what the difference in
+    differences estimates. The value axis spans the data and the target.
     """
-    fig = _grouped(df, x="group", hue="period", y="value", title=title, ylabel=ylabel, lo="ci_low", hi="ci_high")
-    if target is not None:
-        ax = fig.axes[0]
-        ax.axhline(target, color="#b5473a", ls="--", lw=1, label="target")
-        ax.legend(frameon=False, fontsize=8)
-    return fig
+    return point_ci(
+        df,
+        x="period",
+        y="value",
+        hue="group",
+        palette=GROUP_COLORS,
+        connect=True,
+        title=title,
+        value_label=ylabel,
+        target=target,
+    )

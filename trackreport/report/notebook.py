@@ -438,9 +438,10 @@ def open_chapter(
     parameters. In JupyterLab with default parameters it loads ``data/sample/``.
     """
     quiet_third_party()
-    import matplotlib
+    from trackreport.plots import apply_theme, sharp_inline
 
-    matplotlib.rcParams.update({"figure.dpi": 96, "savefig.bbox": "tight", "axes.titleweight": "bold"})
+    apply_theme()  # the reports' seaborn theme (fonts, colour-blind-safe palette)
+    sharp_inline()  # a figure the notebook displays by itself is SVG too
     pd.set_option("display.max_columns", 30)
     params = resolve(team, quarter, params_file=params_file or None)
     data = open_dataset(data_dir, dataset_cache)
