@@ -88,7 +88,7 @@ from trackreport.stats.attribution import (
     seasonal_effects,
     seasonal_factors,
 )
-from trackreport.stats.display import status_word
+from trackreport.stats.display import format_p, status_word
 from trackreport.stats.estimate import Estimate
 from trackreport.stats.multiplicity import Adjusted, benjamini_hochberg, holm
 from trackreport.stats.results import rep_month_panel
@@ -549,7 +549,7 @@ def _verdict(m: Measure, row: Mapping, target: float | None = None) -> str:
     if math.isfinite(p_holm) and k > 1:
         holm_note = (
             f" The verdict is Holm-adjusted for the {k} training effects of this chapter"
-            f" (p = {row['effect_p_value']:.3g}, adjusted p = {p_holm:.3g}); the interval shown is not adjusted."
+            f" (p {_p_is(row['effect_p_value'])}, adjusted p {_p_is(p_holm)}); the interval shown is not adjusted."
         )
     distinguishable = (p_holm < 0.05) if math.isfinite(p_holm) and k > 1 else ci_excludes
     if not distinguishable:
@@ -1409,3 +1409,13 @@ def rankings_note(
         ". Ranks move with everything that changed, not only with the training: "
         "the training's effect is the one in the attribution table."
     )
+
+
+def _p_is(p: float) -> str:
+    """``= 0.026`` or ``< 0.001`` (display rules: never scientific notation).
+
+    >>> _p_is(1.91e-05), _p_is(0.0261)
+    ('< 0.001', '= 0.026')
+    """
+    text = format_p(p)
+    return f"< {text[1:]}" if text.startswith("<") else f"= {text}"
