@@ -68,6 +68,8 @@ PARAMETER_NAME = re.compile(
 OLD_STATUS = re.compile(r"\bnot distinguishable from target\b|\bnot met\b")
 #: a headline's record (a Python dict) left as a cell's value and printed on the page
 RECORD = re.compile(r"\{'\w+': ")
+#: a column name shown as it is in the code: "Roi ci low", "Days ci high"
+RAW_COLUMN = re.compile(r"^[A-Z][a-z]*(?: [a-z]+)* ci (?:low|high)$|^(?:Roi|Bcr|Nps|Csat)\b", re.M)
 RAW_CODES = [k for k in LABELS if "_" in k and "." not in k]
 RAW_CODE = re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, RAW_CODES)) + r")(?![\w])")
 
@@ -89,6 +91,7 @@ def page_problems(path: Path) -> list[str]:
         ("parameter name", PARAMETER_NAME),
         ("raw code", RAW_CODE),
         ("old status word", OLD_STATUS),
+        ("raw column name", RAW_COLUMN),
     ):
         for m in pattern.finditer(text):
             found.append(f"{path.name}: {rule}: {text[max(0, m.start() - 50) : m.end() + 20]!r}")
@@ -109,13 +112,14 @@ def test_page_scan_finds_what_it_looks_for(tmp_path):
         "<p>fine: -0.04, 2025-07-01, P-36980e58, C253E01, 10.1 people, senior rep</p>"
         "<table><tr><td>not distinguishable from target</td><td>not met</td></tr></table>"
         "<pre>{'name': 'online_share', 'chapter': '10'}</pre>"
-        "<p>fine: met, on track, uncertain, missed, not distinguishable from zero</p></body></html>",
+        "<p>fine: met, on track, uncertain, missed, not distinguishable from zero</p>"
+        "<table><tr><th>Roi ci low</th><th>ROI, 95% CI low</th></tr></table></body></html>",
         encoding="utf-8",
     )
     rules = [p.split(": ")[1] for p in page_problems(bad)]
     assert sorted(rules) == sorted(
         ["page title", "negative zero", "scientific notation", "1 people", "parameter name", "raw code"]
-        + ["interval ends alike", "old status word", "old status word", "printed record"]
+        + ["interval ends alike", "old status word", "old status word", "printed record", "raw column name"]
     ), page_problems(bad)
 
 
