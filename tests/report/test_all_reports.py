@@ -83,7 +83,7 @@ def test_summary_findings_come_from_the_recorded_headlines(everything):
         for finding in sm.findings(recorded, shown=sm.tiles(recorded))[:3]:
             link = re.search(r"\]\(#(m-[^)]+)\)", finding)  # a figure on a tile: linked to it, not repeated
             if link:
-                assert f"id='{link.group(1)}'" in page, (r.path, finding)
+                assert re.search(f"id=[\"']{link.group(1)}[\"']", page), (r.path, finding)
                 continue
             number = re.search(r"\(95% CI [^)]*\)|\(no interval recorded; n = \d+\)", finding)
             assert number and number.group(0) in page, (r.path, finding)
