@@ -74,7 +74,8 @@ def test_reaction_summary_hand_computed():
     assert out.loc["trainer", "score"] == pytest.approx(13 / 3 * 20)
     assert out.loc["trainer", "top2box"] == 1.0
     assert out.loc["logistics", "respondents"] == 2 and out.loc["logistics", "n"] == 2
-    assert out.loc["logistics", "vs_baseline"] == "not distinguishable"  # n = 2: wide interval
+    assert out.loc["logistics", "vs_baseline"] == "uncertain"  # 50 below 85, but n = 2: a wide interval reaching it
+    assert out.loc["trainer", "vs_baseline"] == "on track"  # 86.7 above 85, its interval reaching below
 
 
 def test_scale_reliability_matches_cronbach():

@@ -40,7 +40,7 @@ from scipy import stats
 from trackreport.chapters.scope import ChapterLike, scope
 from trackreport.data.cohort import Windows, cohort_members, comparison_members
 from trackreport.stats.attribution import PanelError, did
-from trackreport.stats.display import format_value, label, status_word
+from trackreport.stats.display import format_interval, format_value, label, plural, status_word
 from trackreport.stats.estimate import Estimate, mean_ci, proportion
 from trackreport.stats.feedback import csat_top2box, nps
 from trackreport.stats.results import repurchase_rate
@@ -50,6 +50,7 @@ __all__ = [
     "change_estimate",
     "rate_ratio",
     "nps_periods",
+    "customer_nps",
     "csat_periods",
     "nps_groups",
     "nps_did",
@@ -58,6 +59,8 @@ __all__ = [
     "complaint_resolution",
     "resolution_times",
     "resolution",
+    "resolution_note",
+    "resolution_display",
     "high_value_repurchase",
     "categories_per_client",
     "early_renewals",
@@ -196,6 +199,13 @@ def nps_periods(
         e = nps(_feedback(data, team, a, b)["nps"])
         rows.append(_row("nps", "Net Promoter Score", "points", period, e))
     return pd.DataFrame(rows)
+
+
+def customer_nps(ch: ChapterLike) -> pd.DataFrame:
+    """The one NPS of the team's customers before and after (:func:`nps_periods`), computed once
+    per report run (``ch.shared``) and shown by chapters 01 (targets) and 09 (customer feedback).
+    """
+    return ch.shared("customers.nps_periods", lambda: nps_periods(ch))
 
 
 def csat_periods(
@@ -422,7 +432,9 @@ def complaint_resolution(
       ``params.targets.complaint_resolution_hours`` (24) hours", one definition for
       chapters 01 and 09: among the complaints that could be followed for that long
       (opened at least that long before the follow-up end), the share resolved within it;
-      Wilson interval, ``n`` those complaints;
+      Wilson interval, ``n_within`` those complaints, ``resolved_within`` how many of them
+      were resolved within the target hours, ``fastest_hours`` the quickest resolution of the
+      window (hours, from the complaints' opening and resolution timestamps);
     - ``complaints``: opened in the window; ``open``: unresolved at the follow-up end.
 
     Chapters 01 and 09 read it through :func:`resolution` (computed once per report).
@@ -442,7 +454,8 @@ def complaint_resolution(
         days, event, observable = resolution_times(c, follow_up_end=follow)
         med = km_median(days, event)
         judged = observable >= hours / 24
-        e = proportion(int((event & (days <= hours / 24))[judged].sum()), int(judged.sum()))
+        within = int((event & (days <= hours / 24))[judged].sum())
+        e = proportion(within, int(judged.sum()))
         rows.append(
             {
                 "period": period,
@@ -456,6 +469,8 @@ def complaint_resolution(
                 "within_ci_low": e.ci_low,
                 "within_ci_high": e.ci_high,
                 "n_within": e.n,
+                "resolved_within": within,
+                "fastest_hours": float(days[event].min() * 24) if event.any() else math.nan,
                 "n": len(c),
             }
         )
@@ -827,6 +842,74 @@ def resolution_estimate(table: pd.DataFrame, which: str, *, period: str = "after
     )
 
 
+def resolution_note(table: pd.DataFrame, *, hours: float) -> str:
+    """Plain words on the share resolved within the target hours: how many of how many, and
+    the fastest resolution, so that a share of 0% reads as what the timestamps show.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"period": ["year earlier", "after"], "n_within": [240, 245],
+    ...                   "resolved_within": [0, 0], "fastest_hours": [30.5, 26.2], "median_days": [6.0, 5.0]})
+    >>> resolution_note(t, hours=24)[:95]
+    'After the training, 0 of the 245 complaints followed for at least 24 hours were resolved within'
+    """
+    r = table.set_index("period")
+    a, y = r.loc["after"], r.loc["year earlier"]
+
+    def fastest(row: pd.Series) -> str:
+        f = float(row["fastest_hours"])
+        return "none was resolved" if math.isnan(f) else f"the fastest took {f:.0f} hours"
+
+    text = (
+        f"After the training, {int(a['resolved_within']):,} of the {plural(int(a['n_within']), 'complaint')} "
+        f"followed for at least {hours:g} hours were resolved within {hours:g} hours ({fastest(a)}; "
+        f"half took longer than {float(a['median_days']):.1f} days); a year earlier, "
+        f"{int(y['resolved_within']):,} of {int(y['n_within']):,} ({fastest(y)}). "
+        "Each time is measured from the complaint's opening to its resolution timestamp"
+    )
+    if int(a["resolved_within"]) == 0:
+        text += (
+            f", so a share of 0% is what the data show, not a gap in them: no complaint is resolved within "
+            f"{hours:g} hours, far from the target of resolving every one that fast"
+        )
+    return text + "."
+
+
+def resolution_display(table: pd.DataFrame, *, hours: float) -> pd.DataFrame:
+    """:func:`complaint_resolution` as a reader reads it: labelled columns, each interval in one cell.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"period": ["after"], "complaints": [246], "open": [16], "median_days": [4.99],
+    ...                   "days_ci_low": [4.2], "days_ci_high": [5.56], "n_within": [245], "resolved_within": [0],
+    ...                   "within_target": [0.0], "within_ci_low": [0.0], "within_ci_high": [0.0154],
+    ...                   "fastest_hours": [26.2]})
+    >>> resolution_display(t, hours=24).iloc[0, [0, 4, 7, 8]].tolist()
+    ['after the training', '4.2 to 5.6 days', '0.0%', '0.0% to 1.5%']
+    """
+    h = f"{hours:g} h"
+    return pd.DataFrame(
+        {
+            "Period": table["period"].map({"after": "after the training", "year earlier": "a year earlier"}),
+            "Complaints": table["complaints"].astype(int),
+            "Still open at the end of follow-up": table["open"].astype(int),
+            "Median days to resolve": table["median_days"].round(1),
+            "Median days, 95% CI": [
+                format_interval(lo, hi, "days")
+                for lo, hi in zip(table["days_ci_low"], table["days_ci_high"], strict=True)
+            ],
+            f"Followed {h} or more": table["n_within"].astype(int),
+            f"Resolved within {h}": table["resolved_within"].astype(int),
+            f"Share within {h}": [format_value(v, "share") for v in table["within_target"]],
+            f"Share within {h}, 95% CI": [
+                format_interval(lo, hi, "share")
+                for lo, hi in zip(table["within_ci_low"], table["within_ci_high"], strict=True)
+            ],
+            "Fastest resolution (hours)": table["fastest_hours"].round(0).astype("Int64"),
+        }
+    )
+
+
 def mix_note(mix: pd.DataFrame) -> str:
     """Plain words on the complaint type mix: the biggest shifts, in percentage points.
 
@@ -946,8 +1029,14 @@ def loyalty_note(table: pd.DataFrame) -> str:
     )
 
 
-def nps_target_note(nps_table: pd.DataFrame, csat_table: pd.DataFrame, *, target: float, baseline: float) -> str:
-    """Plain words on NPS against its baseline and target, and CSAT.
+def nps_target_note(
+    nps_table: pd.DataFrame, csat_table: pd.DataFrame, *, target: float, anchor: str = "nps_after"
+) -> str:
+    """Plain words on NPS against its measured baseline and its target, and CSAT.
+
+    One baseline per measure: the measured NPS before the training (the deck's planning
+    figure is not repeated beside it). The after figure is shown in full (interval, n) in
+    its headline, so the note links to it (``#m-<anchor>``) instead of repeating it.
 
     Examples
     --------
@@ -955,8 +1044,8 @@ def nps_target_note(nps_table: pd.DataFrame, csat_table: pd.DataFrame, *, target
     ...                   "ci_low": [30.0, 35.0], "ci_high": [42.0, 47.0], "n": [300, 300]})
     >>> c = pd.DataFrame({"period": ["before", "after"], "value": [0.85, 0.86],
     ...                   "ci_low": [0.8, 0.81], "ci_high": [0.9, 0.9], "n": [300, 300]})
-    >>> nps_target_note(n, c, target=50, baseline=35)[:58]
-    "The team's NPS was 36 before and 41 after (95% CI 35 to 47"
+    >>> nps_target_note(n, c, target=50)[:72]
+    "The team's NPS was 36 before the training and [41.0 after](#m-nps_after)"
     """
     b, a = period_estimate(nps_table, "before"), period_estimate(nps_table, "after")
     cs = period_estimate(csat_table, "after")
@@ -964,9 +1053,9 @@ def nps_target_note(nps_table: pd.DataFrame, csat_table: pd.DataFrame, *, target
         return "No NPS answers in the after window."
     status = status_word(a.value, a.ci_low, a.ci_high, target)  # the glossary's words
     return (
-        f"The team's NPS was {b.value:.0f} before and {a.value:.0f} after (95% CI {a.ci_low:.0f} to "
-        f"{a.ci_high:.0f}, {a.n:,} answers); the target of {target:.0f} (set from a baseline of "
-        f"{baseline:.0f}) is **{status}**. "
+        f"The team's NPS was {b.value:.0f} before the training and [{a.value:.1f} after](#m-{anchor}) "
+        f"(in full, with its interval and n, in the headline above); against the target of {target:.0f} "
+        f"set in the training plan (chapter 01), it is **{status}**. "
         f"{cs.value:.0%} of customers were satisfied or very satisfied. These are levels of all the "
         "team's customers; the training's effect is estimated in the next section."
     )

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from trackreport.stats.display import status_word
 from trackreport.stats.estimate import Estimate, mean_ci
 from trackreport.stats.learning import change_by_group, item_analysis, paired_change, pass_rate, weakest_topics
 from trackreport.stats.multiplicity import benjamini_hochberg, clear_leader
@@ -470,11 +471,8 @@ _REACTION_COLS = [
 
 
 def _vs(value: float, low: float, high: float, target: float) -> str:
-    if math.isnan(value):
-        return "n/a"
-    if not math.isnan(low) and low < target <= high:
-        return "not distinguishable"
-    return "met" if value >= target else "not met"
+    """The status word of a score against its baseline (:func:`trackreport.stats.display.status_word`)."""
+    return "n/a" if math.isnan(value) else status_word(value, low, high, target)
 
 
 def reaction_summary(
@@ -493,8 +491,8 @@ def reaction_summary(
       (:func:`trackreport.stats.reaction.satisfaction_score` with ``clusters``; issue 9,
       finding 4: a questionnaire's ~3 answers per dimension are correlated, and intervals
       over answers were up to 2x too narrow);
-    - ``vs_baseline``: ``met``/``not met`` when the clustered interval excludes ``baseline``,
-      else ``not distinguishable``.
+    - ``vs_baseline``: the status word against ``baseline`` (*met*, *on track*, *uncertain*,
+      *missed*; :func:`trackreport.stats.display.status_word`) from the clustered interval.
 
     ``respondents`` counts distinct questionnaires (``response_id``), ``n`` the
     non-missing answers. Privacy: suppress by ``respondents`` (surveys are anonymous;

@@ -6,6 +6,7 @@ carries its n and, where it is estimated from a sample, a 95% interval.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -39,18 +40,16 @@ PROFICIENT = 4.0
 """Rating that means "meets expectations" on the 1-5 competency scale: gaps are measured to it."""
 
 
-def customer_nps(ch) -> pd.DataFrame:
-    """NPS of the team's customers before and after (:func:`trackreport.chapters.customers.nps_periods`),
-    computed once per report run (``ch.shared``) for chapters 01 (targets) and 09 (customer feedback).
-    """
-    from trackreport.chapters import customers
-
-    return ch.shared("customers.nps_periods", lambda: customers.nps_periods(ch))
-
-
 def _period(table: pd.DataFrame, period: str) -> Estimate:
     r = table.set_index("period").loc[period]
     return Estimate(float(r["value"]), float(r["ci_low"]), float(r["ci_high"]), n=int(r["n"]))
+
+
+def _resolved_of(resolution: pd.DataFrame, hours: float) -> str:
+    """ "0 of 245 resolved within 24 h (fastest 26 h)": what a share of resolved complaints rests on."""
+    r = resolution.set_index("period").loc["after"]
+    fastest = "" if math.isnan(r["fastest_hours"]) else f" (fastest {r['fastest_hours']:.0f} h)"
+    return f"{int(r['resolved_within']):,} of {int(r['n_within']):,} resolved within {hours:g} h{fastest}"
 
 
 def _rows(records: list[tuple], columns: list[str]) -> pd.DataFrame:
@@ -206,7 +205,7 @@ def target_table(
     chapters (issue 9, finding 9), the baseline being the same months a year earlier.
 
     NPS is chapter 09's definition (:func:`trackreport.chapters.customers.nps_periods`, the
-    team's customers' answers before and after; pass ``nps_table`` = :func:`customer_nps`
+    team's customers' answers before and after; pass ``nps_table`` = :func:`trackreport.chapters.customers.customer_nps`
     to reuse the run's), so that both pages show one value, n and status.
     ``status``: *met* / *missed* when the 95% interval lies wholly on one side of the
     target, else *on track* or *uncertain* (:func:`trackreport.stats.display.status_word`).
@@ -340,7 +339,8 @@ def target_table(
         resolution_estimate(resolution, "within", period="year earlier").value,
         1.0,
         resolution_estimate(resolution, "within"),
-        note="the team's complaints as in chapter 09; baseline: the same months a year earlier",
+        note="the team's complaints as in chapter 09; baseline: the same months a year earlier; "
+        + _resolved_of(resolution, t.complaint_resolution_hours),
     )
 
     chk = data["checkins"]

@@ -94,6 +94,7 @@ from trackreport.stats.multiplicity import Adjusted, benjamini_hochberg, holm
 from trackreport.stats.results import rep_month_panel
 
 __all__ = [
+    "EFFECT_HEADLINES",
     "Measure",
     "MEASURES",
     "MONTHLY_MEASURES",
@@ -1192,13 +1193,27 @@ def team_rankings(
     return out.sort_values("rank_after", ignore_index=True)
 
 
-def attribution_summary(table: pd.DataFrame) -> str:
-    """A short Markdown list for a sales director: what changed, and what the training changed.
+#: The headline (``#m-<name>`` on chapter 06's page) that shows each measure's effect in full.
+EFFECT_HEADLINES: dict[str, str] = {
+    "sales": "sales_effect_relative",
+    "new_clients": "new_clients_effect",
+    "avg_order_value": "order_value_effect",
+    "lead_conversion": "lead_conversion_effect",
+    "win_rate": "win_rate_effect",
+    "repurchase_rate": "repurchase_effect",
+    "complaint_retention": "complaint_retention_effect",
+}
+
+
+def attribution_summary(table: pd.DataFrame, *, anchors: Mapping[str, str] | None = None) -> str:
+    """A short Markdown list for a sales director: which number is the training's effect, and
+    each measure's verdict, linked to its headline.
 
     The first line says which number is the training's effect; then one bullet per
-    measure with the raw change of the trained reps and the training's effect. For
-    volumes the change is the trained reps' growth factor minus 1 (the factor of
-    :func:`display_table`), so the sentence and the table show the same number.
+    measure with its verdict only. Each effect is shown in full once, in its headline
+    (95% CI, n) and in :func:`display_table`; the bullet links to the headline
+    (``#m-<name>``, ``anchors`` maps a measure to its headline name, default
+    :data:`EFFECT_HEADLINES`) instead of repeating the numbers.
 
     Examples
     --------
@@ -1206,32 +1221,33 @@ def attribution_summary(table: pd.DataFrame) -> str:
     ...     "trained_factor": [1.5], "relative_effect": [0.15], "effect": [100.0],
     ...     "effect_ci_low": [50.0], "effect_ci_high": [150.0]})
     >>> print(attribution_summary(t).splitlines()[-1])
-    - **Sales**: changed by +50.0% for the trained reps; the training's effect is **+15.0%** (distinguishable from zero).
+    - **Sales**: [the training's effect](#m-sales_effect_relative) is distinguishable from zero.
     """
+    anchors = EFFECT_HEADLINES if anchors is None else anchors
     lines = [
         "The training's effect is the change of the trained reps net of seasonality and of what "
         "changed for the comparison group over the same months (difference in differences); "
         "the raw before/after change is not. Volumes grow by factors that multiply: the training's "
         "effect is the trained reps' growth factor divided by the comparison group's; rates are in "
-        "percentage points and the effect is the difference of the two changes.",
+        "percentage points and the effect is the difference of the two changes. Each effect is shown "
+        "in full (95% CI, n) in its headline and in the table below; the list says which can be told "
+        "from no effect.",
         "",
     ]
     for _, r in table.iterrows():
         rel = r["kind"] == "relative"
-        fmt = (lambda v: f"{v:+.1%}") if rel else (lambda v: f"{100 * v:+.1f} pp")
-        naive = (r.get("trained_factor", math.nan) - 1) if rel else r.get("naive", math.nan)
         eff = r["relative_effect"] if rel else r["effect"]
+        name = anchors.get(str(r["measure"]))
+        link = f"[the training's effect](#m-{name})" if name else "the training's effect"
         if not math.isfinite(eff):
-            lines.append(f"- **{r['label']}**: the effect cannot be estimated yet.")
+            lines.append(f"- **{r['label']}**: {link} cannot be estimated yet.")
             continue
         p_holm, k = float(r.get("effect_p_holm", math.nan)), int(r.get("holm_k", 0) or 0)
         holm_used = math.isfinite(p_holm) and k > 1
         sig = (p_holm < 0.05) if holm_used else (r["effect_ci_low"] > 0 or r["effect_ci_high"] < 0)
         verdict = "distinguishable from zero" if sig else "not distinguishable from zero"
         lines.append(
-            f"- **{r['label']}**: changed by {fmt(naive) if math.isfinite(naive) else 'n/a'} for the trained reps; "
-            f"the training's effect is **{fmt(eff)}** "
-            + (f"({verdict}, Holm-adjusted for {k} tests)." if holm_used else f"({verdict}).")
+            f"- **{r['label']}**: {link} is {verdict}" + (f" (Holm-adjusted for {k} tests)." if holm_used else ".")
         )
     return "\n".join(lines)
 

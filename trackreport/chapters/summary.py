@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import json
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -128,9 +129,15 @@ def underpowered(metrics: list[dict], *, chapter: str = "06") -> list[dict]:
     return out
 
 
+def _same_figure(a: dict, b: dict) -> bool:
+    """Two records of one figure (one measure shown by two chapters: same unit, value, interval and n)."""
+    return all(a.get(k) == b.get(k) for k in ("unit", "value", "ci_low", "ci_high", "n")) and a.get("value") is not None
+
+
 def findings(
     metrics: list[dict],
     *,
+    shown: Sequence[dict] = (),
     limit: int = 5,
     module_floor: float = 70.0,
     trainer_floor: float = 85.0,
@@ -143,7 +150,8 @@ def findings(
     scoring below ``module_floor`` (chapters 07 and 13, ``module_score_*``, when recorded) and
     trainers below ``trainer_floor`` (chapter 03's ``trainer_score_*``); **more data**:
     chapter 06 effects whose interval is wider than twice their target (underpowered); then
-    the other recorded targets not met, and those met (**keep**).
+    the other recorded targets not met, and those met (**keep**). A figure the page already
+    shows in full (``shown``, the tiles) is not repeated: the finding links to its tile.
 
     >>> findings([{"chapter": "05", "name": "x", "label": "Stage tests", "status": "met", "value": 88.0,
     ...            "unit": "points", "n": 40}])
@@ -180,13 +188,20 @@ def findings(
             f"**More data**: {label(m)}: {_interval(m)}; the interval is wider than twice the target "
             f"{_fmt(m['target'], unit)}, so this cohort cannot show whether the target is reached (ch. 06)."
         )
+
+    def figure(m: dict) -> str:  # in full once per page: a figure on a tile links to it
+        tile = next((t for t in shown if _same_figure(m, t)), None)
+        if tile is None:
+            return _interval(m)
+        return f"[{_fmt(m.get('value'), m.get('unit', ''))}, its tile above](#m-{tile['name']})"
+
     for m in metrics:
         if (m["chapter"], m["name"]) in named or m["name"].startswith(("trainer_score_", "vendor_roi_")):
             continue
         if m.get("status") == "not met":
-            fix.append(f"**Fix**: {label(m)} misses its target: {_interval(m)} (ch. {m['chapter']}).")
+            fix.append(f"**Fix**: {label(m)} misses its target: {figure(m)} (ch. {m['chapter']}).")
         elif m.get("status") == "met":
-            keep.append(f"**Keep**: {label(m)} meets its target: {_interval(m)} (ch. {m['chapter']}).")
+            keep.append(f"**Keep**: {label(m)} meets its target: {figure(m)} (ch. {m['chapter']}).")
     return (stop + fix + data + keep)[:limit]
 
 
@@ -257,7 +272,7 @@ def tiles_html(records: list[dict]) -> str:
         target = f"<div>target {_fmt(t['target'], unit)}</div>" if t.get("target") is not None else ""
         # the page says the glossary's status word (met / on track / uncertain / missed)
         cells.append(
-            "<div class='tr-tile' style='flex:1 1 12em;border:1px solid #d0d7de;border-radius:6px;"
+            f"<div class='tr-tile' id='m-{html.escape(t['name'])}' style='flex:1 1 12em;border:1px solid #d0d7de;border-radius:6px;"
             "padding:.6em;break-inside:avoid'>"
             f"<div style='color:#57606a'>{html.escape(t['title'])} (ch. {html.escape(t['chapter'])})</div>"
             f"<div style='font-size:1.6em;font-weight:bold'>{_fmt(t.get('value'), unit)}</div>{ci}{target}"

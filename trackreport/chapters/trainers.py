@@ -31,6 +31,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from trackreport.stats.display import status_word
 from trackreport.stats.reaction import satisfaction_score
 
 __all__ = ["trainer_record", "star_range", "business_before_after"]
@@ -124,12 +125,7 @@ def trainer_record(
         e = satisfaction_score(x, clusters=answers["response_id"].to_numpy()) if scored else None
         score = e.value if e else math.nan
         lo, hi = (e.ci_low, e.ci_high) if e else (math.nan, math.nan)
-        if not scored:
-            vs = "not scored"
-        elif lo < baseline <= hi:
-            vs = "not distinguishable"
-        else:
-            vs = "met" if score >= baseline else "not met"
+        vs = status_word(score, lo, hi, baseline) if scored else "not scored"  # met / on track / uncertain / missed
         label, s_lo, s_hi = star_range(lo, hi, stars=stars) if scored else ("not scored", 0, 0)
         rows.append(
             {

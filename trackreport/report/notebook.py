@@ -202,15 +202,17 @@ class Chapter:
             est = Estimate(float(value), n=int(n if n is not None else value))
         n = int(est.n if n is None else n)
         groups = est.n_groups if isinstance(value, Estimate) else None
-        rec = {
-            "name": name,
-            "chapter": self.chapter,
-            "label": label,
-            "value": _clean(est.value),
-            "unit": unit,
-            "n": n,
-            "role": "primary" if name in self.params.primary_endpoints else "exploratory",
-        }
+        rec = _Record(
+            {
+                "name": name,
+                "chapter": self.chapter,
+                "label": label,
+                "value": _clean(est.value),
+                "unit": unit,
+                "n": n,
+                "role": "primary" if name in self.params.primary_endpoints else "exploratory",
+            }
+        )
         role = (
             " <span class='tr-role' title='not a primary endpoint (params: primary_endpoints)'>exploratory</span>"
             if rec["role"] == "exploratory"
@@ -355,6 +357,14 @@ class Chapter:
             )
 
 
+class _Record(dict):
+    """A headline's ``metrics.json`` record. The headline has displayed itself: a record left as a
+    cell's last value shows nothing more (a dict on the page is machinery)."""
+
+    def _ipython_display_(self) -> None:
+        return None
+
+
 class _ShownTable:
     """A table as displayed: its HTML for the page, and ``data``, the frame shown (for tests)."""
 
@@ -390,6 +400,9 @@ def _display_frame(
             numeric.append(c)
         elif row_unit and c != "unit" and pd.api.types.is_float_dtype(col) and not str(c).startswith("n"):
             out[c] = pd.Series([_fmt(v, u) for v, u in zip(col, out["unit"])], index=out.index, dtype=object)
+        elif pd.api.types.is_float_dtype(col) and (c == "n" or str(c).startswith("n_")) and _whole(col):
+            # a count stored as float (NaN where a group has none): "45", never "45.000"
+            out[c] = pd.Series([_fmt(v, "count") for v in col], index=out.index, dtype=object)
         elif pd.api.types.is_bool_dtype(col):
             out[c] = pd.Series(["yes" if v else "no" for v in col], index=out.index, dtype=object)
         elif pd.api.types.is_float_dtype(col):
@@ -403,6 +416,11 @@ def _display_frame(
 
 def _fmt(v: object, unit: str, digits: int | None = None) -> str:
     return "–" if _missing(v) else format_value(float(v), unit, digits=digits)
+
+
+def _whole(col: pd.Series) -> bool:
+    values = col.dropna().to_numpy(dtype=float)
+    return bool(len(values)) and bool((values == values.round()).all())
 
 
 def _missing(v: object) -> bool:

@@ -272,15 +272,26 @@ _COLUMN_WORDS = {
 }
 
 
+#: Abbreviations a reader knows in capitals (a column ``roi_ci_low`` reads "ROI, 95% CI low").
+_ACRONYMS = {"roi": "ROI", "bcr": "BCR", "nps": "NPS", "csat": "CSAT", "crm": "CRM", "fabe": "FABE", "kpi": "KPI"}
+
+
 def pretty_column(name: object) -> str:
     """A column name as a reader sees it.
 
     >>> pretty_column("ci_low"), pretty_column("mean_pre"), pretty_column("n"), pretty_column("crm_discipline")
     ('95% CI low', 'Mean pre', 'n', 'CRM discipline')
+    >>> pretty_column("roi_ci_high"), pretty_column("benefit_ci_low"), pretty_column("bcr")
+    ('ROI, 95% CI high', 'Benefit, 95% CI low', 'BCR')
     """
     if name in _COLUMN_WORDS:
         return _COLUMN_WORDS[name]
+    text = str(name)
+    for end in ("_ci_low", "_ci_high"):
+        if text.endswith(end) and text != end[1:]:  # "roi_ci_low": the interval of the column "roi"
+            return f"{pretty_column(text[: -len(end)])}, {_COLUMN_WORDS[end[1:]]}"
     text = label(name).replace("_", " ")
+    text = " ".join(_ACRONYMS.get(w, w) for w in text.split(" "))
     return text[:1].upper() + text[1:]
 
 
