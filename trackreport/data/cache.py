@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 from trackreport.data.load import Dataset
 from trackreport.errors import TrackreportError
 
-__all__ = ["write_frame", "read_frame", "write_dataset", "read_dataset", "CachedDataset"]
+__all__ = ["write_frame", "read_frame", "write_dataset", "read_dataset", "CachedDataset", "release_memory"]
 
 META = "meta.json"
 
@@ -89,6 +89,27 @@ def write_dataset(ds: Dataset, folder: str | Path) -> Path:
     return folder
 
 
+def release_memory(*, collect: bool = True) -> None:
+    """Hand freed memory back to the system: pyarrow's pool and the C heap keep it otherwise.
+
+    After a large table is dropped, or once the runner has written the validated cache,
+    the process's resident memory then shrinks to what it still uses.
+    """
+    if collect:  # frames in reference cycles
+        import gc
+
+        gc.collect()
+    if "pyarrow" in sys.modules:
+        sys.modules["pyarrow"].default_memory_pool().release_unused()
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc (e.g. musl): nothing to trim
+            pass
+
+
 def _unreadable(folder: Path, exc: Exception) -> TrackreportError:
     return TrackreportError(
         f"The validated-data cache {folder} is unreadable ({exc.__class__.__name__}); delete it and run again."
@@ -115,6 +136,7 @@ class _ParquetTables(Mapping[str, pd.DataFrame]):
                 self._frames[name] = pd.read_parquet(self._folder / f"{name}.parquet")
             except (OSError, ValueError) as exc:
                 raise _unreadable(self._folder, exc) from None
+            release_memory(collect=False)  # the buffers of the read itself (about half a large table again)
         return self._frames[name]
 
     def __contains__(self, name: object) -> bool:
@@ -136,13 +158,15 @@ class _ParquetTables(Mapping[str, pd.DataFrame]):
         return tuple(self._frames)
 
     def keep_only(self, names: Iterable[str]) -> None:
-        """Let go of the tables read that are not in ``names`` (they are read again if asked for)."""
+        """Let go of the tables read that are not in ``names`` (they are read again if asked for).
+
+        Memory is then handed back to the system: a kernel asks this at the start of each
+        chapter, when the previous chapter's objects are garbage too.
+        """
         names = set(names)
-        dropped = [n for n in self._frames if n not in names]
-        for n in dropped:
+        for n in [n for n in self._frames if n not in names]:
             del self._frames[n]
-        if dropped and "pyarrow" in sys.modules:  # hand the memory back (pyarrow's pool keeps it otherwise)
-            sys.modules["pyarrow"].default_memory_pool().release_unused()
+        release_memory()
 
 
 class CachedDataset(Dataset):

@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -140,7 +139,7 @@ def _dataset_cache(data_dir: str | Path, out: Path, log: Callable[[str], None]) 
 
 def _validate_into(data_dir: str | Path, fp: str, cache: Path, log: Callable[[str], None]) -> DataFacts:
     """Load and validate the source, write the validated cache, and let go of the tables."""
-    from trackreport.data.cache import write_dataset
+    from trackreport.data.cache import release_memory, write_dataset
     from trackreport.data.source import load_source
 
     t0 = time.perf_counter()
@@ -155,17 +154,8 @@ def _validate_into(data_dir: str | Path, fp: str, cache: Path, log: Callable[[st
     )
     facts = DataFacts.of(ds)
     del ds  # the kernels read the validated cache: the runner holds no table while they run
-    _release_memory()
+    release_memory()
     return facts
-
-
-def _release_memory() -> None:
-    """Hand the memory of freed tables back to the system (pyarrow's pool keeps it otherwise)."""
-    import gc
-
-    gc.collect()
-    if "pyarrow" in sys.modules:
-        sys.modules["pyarrow"].default_memory_pool().release_unused()
 
 
 def plan_chapters(
