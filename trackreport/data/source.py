@@ -19,7 +19,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from trackreport.data.load import Dataset
 
-__all__ = ["SCHEMES", "is_database_url", "resolve_source", "source_label", "source_fingerprint", "load_source"]
+__all__ = [
+    "SCHEMES",
+    "is_database_url",
+    "resolve_source",
+    "source_label",
+    "source_fingerprint",
+    "remembered_fingerprint",
+    "load_source",
+]
 
 SCHEMES = ("postgresql://", "postgresql+psycopg://", "postgres://")
 
@@ -80,19 +88,35 @@ def source_fingerprint(spec: str | Path, *, memo: Path | None = None) -> str:
         return database_fingerprint(spec)
     folder = Path(spec)
     stats = _folder_stats(folder) if memo is not None else None
-    if stats is not None:
-        try:
-            known = json.loads(Path(memo).read_text(encoding="utf-8"))
-            if known["folder"] == str(folder.resolve()) and known["stats"] == stats:
-                return str(known["fingerprint"])
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
+    if stats is not None and (known := _remembered(folder, Path(memo), stats)) is not None:
+        return known
     from trackreport.data.load import fingerprint
 
     fp = fingerprint(folder)
     if stats is not None and _folder_stats(folder) == stats and not _racy(stats):
         _write_memo(Path(memo), {"folder": str(folder.resolve()), "stats": stats, "fingerprint": fp})
     return fp
+
+
+def remembered_fingerprint(spec: str | Path, memo: Path) -> str | None:
+    """The folder's fingerprint from ``memo`` if no file stat changed, else None (hashing needed).
+
+    Imports nothing heavy; None for a database, whose fingerprint the database computes.
+    """
+    if is_database_url(spec):
+        return None
+    stats = _folder_stats(Path(spec))
+    return None if stats is None else _remembered(Path(spec), Path(memo), stats)
+
+
+def _remembered(folder: Path, memo: Path, stats: list[list]) -> str | None:
+    try:
+        known = json.loads(memo.read_text(encoding="utf-8"))
+        if known["folder"] == str(folder.resolve()) and known["stats"] == stats:
+            return str(known["fingerprint"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
 
 
 def _folder_stats(folder: Path) -> list[list] | None:

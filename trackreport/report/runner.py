@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -103,7 +104,9 @@ class DataFacts:
         return cls(data.fingerprint, tuple(data.present), {t: cohort_quarters(data, t) for t in teams(data)}, missing)
 
 
-def _dataset_cache(data_dir: str | Path, out: Path, log: Callable[[str], None]) -> tuple[Path, DataFacts]:
+def _dataset_cache(
+    data_dir: str | Path, out: Path, log: Callable[[str], None], *, isolate: bool | None = None
+) -> tuple[Path, DataFacts]:
     """Validate the data folder once; return the validated cache's folder and the facts to plan with.
 
     The cache is Parquet (:mod:`trackreport.data.cache`), so reading it cannot run code.
@@ -111,14 +114,35 @@ def _dataset_cache(data_dir: str | Path, out: Path, log: Callable[[str], None]) 
     beside it as JSON, keyed by the data fingerprint and the package code (the schemas
     decide what a chapter needs), so a re-run on unchanged data reads no table, and a
     folder's fingerprint is taken from its file stats when none changed.
+
+    Hashing and validating import pandas and hold the tables. When this process has not
+    imported pandas (the command line; ``isolate``), a child process does both, so the
+    runner stays small while the kernels run. A process that has pandas already (a
+    notebook, the tests) does them itself.
     """
-    from trackreport.data.source import source_fingerprint, source_label
+    from trackreport.data.source import remembered_fingerprint, source_fingerprint, source_label
 
     cache_dir = out / ".cache"
-    fp = source_fingerprint(data_dir, memo=cache_dir / "fingerprint.json")
+    memo = cache_dir / "fingerprint.json"
+    if isolate is None:
+        isolate = "pandas" not in sys.modules
+    fp = remembered_fingerprint(data_dir, memo)
+    if fp is None and isolate:
+        import multiprocessing
+
+        with multiprocessing.get_context("spawn").Pool(1) as pool:  # leaving it kills the child, if still running
+            outcome = pool.apply(_validate_in_child, (data_dir, memo, cache_dir))
+        if outcome[0] == "error":
+            raise _rebuild_error(*outcome[1:])
+        _, fp, line, facts = outcome
+    else:
+        fp = fp or source_fingerprint(data_dir, memo=memo)
+        line, facts = _validate_unless_cached(data_dir, fp, cache_dir)
     cache = cache_dir / f"dataset-{fp[:20]}"
     facts_file = cache_dir / f"facts-{fp[:20]}-{package_digest()[:12]}.json"
-    if (cache / "meta.json").is_file():
+    if facts is not None:
+        log(line)
+    else:
         log(f"data: {source_label(data_dir)} unchanged since last validated (fingerprint {fp[:12]})")
         try:
             facts = DataFacts(**json.loads(facts_file.read_text(encoding="utf-8")))
@@ -131,14 +155,46 @@ def _dataset_cache(data_dir: str | Path, out: Path, log: Callable[[str], None]) 
         facts = DataFacts.of(read_dataset(cache))
         for old in cache_dir.glob(f"facts-{fp[:20]}-*.json"):  # facts of older package code
             old.unlink(missing_ok=True)
-    else:
-        facts = _validate_into(data_dir, fp, cache, log)
     facts_file.write_text(json.dumps(asdict(facts)), encoding="utf-8")
     return cache, facts
 
 
-def _validate_into(data_dir: str | Path, fp: str, cache: Path, log: Callable[[str], None]) -> DataFacts:
-    """Load and validate the source, write the validated cache, and let go of the tables."""
+def _validate_unless_cached(data_dir: str | Path, fp: str, cache_dir: Path) -> tuple[str, DataFacts | None]:
+    """Validate into ``cache_dir/dataset-<fp>`` unless it is there: the log line and facts, or ("", None)."""
+    cache = cache_dir / f"dataset-{fp[:20]}"
+    if (cache / "meta.json").is_file():
+        return "", None
+    return _validate_and_cache(data_dir, fp, cache)
+
+
+def _validate_in_child(data_dir: str | Path, memo: Path, cache_dir: Path) -> tuple:
+    """Fingerprint and (unless cached) validate in a child process; errors come back as their parts.
+
+    (An exception is pickled from its message alone, which would lose a
+    :class:`~trackreport.errors.DataValidationError`'s problems.)
+    """
+    from trackreport.data.source import source_fingerprint
+    from trackreport.errors import DataValidationError
+
+    try:
+        fp = source_fingerprint(data_dir, memo=memo)
+        return ("ok", fp, *_validate_unless_cached(data_dir, fp, cache_dir))
+    except DataValidationError as exc:
+        return ("error", "DataValidationError", (exc.problems, exc.folder))
+    except TrackreportError as exc:
+        return ("error", type(exc).__name__, (str(exc),))
+
+
+def _rebuild_error(name: str, args: tuple) -> TrackreportError:
+    from trackreport import errors
+
+    cls = getattr(errors, name, None)
+    if not (isinstance(cls, type) and issubclass(cls, TrackreportError)):
+        cls = TrackreportError
+    return cls(*args)
+
+
+def _validate_and_cache(data_dir: str | Path, fp: str, cache: Path) -> tuple[str, DataFacts]:
     from trackreport.data.cache import release_memory, write_dataset
     from trackreport.data.source import load_source
 
@@ -148,14 +204,14 @@ def _validate_into(data_dir: str | Path, fp: str, cache: Path, log: Callable[[st
         for old in [*cache.parent.glob("dataset-*"), *cache.parent.glob("facts-*")]:
             shutil.rmtree(old) if old.is_dir() else old.unlink()
     write_dataset(ds, cache)
-    log(
+    line = (
         f"data: validated {len(ds)} tables, {ds.n_rows:,} rows in {time.perf_counter() - t0:.1f} s "
         f"(fingerprint {ds.fingerprint[:12]})"
     )
     facts = DataFacts.of(ds)
     del ds  # the kernels read the validated cache: the runner holds no table while they run
     release_memory()
-    return facts
+    return line, facts
 
 
 def plan_chapters(
