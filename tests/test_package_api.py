@@ -11,7 +11,7 @@ import trackreport
 HEAVY = ("pandas", "scipy", "statsmodels", "papermill", "pandera")
 
 
-def _modules_after(code: str) -> dict:
+def _modules_after(code: str) -> set[str]:
     out = subprocess.run(
         [sys.executable, "-c", code + "\nimport sys, json\nprint(json.dumps(sorted(sys.modules)))"],
         capture_output=True,
