@@ -85,7 +85,7 @@ class _UsageError(Exception):
 
 def _data_source(value: str) -> str | Path:
     """``--data``: a database URL as given, or a folder path (checked by :func:`_check_data_folder`)."""
-    from trackreport.data.sql import is_database_url
+    from trackreport.data.source import is_database_url
 
     return value if is_database_url(value) else Path(value)
 
@@ -214,7 +214,7 @@ def _init(args: argparse.Namespace) -> int:
 
 def _check_data_folder(folder: str | Path) -> None:
     """A ``--data`` folder must be a folder; a database URL is checked when connecting."""
-    from trackreport.data.sql import is_database_url
+    from trackreport.data.source import is_database_url
 
     if is_database_url(folder) or Path(folder).is_dir():
         return

@@ -39,3 +39,39 @@ def test_plan_reports_from_the_cohorts():
         plan_reports(cohorts, team="west", quarter=None, all_reports=False)
     with pytest.raises(TrackreportError, match="not in the data"):
         plan_reports(cohorts, team="north", quarter=None, all_reports=False)
+
+
+def test_deciding_a_no_op_rerun_imports_no_heavy_library(sample_reports):
+    """A re-run with nothing changed plans from file stats and stored facts: no pandas, scipy, papermill."""
+    import json
+    import subprocess
+    import sys
+
+    out, _ = sample_reports
+    code = (
+        "import sys, json\n"
+        "from trackreport.cli import main\n"
+        f"rc = main(['report', '--all', '--out', {str(out)!r}, '--no-progress'])\n"
+        "print(json.dumps([rc, sorted(sys.modules)]))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    rc, loaded = json.loads(proc.stdout.splitlines()[-1])
+    assert rc == 0
+    assert "Everything is up to date" in proc.stdout
+    assert [m for m in ("pandas", "scipy", "statsmodels", "papermill", "pandera") if m in loaded] == []
+
+
+@pytest.mark.parametrize("isolate", [True, False])
+def test_validation_in_a_child_process_gives_the_same_cache_facts_and_errors(tiny_data, tmp_path, isolate):
+    from trackreport.errors import DataValidationError
+
+    lines = []
+    cache, facts = runner._dataset_cache(tiny_data, tmp_path / "out", lines.append, isolate=isolate)
+    assert facts == DataFacts.of(load_data(tiny_data))
+    assert lines[0].startswith("data: validated") and (cache / "meta.json").is_file()
+
+    employees = tiny_data / "employees.csv"
+    employees.write_text(employees.read_text(encoding="utf-8") + "not,a,valid,row\n", encoding="utf-8")
+    with pytest.raises(DataValidationError) as err:
+        runner._dataset_cache(tiny_data, tmp_path / "out", lines.append, isolate=isolate)
+    assert err.value.problems and all(p.file == "employees.csv" for p in err.value.problems)

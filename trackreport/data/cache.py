@@ -8,6 +8,11 @@ cache file that someone else wrote can at worst hold wrong data (the fingerprint
 
 Writes are atomic (a temporary folder or file renamed into place), so a reader never
 sees half a cache.
+
+:func:`read_dataset` reads lazily: a table is read from its Parquet file when first
+asked for, and a chapter's view (:meth:`CachedDataset.only`) lets go of the tables the
+chapter does not declare, so a report kernel holds only its chapter's tables, not the
+whole company.
 """
 
 from __future__ import annotations
@@ -15,15 +20,18 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import tempfile
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from trackreport.data.load import Dataset
 from trackreport.errors import TrackreportError
 
-__all__ = ["write_frame", "read_frame", "write_dataset", "read_dataset"]
+__all__ = ["write_frame", "read_frame", "write_dataset", "read_dataset", "CachedDataset", "release_memory"]
 
 META = "meta.json"
 
@@ -81,23 +89,129 @@ def write_dataset(ds: Dataset, folder: str | Path) -> Path:
     return folder
 
 
-def read_dataset(folder: str | Path) -> Dataset:
-    """Read a dataset written by :func:`write_dataset`.
+def release_memory(*, collect: bool = True) -> None:
+    """Hand freed memory back to the system: pyarrow's pool and the C heap keep it otherwise.
+
+    After a large table is dropped, or once the runner has written the validated cache,
+    the process's resident memory then shrinks to what it still uses.
+    """
+    if collect:  # frames in reference cycles
+        import gc
+
+        gc.collect()
+    if "pyarrow" in sys.modules:
+        sys.modules["pyarrow"].default_memory_pool().release_unused()
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc (e.g. musl): nothing to trim
+            pass
+
+
+def _unreadable(folder: Path, exc: Exception) -> TrackreportError:
+    return TrackreportError(
+        f"The validated-data cache {folder} is unreadable ({exc.__class__.__name__}); delete it and run again."
+    )
+
+
+class _ParquetTables(Mapping[str, pd.DataFrame]):
+    """The tables of a cache folder, each read from its Parquet file when first asked for, then kept.
+
+    Names, membership and row counts come from the folder's ``meta.json`` and the
+    files' Parquet footers: no table is read to answer them.
+    """
+
+    def __init__(self, folder: Path, rows: Mapping[str, int]) -> None:
+        self._folder = folder
+        self._rows = dict(rows)
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._rows:
+            raise KeyError(name)
+        if name not in self._frames:
+            try:
+                self._frames[name] = pd.read_parquet(self._folder / f"{name}.parquet")
+            except (OSError, ValueError) as exc:
+                raise _unreadable(self._folder, exc) from None
+            release_memory(collect=False)  # the buffers of the read itself (about half a large table again)
+        return self._frames[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._rows
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @property
+    def n_rows(self) -> int:
+        return sum(self._rows.values())
+
+    @property
+    def in_memory(self) -> tuple[str, ...]:
+        """The tables read and kept."""
+        return tuple(self._frames)
+
+    def keep_only(self, names: Iterable[str]) -> None:
+        """Let go of the tables read that are not in ``names`` (they are read again if asked for).
+
+        Memory is then handed back to the system: a kernel asks this at the start of each
+        chapter, when the previous chapter's objects are garbage too.
+        """
+        names = set(names)
+        for n in [n for n in self._frames if n not in names]:
+            del self._frames[n]
+        release_memory()
+
+
+class CachedDataset(Dataset):
+    """A :class:`~trackreport.data.load.Dataset` read lazily from a cache folder (:func:`read_dataset`).
+
+    Behaves as the dataset it was written from; each table is read on first access.
+    :meth:`only` (a chapter's view) also lets go of the tables read that the view may
+    not read, so a kernel running one chapter after another holds one chapter's tables.
+    """
+
+    def __post_init__(self) -> None:  # keep the lazy mapping: copying it into a dict would read every table
+        pass
+
+    def only(self, names: Iterable[str], *, reader: str = "") -> CachedDataset:
+        names = frozenset(names)
+        self.tables.keep_only(names)
+        return CachedDataset(self.tables, self.folder, self.fingerprint, names, reader, self.notices)
+
+    @property
+    def n_rows(self) -> int:
+        return self.tables.n_rows
+
+
+def read_dataset(folder: str | Path) -> CachedDataset:
+    """Open a dataset written by :func:`write_dataset`; each table is read when first asked for.
+
+    The files' Parquet footers are checked here, so a damaged cache is said at once.
 
     Examples
     --------
     >>> import tempfile
-    >>> ds = Dataset({"t": pd.DataFrame({"a": [1.5]})}, folder=Path("x"), fingerprint="f0")
+    >>> ds = Dataset({"t": pd.DataFrame({"a": [1.5]}), "u": pd.DataFrame()}, folder=Path("x"), fingerprint="f0")
     >>> back = read_dataset(write_dataset(ds, Path(tempfile.mkdtemp()) / "c"))
-    >>> back.fingerprint, back["t"].equals(ds["t"])
-    ('f0', True)
+    >>> back.fingerprint, back.n_rows, back.tables.in_memory
+    ('f0', 1, ())
+    >>> back["t"].equals(ds["t"]), back.tables.in_memory
+    (True, ('t',))
+    >>> view = back.only(["u"])
+    >>> back.tables.in_memory, list(view)
+    ((), ['u'])
     """
     folder = Path(folder)
     try:
         meta = json.loads((folder / META).read_text(encoding="utf-8"))
-        tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in meta["tables"]}
+        rows = {name: pq.read_metadata(folder / f"{name}.parquet").num_rows for name in meta["tables"]}
     except (OSError, ValueError, KeyError) as exc:
-        raise TrackreportError(
-            f"The validated-data cache {folder} is unreadable ({exc.__class__.__name__}); delete it and run again."
-        ) from None
-    return Dataset(tables, folder=Path(meta["folder"]), fingerprint=meta["fingerprint"])
+        raise _unreadable(folder, exc) from None
+    return CachedDataset(_ParquetTables(folder, rows), folder=Path(meta["folder"]), fingerprint=meta["fingerprint"])

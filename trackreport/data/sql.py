@@ -30,20 +30,12 @@ import pyarrow
 
 from trackreport.data.load import Dataset, load_arrow_tables, load_data
 from trackreport.data.schema import TABLES, Table
+from trackreport.data.source import is_database_url
 from trackreport.errors import TrackreportError
 
 __all__ = ["is_database_url", "safe_url", "connect", "load_database", "database_fingerprint", "export_folder"]
 
-SCHEMES = ("postgresql://", "postgresql+psycopg://", "postgres://")
-
-
-def is_database_url(spec: object) -> bool:
-    """Whether a ``--data`` value names a database rather than a folder.
-
-    >>> is_database_url("postgresql://me@db:5432/sales"), is_database_url("data/sample")
-    (True, False)
-    """
-    return isinstance(spec, str) and spec.startswith(SCHEMES)
+# is_database_url lives in :mod:`trackreport.data.source` (which imports nothing heavy) and is re-exported here.
 
 
 def _parse(url: str) -> Any:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import nbformat
 
 from trackreport.errors import TrackreportError
 from trackreport.paths import NOTEBOOKS_DIR
@@ -38,18 +37,24 @@ class ChapterNotebook:
 def discover_chapters(folder: Path = NOTEBOOKS_DIR, only: Sequence[str] | None = None) -> list[ChapterNotebook]:
     """Chapter notebooks in ``folder`` (``NN_name.ipynb``), in chapter order.
 
-    The title is the first Markdown heading of the notebook.
+    The title is the first Markdown heading of the notebook, read from its JSON (nbformat
+    and its schema validation are not imported to plan a run).
     """
     chapters = []
     for path in sorted(Path(folder).glob("[0-9][0-9]_*.ipynb")):
         number, _, slug = path.stem.partition("_")
         if only and number not in only and path.stem not in only:
             continue
-        nb = nbformat.read(path, as_version=4)
+        try:
+            cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+        except (OSError, ValueError, AttributeError) as exc:
+            raise TrackreportError(f"chapter notebook {path} is not a readable notebook ({exc})") from None
         title = path.stem
-        for cell in nb.cells:
-            if cell.cell_type == "markdown" and cell.source.lstrip().startswith("#"):
-                title = cell.source.lstrip().splitlines()[0].lstrip("# ").strip()
+        for cell in cells:
+            source = cell.get("source", "")
+            source = "".join(source) if isinstance(source, list) else source
+            if cell.get("cell_type") == "markdown" and source.lstrip().startswith("#"):
+                title = source.lstrip().splitlines()[0].lstrip("# ").strip()
                 break
         chapters.append(ChapterNotebook(number, slug, title, path))
     if not chapters:

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from trackreport.report.catalog import SUMMARY_NUMBER
-from trackreport.report.notebook import METRIC_MIME
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 REMOVE_TAGS = {"parameters", "injected-parameters", "trackreport-reset", "remove"}
@@ -149,6 +148,8 @@ def _strip_css_comments(body: str) -> str:
 
 def collect_metrics(nb: Any) -> list[dict]:
     """Headline numbers a chapter recorded (:meth:`trackreport.report.notebook.Chapter.headline`)."""
+    from trackreport.report.notebook import METRIC_MIME  # here: the notebook API imports pandas
+
     out = []
     for cell in nb.cells:
         for o in cell.get("outputs", []):

@@ -28,14 +28,20 @@ import shutil
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from trackreport.data.source import resolve_source
 from trackreport.errors import TrackreportError
 from trackreport.paths import NOTEBOOKS_DIR, REPORTS_DIR, SAMPLE_DIR
-from trackreport.report.catalog import RUNNER_PARAMETERS, ChapterNotebook, chapter_key, discover_chapters
+from trackreport.report.catalog import (
+    RUNNER_PARAMETERS,
+    SUMMARY_NUMBER,
+    ChapterNotebook,
+    chapter_key,
+    discover_chapters,
+)
 from trackreport.report.execute import Job, run_jobs
 from trackreport.report.params import resolve
 from trackreport.report.publish import ReportResult, output_lock, publish, read_build, recover
@@ -57,6 +63,10 @@ __all__ = [
 ]
 
 
+BASE = "base"
+"""Key of :attr:`DataFacts.missing` for the tables every report needs."""
+
+
 @dataclass
 class RunResult:
     """What a run did, report by report."""
@@ -71,52 +81,121 @@ class RunResult:
 
 @dataclass(frozen=True)
 class DataFacts:
-    """What the runner needs to know of the data to plan a run: no table is kept."""
+    """What the runner needs to know of the data to plan a run: no table is kept.
+
+    ``missing`` maps ``"base"`` (what every report needs) and each chapter number the
+    contract names to the tables it needs that the data lack (:func:`~trackreport.data.schema.missing_tables`), so planning a re-run
+    needs neither the tables nor the schemas (nor pandas).
+    """
 
     fingerprint: str
     present: tuple[str, ...]
     cohorts: dict[str, list[str]]  # team -> quarters with a training cohort, teams in order
+    missing: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, data: Any) -> DataFacts:
         from trackreport.data.cohort import cohort_quarters, teams
+        from trackreport.data.schema import BASE_TABLES, TABLES, missing_tables
 
-        return cls(data.fingerprint, tuple(data.present), {t: cohort_quarters(data, t) for t in teams(data)})
+        numbers = sorted({c.rstrip("?") for t in TABLES.values() for c in t.chapters} | {SUMMARY_NUMBER})
+        missing = {BASE: [t for t in BASE_TABLES if t not in data.present]}
+        missing.update({n: missing_tables(n, data.present) for n in numbers})
+        return cls(data.fingerprint, tuple(data.present), {t: cohort_quarters(data, t) for t in teams(data)}, missing)
 
 
-def _dataset_cache(data_dir: str | Path, out: Path, log: Callable[[str], None]) -> tuple[Path, DataFacts]:
+def _dataset_cache(
+    data_dir: str | Path, out: Path, log: Callable[[str], None], *, isolate: bool | None = None
+) -> tuple[Path, DataFacts]:
     """Validate the data folder once; return the validated cache's folder and the facts to plan with.
 
     The cache is Parquet (:mod:`trackreport.data.cache`), so reading it cannot run code.
-    The facts (tables present, teams and their cohorts) are kept beside it as JSON, so a
-    re-run on unchanged data reads no table at all.
-    """
-    from trackreport.data.source import source_fingerprint, source_label
+    The facts (tables present, teams and their cohorts, chapters' missing tables) are kept
+    beside it as JSON, keyed by the data fingerprint and the package code (the schemas
+    decide what a chapter needs), so a re-run on unchanged data reads no table, and a
+    folder's fingerprint is taken from its file stats when none changed.
 
-    fp = source_fingerprint(data_dir)
+    Hashing and validating import pandas and hold the tables. When this process has not
+    imported pandas (the command line; ``isolate``), a child process does both, so the
+    runner stays small while the kernels run. A process that has pandas already (a
+    notebook, the tests) does them itself.
+    """
+    from trackreport.data.source import remembered_fingerprint, source_fingerprint, source_label
+
     cache_dir = out / ".cache"
+    memo = cache_dir / "fingerprint.json"
+    if isolate is None:
+        isolate = "pandas" not in sys.modules
+    fp = remembered_fingerprint(data_dir, memo)
+    if fp is None and isolate:
+        import multiprocessing
+
+        with multiprocessing.get_context("spawn").Pool(1) as pool:  # leaving it kills the child, if still running
+            outcome = pool.apply(_validate_in_child, (data_dir, memo, cache_dir))
+        if outcome[0] == "error":
+            raise _rebuild_error(*outcome[1:])
+        _, fp, line, facts = outcome
+    else:
+        fp = fp or source_fingerprint(data_dir, memo=memo)
+        line, facts = _validate_unless_cached(data_dir, fp, cache_dir)
     cache = cache_dir / f"dataset-{fp[:20]}"
-    facts_file = cache_dir / f"facts-{fp[:20]}.json"
-    if (cache / "meta.json").is_file():
+    facts_file = cache_dir / f"facts-{fp[:20]}-{package_digest()[:12]}.json"
+    if facts is not None:
+        log(line)
+    else:
         log(f"data: {source_label(data_dir)} unchanged since last validated (fingerprint {fp[:12]})")
         try:
             facts = DataFacts(**json.loads(facts_file.read_text(encoding="utf-8")))
             if facts.fingerprint == fp:
-                return cache, DataFacts(fp, tuple(facts.present), dict(facts.cohorts))
+                return cache, DataFacts(fp, tuple(facts.present), dict(facts.cohorts), dict(facts.missing))
         except (OSError, ValueError, TypeError):
             pass
         from trackreport.data.cache import read_dataset
 
         facts = DataFacts.of(read_dataset(cache))
-    else:
-        facts = _validate_into(data_dir, fp, cache, log)
+        for old in cache_dir.glob(f"facts-{fp[:20]}-*.json"):  # facts of older package code
+            old.unlink(missing_ok=True)
     facts_file.write_text(json.dumps(asdict(facts)), encoding="utf-8")
     return cache, facts
 
 
-def _validate_into(data_dir: str | Path, fp: str, cache: Path, log: Callable[[str], None]) -> DataFacts:
-    """Load and validate the source, write the validated cache, and let go of the tables."""
-    from trackreport.data.cache import write_dataset
+def _validate_unless_cached(data_dir: str | Path, fp: str, cache_dir: Path) -> tuple[str, DataFacts | None]:
+    """Validate into ``cache_dir/dataset-<fp>`` unless it is there: the log line and facts, or ("", None)."""
+    cache = cache_dir / f"dataset-{fp[:20]}"
+    if (cache / "meta.json").is_file():
+        return "", None
+    return _validate_and_cache(data_dir, fp, cache)
+
+
+def _validate_in_child(data_dir: str | Path, memo: Path, cache_dir: Path) -> tuple:
+    """Fingerprint and (unless cached) validate in a child process; errors come back as their parts.
+
+    (An exception is pickled from its message alone, which would lose a
+    :class:`~trackreport.errors.DataValidationError`'s problems.)
+    """
+    from trackreport.data.source import source_fingerprint
+    from trackreport.errors import DataValidationError
+
+    try:
+        fp = source_fingerprint(data_dir, memo=memo)
+        return ("ok", fp, *_validate_unless_cached(data_dir, fp, cache_dir))
+    except DataValidationError as exc:
+        return ("error", "DataValidationError", (exc.problems, exc.folder))
+    except TrackreportError as exc:
+        return ("error", type(exc).__name__, (str(exc),))
+
+
+def _rebuild_error(name: str, args: tuple) -> TrackreportError:
+    from trackreport import errors
+
+    cls = getattr(errors, name, None)
+    if not (isinstance(cls, type) and issubclass(cls, TrackreportError)):
+        cls = TrackreportError
+    return cls(*args)
+
+
+def _validate_and_cache(data_dir: str | Path, fp: str, cache: Path) -> tuple[str, DataFacts]:
+    from trackreport.data.cache import release_memory, write_dataset
     from trackreport.data.source import load_source
 
     t0 = time.perf_counter()
@@ -125,40 +204,46 @@ def _validate_into(data_dir: str | Path, fp: str, cache: Path, log: Callable[[st
         for old in [*cache.parent.glob("dataset-*"), *cache.parent.glob("facts-*")]:
             shutil.rmtree(old) if old.is_dir() else old.unlink()
     write_dataset(ds, cache)
-    log(
+    line = (
         f"data: validated {len(ds)} tables, {ds.n_rows:,} rows in {time.perf_counter() - t0:.1f} s "
         f"(fingerprint {ds.fingerprint[:12]})"
     )
     facts = DataFacts.of(ds)
     del ds  # the kernels read the validated cache: the runner holds no table while they run
-    _release_memory()
-    return facts
+    release_memory()
+    return line, facts
 
 
-def _release_memory() -> None:
-    """Hand the memory of freed tables back to the system (pyarrow's pool keeps it otherwise)."""
-    import gc
-
-    gc.collect()
-    if "pyarrow" in sys.modules:
-        sys.modules["pyarrow"].default_memory_pool().release_unused()
-
-
-def plan_chapters(chs: Sequence[ChapterNotebook], present: Sequence[str], *, requested: bool) -> dict[str, list[str]]:
+def plan_chapters(
+    chs: Sequence[ChapterNotebook],
+    present: Sequence[str],
+    *,
+    requested: bool,
+    missing: Mapping[str, Sequence[str]] | None = None,
+) -> dict[str, list[str]]:
     """The chapters the data cannot support, each with the tables it needs and the data lack.
+
+    ``missing`` is :attr:`DataFacts.missing` when known (``"base"`` and chapter numbers ->
+    the tables needed that ``present`` lacks); what it does not cover is worked out from
+    the schemas.
 
     Raises when the data lack what every report needs (:data:`~trackreport.data.schema.BASE_TABLES`),
     or when chapters asked for by name (``requested``) cannot be built.
     """
-    from trackreport.data.schema import BASE_TABLES, missing_tables
+    missing = dict(missing or {})
+    if BASE not in missing or any(ch.number not in missing for ch in chs):
+        from trackreport.data.schema import BASE_TABLES, missing_tables
 
-    lacking = [t for t in BASE_TABLES if t not in present]
-    if lacking:
+        missing.setdefault(BASE, [t for t in BASE_TABLES if t not in present])
+        missing.update({ch.number: missing_tables(ch.number, present) for ch in chs if ch.number not in missing})
+    if missing[BASE]:
+        from trackreport.data.schema import BASE_TABLES
+
         raise TrackreportError(
-            f"the data lack {', '.join(lacking)}: every report needs at least {', '.join(BASE_TABLES)} "
+            f"the data lack {', '.join(missing[BASE])}: every report needs at least {', '.join(BASE_TABLES)} "
             "(the people and who was trained when); `python -m trackreport init DIR` writes templates to fill"
         )
-    out = {ch.stem: missing_tables(ch.number, present) for ch in chs}
+    out = {ch.stem: list(missing[ch.number]) for ch in chs}
     out = {stem: needs for stem, needs in out.items() if needs}
     if requested and out:
         raise TrackreportError(
@@ -283,7 +368,7 @@ def _run_locked(
     cache, facts = _dataset_cache(data_dir, out, log)
     data_fp = facts.fingerprint
     chs = discover_chapters(notebooks_dir, chapters)
-    unavailable = plan_chapters(chs, facts.present, requested=chapters is not None)
+    unavailable = plan_chapters(chs, facts.present, requested=chapters is not None, missing=facts.missing)
     pairs = plan_reports(facts.cohorts, team=team, quarter=quarter, all_reports=all_reports)
     for stem, needs in unavailable.items():
         log(f"not available: {stem} needs {', '.join(needs)}, which the data lack")

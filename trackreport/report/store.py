@@ -27,10 +27,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from trackreport import __version__
-from trackreport.data.cache import read_frame, write_frame
 
 __all__ = ["ResultStore", "package_digest", "prune_results", "store_key"]
 
@@ -79,6 +76,7 @@ class ResultStore:
 
     Examples
     --------
+    >>> import pandas as pd
     >>> calls = []
     >>> def compute():
     ...     calls.append(1)
@@ -122,12 +120,18 @@ class ResultStore:
     def _read(self, name: str) -> Any:
         frame, doc = self.folder / f"{name}.parquet", self.folder / f"{name}.json"
         if frame.is_file():
+            from trackreport.data.cache import read_frame
+
             return read_frame(frame)
         if doc.is_file():
             return json.loads(doc.read_text(encoding="utf-8"))
         return None
 
     def _write(self, name: str, value: Any) -> None:
+        import pandas as pd  # here, not at the top: planning a run (package_digest, store_key) imports no pandas
+
+        from trackreport.data.cache import write_frame
+
         if isinstance(value, pd.DataFrame):
             write_frame(value, self.folder / f"{name}.parquet")
             return
