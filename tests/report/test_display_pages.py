@@ -298,6 +298,28 @@ def test_every_chapter_opens_with_its_lead_and_ends_with_the_glossary(reports):
         assert re.search(r"id=[\"']glossary[\"']", contents)
 
 
+def test_the_lead_gives_each_effect_the_verdict_of_its_headline(reports):
+    """A lead line says "not distinguishable from zero" exactly when its headline does (Holm-adjusted in 06)."""
+    checked = 0
+    for folder in reports:
+        for page in sorted(folder.glob("[0-9][0-9]_*.html")):
+            html = page.read_text(encoding="utf-8")
+            if "In one minute" not in html:
+                continue
+            head = html.split("In one minute", 1)[1].split("</section>", 1)[0]
+            for item in re.findall(r"<li>(.*?)</li>", head, re.S):
+                anchor = re.search(r"href=[\"']#(m-[^\"']+)[\"']", item)
+                if not anchor:
+                    continue
+                full = re.search(f"<p class=[\"']tr-headline[\"'] id=[\"']{anchor.group(1)}[\"']>(.*?)</p>", html, re.S)
+                if not full:
+                    continue
+                checked += 1
+                says = "not distinguishable from zero" in item
+                assert says == ("not distinguishable from zero" in full.group(1)), (page, anchor.group(1))
+    assert checked >= 20
+
+
 def test_appendix_tables_are_collapsed_and_tables_scroll_in_their_own_box(reports):
     folder = reports[0]
     evaluation = (folder / "05_evaluation.html").read_text(encoding="utf-8")

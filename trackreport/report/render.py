@@ -77,6 +77,13 @@ def lead_item(m: dict) -> str:
     >>> lead_item({"name": "nps_after", "label": "NPS", "value": 42.3, "unit": "points", "n": 681,
     ...            "ci_low": 35.0, "ci_high": 49.0, "target": 50.0, "status_word": "uncertain"})
     "<li><a href='#m-nps_after'>NPS</a>: <b>42.3 points</b> · target 50.0 points: <b class='tr-status tr-uncertain'>uncertain</b></li>"
+
+    A change whose verdict is adjusted for multiplicity (``p_adjusted``, e.g. Holm over chapter
+    06's effects) reads as its headline does, whatever its unadjusted interval:
+
+    >>> lead_item({"name": "sales", "label": "Sales", "value": 0.141, "unit": "relative", "n": 65,
+    ...            "ci_low": 0.016, "ci_high": 0.282, "change": True, "p_adjusted": 0.104})
+    "<li><a href='#m-sales'>Sales</a>: <b>+14.1%</b> — not distinguishable from zero</li>"
     """
     from trackreport.stats.display import format_value
 
@@ -85,7 +92,10 @@ def lead_item(m: dict) -> str:
         f"<a href='#m-{html.escape(m['name'])}'>{html.escape(m['label'])}</a>: <b>{format_value(m['value'], unit)}</b>"
     )
     lo, hi = m.get("ci_low"), m.get("ci_high")
-    if m.get("change") and lo is not None and hi is not None and lo <= 0 <= hi:
+    if m.get("change") and m.get("p_adjusted") is not None:  # the headline's verdict: adjusted in its family
+        if not m["p_adjusted"] < 0.05:
+            text += " — not distinguishable from zero"
+    elif m.get("change") and lo is not None and hi is not None and lo <= 0 <= hi:
         text += " — not distinguishable from zero"
     word = m.get("status_word")
     if m.get("target") is not None and word:
