@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from trackreport.stats.display import format_value
+from trackreport.stats.multiplicity import distinguishable_from_zero
 
 __all__ = [
     "RECORDED_FILE",
@@ -58,13 +59,11 @@ def read_recorded(params_file: str | Path) -> list[dict] | None:
 def _status(m: dict) -> str:
     if m.get("status"):
         return m["status"]
-    lo, hi = m.get("ci_low"), m.get("ci_high")
-    if lo is None or hi is None:
+    if m.get("ci_low") is None or m.get("ci_high") is None:
         return ""
-    if m.get("p_adjusted") is not None:  # the chapter's multiplicity-adjusted verdict (issue 9, finding 5)
-        sig = m["p_adjusted"] < 0.05
-        return ("distinguishable" if sig else "not distinguishable") + f" from zero ({m.get('adjustment', 'adjusted')})"
-    return "distinguishable from zero" if lo > 0 or hi < 0 else "not distinguishable from zero"
+    sig = distinguishable_from_zero(m["ci_low"], m["ci_high"], m.get("p_adjusted"))  # the headline's verdict
+    words = ("distinguishable" if sig else "not distinguishable") + " from zero"
+    return words + (f" ({m.get('adjustment', 'adjusted')})" if m.get("p_adjusted") is not None else "")
 
 
 def tiles(metrics: list[dict]) -> list[dict]:

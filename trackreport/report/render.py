@@ -86,17 +86,14 @@ def lead_item(m: dict) -> str:
     "<li><a href='#m-sales'>Sales</a>: <b>+14.1%</b> — not distinguishable from zero</li>"
     """
     from trackreport.stats.display import format_value
+    from trackreport.stats.multiplicity import distinguishable_from_zero
 
     unit = m.get("unit", "")
     text = (
         f"<a href='#m-{html.escape(m['name'])}'>{html.escape(m['label'])}</a>: <b>{format_value(m['value'], unit)}</b>"
     )
-    lo, hi = m.get("ci_low"), m.get("ci_high")
-    if m.get("change") and m.get("p_adjusted") is not None:  # the headline's verdict: adjusted in its family
-        if not m["p_adjusted"] < 0.05:
-            text += " — not distinguishable from zero"
-    elif m.get("change") and lo is not None and hi is not None and lo <= 0 <= hi:
-        text += " — not distinguishable from zero"
+    if m.get("change") and distinguishable_from_zero(m.get("ci_low"), m.get("ci_high"), m.get("p_adjusted")) is False:
+        text += " — not distinguishable from zero"  # the headline's verdict (adjusted in its family)
     word = m.get("status_word")
     if m.get("target") is not None and word:
         cls = word.replace(" ", "-")

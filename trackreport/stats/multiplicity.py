@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Adjusted", "holm", "benjamini_hochberg", "clear_leader"]
+__all__ = ["Adjusted", "holm", "benjamini_hochberg", "clear_leader", "distinguishable_from_zero"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,27 @@ class Adjusted:
 
     def describe(self) -> str:
         return f"{self.method}-adjusted for {self.k} test{'s' if self.k != 1 else ''}"
+
+
+def distinguishable_from_zero(
+    ci_low: float | None, ci_high: float | None, p_adjusted: float | None = None, *, alpha: float = 0.05
+) -> bool | None:
+    """The verdict on a change: from its family-adjusted p-value when it has one, else its 95% interval.
+
+    ``None`` when there is no interval (too few observations). This is the rule
+    :meth:`trackreport.report.notebook.Chapter.headline` applies, for readers of its records
+    (the chapter leads, the summary's tiles).
+
+    >>> distinguishable_from_zero(0.016, 0.282), distinguishable_from_zero(0.016, 0.282, 0.104)
+    (True, False)
+    >>> distinguishable_from_zero(None, None) is None
+    True
+    """
+    if p_adjusted is not None:
+        return bool(p_adjusted < alpha)
+    if ci_low is None or ci_high is None:
+        return None
+    return bool(ci_low > 0 or ci_high < 0)
 
 
 def _finite(p_values: Any) -> tuple[np.ndarray, np.ndarray]:
