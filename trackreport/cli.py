@@ -312,7 +312,18 @@ def _report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data", type=_data_source, default=SAMPLE_DIR, help="data folder or postgresql:// URL (default: data/sample)"
     )
-    parser.add_argument("--out", type=Path, default=REPORTS_DIR, help="output folder (default: reports)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help=f"output folder (default: {REPORTS_DIR.name}, {REPORTS_DIR.name}/zh for --lang zh)",
+    )
+    parser.add_argument(
+        "--lang",
+        choices=("en", "zh"),
+        default=None,
+        help="report language: en (English, the default) or zh (Simplified Chinese); same as --set lang=zh",
+    )
     parser.add_argument(
         "--set",
         action="append",
@@ -351,6 +362,12 @@ def _report(args: argparse.Namespace) -> int:
         overrides = parse_set(args.set)
     except ParameterError as exc:
         raise _UsageError(str(exc)) from None
+    if args.lang is not None:
+        overrides["lang"] = args.lang
+    if args.out is None:
+        from trackreport.paths import REPORTS_DIR
+
+        args.out = REPORTS_DIR / "zh" if args.lang == "zh" else REPORTS_DIR
     if args.team is not None:  # bad team, quarter or parameters: say so before the heavy imports
         resolve(args.team, args.quarter or "2000Q1", overrides=overrides)
 
@@ -392,6 +409,44 @@ def _report(args: argparse.Namespace) -> int:
         **where,
     )
     return 0 if result.ok else 1
+
+
+# --------------------------------------------------------------------------- messages
+
+
+def _messages_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lang", choices=("zh",), default="zh", help="catalog language to check (default: zh)")
+    parser.add_argument(
+        "--paths", nargs="+", type=Path, default=None, metavar="FILE", help="only these modules or notebooks"
+    )
+    parser.add_argument(
+        "--write", type=Path, default=None, metavar="PO", help="append the untranslated messages to this PO file"
+    )
+
+
+@subcommand(
+    "messages", "Check the translation catalogs: untranslated, obsolete or broken messages.", _messages_arguments
+)
+def _messages(args: argparse.Namespace) -> int:
+    from trackreport.report.messages import check_catalog, extract_messages, write_missing
+
+    for path in args.paths or ():
+        if not path.is_file():
+            raise _UsageError(f"--paths {path}: no such file")
+    if args.write is not None:
+        if args.write.suffix != ".po":
+            raise _UsageError(f"--write takes a .po file, got {args.write}")
+        added = write_missing(args.lang, args.write, args.paths)
+        print(f"{args.write}: {added} message(s) added for translation")
+        return 0
+    messages = extract_messages(args.paths)
+    problems = check_catalog(args.lang, messages)
+    if args.paths:  # only these files: entries other files use are not obsolete
+        problems = [p for p in problems if not p.kind.startswith("obsolete")]
+    for p in problems:
+        print(p)
+    print(f"{len(messages)} message(s), {len(problems)} problem(s) in the {args.lang} catalog")
+    return 1 if problems else 0
 
 
 # ------------------------------------------------------------------------------ bench

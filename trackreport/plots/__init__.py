@@ -35,6 +35,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
+from trackreport.errors import TrackreportError
+from trackreport.i18n import language
+
 __all__ = [
     "show",
     "svg_of",
@@ -138,16 +141,52 @@ def _theme_rc(width: float = FIG_WIDTH) -> dict:
     }
 
 
-_THEMED = False
+_THEMED: str | None = None  # the language the theme was last set for
+
+#: Fonts for Chinese chart text, first found wins (Debian's fonts-noto-cjk).
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei")
+
+
+def cjk_font() -> str:
+    """The first of :data:`CJK_FONTS` matplotlib can use, registering system fonts it has not seen.
+
+    Matplotlib's font list is cached; fonts installed after it was built (``apt-get
+    install fonts-noto-cjk``) are added from the system's font folders. Without any, a
+    Chinese chart would show empty boxes, so the report stops with what to install.
+    """
+    from matplotlib import font_manager
+
+    def known() -> set[str]:
+        return {f.name for f in font_manager.fontManager.ttflist}
+
+    if not known() & set(CJK_FONTS):
+        for path in font_manager.findSystemFonts():
+            if "CJK" in path or "SourceHanSans" in path or "wqy" in path:
+                font_manager.fontManager.addfont(path)
+    for name in CJK_FONTS:
+        if name in known():
+            return name
+    raise TrackreportError(
+        "a Chinese report needs a CJK font for its charts and none was found: install Debian's fonts-noto-cjk "
+        "(sudo apt-get install fonts-noto-cjk)"
+    )
 
 
 def apply_theme(*, force: bool = False) -> None:
-    """Set the reports' seaborn theme once per process (``force`` sets it again)."""
+    """Set the reports' seaborn theme for the report's language (once per process and language).
+
+    In Chinese (:func:`trackreport.i18n.language` ``zh``) chart text is set in a CJK font
+    (:func:`cjk_font`), with DejaVu Sans for what it lacks.
+    """
     global _THEMED
-    if _THEMED and not force:
+    lang = language()
+    if _THEMED == lang and not force:
         return
-    sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE, rc=_theme_rc())
-    _THEMED = True
+    rc = _theme_rc()
+    if lang == "zh":
+        rc |= {"font.family": "sans-serif", "font.sans-serif": [cjk_font(), "DejaVu Sans"], "axes.unicode_minus": False}
+    sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE, rc=rc)
+    _THEMED = lang
 
 
 def new_figure(width: float = FIG_WIDTH, height: float = 3.6) -> tuple[Figure, Axes]:
@@ -413,6 +452,23 @@ def _describe(fig: Figure) -> str:
     return " | ".join(parts) or "Chart"
 
 
+def chart_text(fig: Figure, *, draw: bool = True) -> list[str]:
+    """Every visible text of ``fig`` (titles, labels, ticks, legend, annotations), in drawing order.
+
+    The tick labels exist once the figure is drawn: ``draw=False`` when it just was.
+
+    >>> fig, ax = new_figure()
+    >>> _ = ax.set_title("Sales")
+    >>> "Sales" in chart_text(fig)
+    True
+    >>> plt.close(fig)
+    """
+    if draw:
+        fig.canvas.draw()
+    texts = (t.get_text().strip() for t in fig.findobj(mpl.text.Text) if t.get_visible())
+    return list(dict.fromkeys(t for t in texts if t))
+
+
 def smallest_text_px(fig: Figure) -> float:
     """CSS pixels of the smallest visible text of ``fig`` on a chapter page (see :func:`text_px`)."""
     fig.canvas.draw()
@@ -497,7 +553,11 @@ def show(fig: Figure) -> None:
     from IPython.display import display
 
     alt = html.escape(_describe(fig), quote=True)
-    img = f'<img alt="{alt}" src="{_data_uri(svg_of(fig))}"/>'
+    svg = svg_of(fig)
+    # every text drawn (ticks, legend, notes): the SVG draws glyphs as paths, so this is how a
+    # reader's tool (and the translation test) can read what the chart says
+    drawn = html.escape(" | ".join(chart_text(fig, draw=False)), quote=True)
+    img = f'<img alt="{alt}" data-text="{drawn}" src="{_data_uri(svg)}"/>'
     narrow = phone_svg(fig)
     plt.close(fig)
     if narrow is not None:

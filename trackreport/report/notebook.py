@@ -28,6 +28,7 @@ import pandas as pd
 from trackreport.data.cohort import Windows, cohort_members, comparison_members
 from trackreport.data.privacy import escape_html, escape_markdown, neutralise_formula
 from trackreport.data.schema import chapter_tables
+from trackreport.i18n import set_language
 from trackreport.paths import SAMPLE_DIR
 from trackreport.report.params import ReportParams, resolve
 from trackreport.report.store import ResultStore, package_digest, store_key
@@ -458,10 +459,11 @@ def open_chapter(
     quiet_third_party()
     from trackreport.plots import apply_theme, sharp_inline
 
-    apply_theme()  # the reports' seaborn theme (fonts, colour-blind-safe palette)
+    params = resolve(team, quarter, params_file=params_file or None)
+    set_language(params.lang)  # every text from here on: trackreport.i18n
+    apply_theme()  # the reports' seaborn theme (fonts for the language, colour-blind-safe palette)
     sharp_inline()  # a figure the notebook displays by itself is SVG too
     pd.set_option("display.max_columns", 30)
-    params = resolve(team, quarter, params_file=params_file or None)
     data = open_dataset(data_dir, dataset_cache)
     w = Windows.from_params(params.quarter, params)
     members = cohort_members(

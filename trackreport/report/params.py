@@ -25,7 +25,7 @@ import functools
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -249,6 +249,7 @@ class ReportParams(_Strict):
 
     team: str = Field(..., description="Team reported, e.g. east")
     quarter: str = Field(..., description="Quarter whose cohort is reported, e.g. 2025Q3")
+    lang: Literal["en", "zh"] = Field("en", description="Report language: en (English) or zh (Simplified Chinese)")
     min_group_size: int = Field(5, ge=1, description="Smallest group shown (privacy)")
     show_names: bool = Field(False, description="Show individual names")
     chapter_timeout_seconds: int = Field(

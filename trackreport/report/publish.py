@@ -24,6 +24,7 @@ import nbformat
 from trackreport import __version__
 from trackreport.data.source import source_label
 from trackreport.errors import TrackreportError
+from trackreport.i18n import _, language_of
 from trackreport.report.catalog import ChapterNotebook
 from trackreport.report.render import NOT_AVAILABLE, collect_metrics, render_html, write_report_index
 
@@ -117,6 +118,13 @@ def publish(
 def _publish(
     r: dict, chs: list[ChapterNotebook], data_dir: Path, data_fp: str, log: Callable[[str], None]
 ) -> ReportResult:
+    with language_of(r["params"].lang):  # the report's pages in its language (trackreport.i18n)
+        return _publish_report(r, chs, data_dir, data_fp, log)
+
+
+def _publish_report(
+    r: dict, chs: list[ChapterNotebook], data_dir: Path, data_fp: str, log: Callable[[str], None]
+) -> ReportResult:
     params, staging, final = r["params"], r["staging"], r["final"]
     by_stem = {j.chapter.stem: j for j in r["todo"]}
     entries, metrics, failed = [], [], {}
@@ -131,7 +139,7 @@ def _publish(
         entry = {
             "stem": ch.stem,
             "number": ch.number,
-            "title": ch.title,
+            "title": _(ch.title),
             "file": f"{ch.stem}.html",
             "status": status,
             "error": error,
@@ -153,12 +161,12 @@ def _publish(
         nav = {
             "index": "index.html",
             "report_title": f"Team {params.team}, {params.quarter}",
-            "page_title": f"{ch.title} · Team {params.team}, {params.quarter}",
+            "page_title": f"{_(ch.title)} · Team {params.team}, {params.quarter}",
         }
         if i > 0:
-            nav["prev"] = {"href": f"{ok_chapters[i - 1].stem}.html", "title": ok_chapters[i - 1].title}
+            nav["prev"] = {"href": f"{ok_chapters[i - 1].stem}.html", "title": _(ok_chapters[i - 1].title)}
         if i + 1 < len(ok_chapters):
-            nav["next"] = {"href": f"{ok_chapters[i + 1].stem}.html", "title": ok_chapters[i + 1].title}
+            nav["next"] = {"href": f"{ok_chapters[i + 1].stem}.html", "title": _(ok_chapters[i + 1].title)}
         render_html(nb, staging / f"{ch.stem}.html", nav=nav)
     generated = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     meta = {
