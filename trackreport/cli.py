@@ -428,7 +428,7 @@ def _messages_arguments(parser: argparse.ArgumentParser) -> None:
     "messages", "Check the translation catalogs: untranslated, obsolete or broken messages.", _messages_arguments
 )
 def _messages(args: argparse.Namespace) -> int:
-    from trackreport.report.messages import check_catalog, extract_messages, write_missing
+    from trackreport.report.messages import check_catalog, extract_messages, hidden_messages, write_missing
 
     for path in args.paths or ():
         if not path.is_file():
@@ -440,7 +440,7 @@ def _messages(args: argparse.Namespace) -> int:
         print(f"{args.write}: {added} message(s) added for translation")
         return 0
     messages = extract_messages(args.paths)
-    problems = check_catalog(args.lang, messages)
+    problems = hidden_messages(args.paths) + check_catalog(args.lang, messages)
     if args.paths:  # only these files: entries other files use are not obsolete
         problems = [p for p in problems if not p.kind.startswith("obsolete")]
     for p in problems:

@@ -71,7 +71,7 @@ __all__ = [
 ]
 
 #: Report languages: code -> Babel locale.
-LANGUAGES: dict[str, str] = {"en": "en_GB", "zh": "zh_Hans_CN"}
+LANGUAGES: dict[str, str] = {"en": "en_US", "zh": "zh_Hans_CN"}
 LOCALE_DIR = Path(__file__).parent / "locale"
 
 _current = "en"
@@ -91,7 +91,7 @@ def language() -> str:
 
 
 def babel_locale() -> str:
-    """The current language's Babel locale (``en_GB``, ``zh_Hans_CN``)."""
+    """The current language's Babel locale (``en_US``, ``zh_Hans_CN``)."""
     return LANGUAGES[_current]
 
 
@@ -179,16 +179,28 @@ def format_decimal(value: float, digits: int, *, sign: bool = False, thousands: 
     >>> format_decimal(0.25, 2, sign=True)
     '+0.25'
     """
-    from babel.numbers import format_decimal as babel_decimal
-
     rounded = round(float(value), digits)
     if rounded == 0:
         rounded, sign = 0.0, False  # -0.0 == 0: no sign on a zero
-    pattern = ("#,##0" if thousands else "0") + ("." + "0" * digits if digits > 0 else "")
-    text = babel_decimal(abs(rounded), format=pattern, locale=babel_locale(), decimal_quantization=True)
+    text = _number_pattern(digits, thousands).apply(abs(rounded), _locale(babel_locale()), decimal_quantization=True)
     if rounded < 0:
         return "-" + text
     return ("+" if sign else "") + text
+
+
+@functools.cache
+def _number_pattern(digits: int, thousands: bool) -> Any:
+    """Babel's number pattern ``#,##0.0...`` (parsed once)."""
+    from babel.numbers import parse_pattern
+
+    return parse_pattern(("#,##0" if thousands else "0") + ("." + "0" * digits if digits > 0 else ""))
+
+
+@functools.cache
+def _locale(name: str) -> Any:
+    from babel import Locale
+
+    return Locale.parse(name)
 
 
 def format_month(year: int, month: int) -> str:
@@ -201,7 +213,7 @@ def format_month(year: int, month: int) -> str:
 
     from babel.dates import format_skeleton
 
-    return format_skeleton("yMMM", datetime.date(year, month, 1), locale=babel_locale())
+    return format_skeleton("yMMM", datetime.date(year, month, 1), locale=_locale(babel_locale()))
 
 
 def format_quarter(quarter: str) -> str:

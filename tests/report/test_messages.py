@@ -74,3 +74,10 @@ def test_write_missing_appends_untranslated_entries_and_keeps_the_rest(tmp_path,
     text = po.read_text(encoding="utf-8")
     assert 'msgid "Kept"\nmsgstr "保留"' in text
     assert 'msgid "Added"\nmsgstr ""' in text
+
+
+def test_a_translation_call_inside_an_f_string_is_reported(tmp_path):
+    mod = tmp_path / "m.py"
+    mod.write_text('x = f"{_(\'Hidden\')}: {n}"\ny = _("Seen")\nz = f"{n} plain"\n', encoding="utf-8")
+    (problem,) = msgs.hidden_messages([mod])
+    assert problem.where.endswith("m.py:1") and "f-string" in problem.kind

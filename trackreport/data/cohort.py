@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from trackreport.errors import TrackreportError
+from trackreport.i18n import format_month
 
 __all__ = [
     "Windows",
@@ -82,8 +83,9 @@ class Windows:
         return self.before_months, self.after_months
 
     def label(self, which: str) -> str:
+        """A window as a reader reads it: ``Apr 2025-Jun 2025`` (``2025年4月-2025年6月`` in Chinese)."""
         a, b = getattr(self, which)
-        return f"{a:%b %Y}-{b:%b %Y}"
+        return f"{format_month(a.year, a.month)}-{format_month(b.year, b.month)}"
 
 
 def quarter_bounds(quarter: str) -> tuple[pd.Timestamp, pd.Timestamp]:

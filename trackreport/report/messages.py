@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import tokenize
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +23,15 @@ from pathlib import Path
 from trackreport.i18n import LANGUAGES, catalog_files, markdown_blocks, placeholders
 from trackreport.paths import NOTEBOOKS_DIR, PROJ_ROOT
 
-__all__ = ["KEYWORDS", "Problem", "catalog_entries", "check_catalog", "extract_messages", "write_missing"]
+__all__ = [
+    "KEYWORDS",
+    "Problem",
+    "catalog_entries",
+    "check_catalog",
+    "extract_messages",
+    "hidden_messages",
+    "write_missing",
+]
 
 #: Translation functions and which arguments are messages (Babel's keyword spec).
 KEYWORDS = {"_": None, "gettext": None, "N_": None, "ngettext": (1, 2)}
@@ -71,10 +81,38 @@ def _notebook_messages(path: Path) -> Iterable[tuple[Key, str]]:
                 yield key, where
 
 
+_FSTRING_CALL = re.compile(r"""\{[^{}]*\b(?:_|N_|gettext|ngettext)\(\s*['"]""")
+
+
+def hidden_messages(paths: Iterable[Path] | None = None) -> list[Problem]:
+    """Translation calls inside an f-string's braces: Python 3.11's tokenizer keeps an f-string whole,
+    so Babel never sees them (the text would stay English). Move the call out of the f-string."""
+    found = []
+    for path in _default_paths() if paths is None else paths:
+        path = Path(path)
+        if path.suffix != ".py":
+            continue
+        source = path.read_text(encoding="utf-8")
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+            prefix = tok.string[: tok.string.find(tok.string.lstrip("rRbBuUfF")[:1])].lower()
+            if tok.type == tokenize.STRING and "f" in prefix and _FSTRING_CALL.search(tok.string):
+                rel = path.relative_to(PROJ_ROOT).as_posix() if path.is_relative_to(PROJ_ROOT) else str(path)
+                found.append(
+                    Problem(
+                        "translation call inside an f-string (not extractable)", tok.string, f"{rel}:{tok.start[0]}"
+                    )
+                )
+    return found
+
+
+def _default_paths() -> list[Path]:
+    return [*sorted(PACKAGE_DIR.rglob("*.py")), *sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))]
+
+
 def extract_messages(paths: Iterable[Path] | None = None) -> dict[Key, list[str]]:
     """Every message of the package and the chapter notebooks (or of ``paths``) -> where it is used."""
     if paths is None:
-        paths = [*sorted(PACKAGE_DIR.rglob("*.py")), *sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))]
+        paths = _default_paths()
     found: dict[Key, list[str]] = {}
     for path in paths:
         path = Path(path)

@@ -28,7 +28,7 @@ import pandas as pd
 from trackreport.data.cohort import Windows, cohort_members, comparison_members
 from trackreport.data.privacy import escape_html, escape_markdown, neutralise_formula
 from trackreport.data.schema import chapter_tables
-from trackreport.i18n import set_language
+from trackreport.i18n import _, set_language
 from trackreport.paths import SAMPLE_DIR
 from trackreport.report.params import ReportParams, resolve
 from trackreport.report.store import ResultStore, package_digest, store_key
@@ -144,9 +144,10 @@ class Chapter:
         if data_text:
             markdown = markdown.format(**{k: escape_markdown(v) for k, v in data_text.items()})
         if appendix:  # an HTML block, then Markdown separated by blank lines (CommonMark), then its end
+            note = _("(appendix; click to open)")
             markdown = (
                 f"<details class='tr-appendix'><summary>{html.escape(appendix)} "
-                f"<span class='tr-n'>(appendix; click to open)</span></summary>\n\n{markdown}\n\n</details>"
+                f"<span class='tr-n'>{note}</span></summary>\n\n{markdown}\n\n</details>"
             )
         display(Markdown(markdown))
 
@@ -214,19 +215,20 @@ class Chapter:
                 "role": "primary" if name in self.params.primary_endpoints else "exploratory",
             }
         )
-        role = (
-            " <span class='tr-role' title='not a primary endpoint (params: primary_endpoints)'>exploratory</span>"
-            if rec["role"] == "exploratory"
-            else ""
-        )
+        role = ""
+        if rec["role"] == "exploratory":
+            why = html.escape(_("not a primary endpoint (params: primary_endpoints)"), quote=True)
+            role = f" <span class='tr-role' title='{why}'>" + _("exploratory") + "</span>"
         if groups is not None:
             rec["n_treated"], rec["n_comparison"] = int(groups[0]), int(groups[1])
         if min(n, *(groups or (n,))) < self.min_n and unit not in _COUNT_UNITS:  # privacy: no figure on fewer people
             rec.update(value=None, suppressed=True)
-            text = (
-                f"<b>{html.escape(label)}</b>: not shown <span class='tr-n'>(fewer than "
-                f"{self.min_n} people; privacy)</span>{role}"
+            text = _(
+                "<b>{label}</b>: not shown <span class='tr-n'>(fewer than {min_n} people; privacy)</span>",
+                label=html.escape(label),
+                min_n=self.min_n,
             )
+            text += role
             display(
                 {"text/html": f"<p class='tr-headline' id='m-{html.escape(name)}'>{text}</p>", METRIC_MIME: rec},
                 raw=True,
@@ -243,30 +245,38 @@ class Chapter:
             rec["method"] = est.method
             if not math.isnan(est.p_value):
                 rec["p_value"] = _clean(est.p_value)
-            text += f" <span class='tr-ci'>(95% CI {format_interval(low, high, unit, digits=digits)})</span>"
-        text += f" <span class='tr-n'>n = {n:,}" + (
-            f" ({groups[0]:,} trained, {groups[1]:,} comparison)</span>" if groups is not None else "</span>"
-        )
+            interval = format_interval(low, high, unit, digits=digits)
+            text += " <span class='tr-ci'>" + _("(95% CI {interval})", interval=interval) + "</span>"
+        counts = format_value(n, "count")
+        if groups is not None:
+            counts = _(
+                "{n} ({trained} trained, {comparison} comparison)",
+                n=counts,
+                trained=format_value(groups[0], "count"),
+                comparison=format_value(groups[1], "count"),
+            )
+        text += " <span class='tr-n'>" + _("n = {n}", n=counts) + "</span>"
         if change:
             rec["change"] = True
         if change and isinstance(value, Estimate):
             if math.isnan(est.ci_low):
-                text += " <i>— too few observations for an interval</i>"
+                text += " <i>— " + _("too few observations for an interval") + "</i>"
             elif adjusted is not None and adjusted.k > 1 and math.isfinite(adjusted.p):
                 rec["p_adjusted"], rec["adjustment"] = _clean(adjusted.p), adjusted.describe()
                 if not adjusted.significant:
-                    text += " <i>— not distinguishable from zero</i>"
-                text += f" <span class='tr-n'>(verdict {adjusted.describe()}, adjusted p {format_p(adjusted.p)})</span>"
+                    text += " <i>— " + _("not distinguishable from zero") + "</i>"
+                adjustment = _("{method}-adjusted for {k} tests", method=adjusted.method, k=adjusted.k)
+                verdict = _("(verdict {adjustment}, adjusted p {p})", adjustment=adjustment, p=format_p(adjusted.p))
+                text += f" <span class='tr-n'>{verdict}</span>"
             elif not est.excludes_zero:
-                text += " <i>— not distinguishable from zero</i>"
+                text += " <i>— " + _("not distinguishable from zero") + "</i>"
         if target is not None:
             word = status_word(est.value, low, high, target, higher_is_better=higher_is_better)
             rec["target"] = target
             rec["status"] = machine_status(word)  # stable for metrics.json's consumers
             rec["status_word"] = word  # what the page says (glossary: met / on track / uncertain / missed)
-            text += (
-                f" · target {format_value(target, unit)}: <b class='tr-status tr-{word.replace(' ', '-')}'>{word}</b>"
-            )
+            status = f"<b class='tr-status tr-{word.replace(' ', '-')}'>" + _(word) + "</b>"
+            text += " · " + _("target {target}: {status}", target=format_value(target, unit), status=status)
         text += role
         display(
             {"text/html": f"<p class='tr-headline' id='m-{html.escape(name)}'>{text}</p>", METRIC_MIME: rec}, raw=True
@@ -328,7 +338,8 @@ class Chapter:
         if formats:
             formats = {k: v for k, v in formats.items() if k in shown.columns}
             styler = styler.format(formats, subset=list(formats), na_rep="–", escape="html")
-        pcols = [c for c in shown.columns if c in ("p-value", "P value", "q-value (BH)")]
+        p_names = {pretty_column(c) for c in ("p_value", "q_value")} | {"p-value", "P value", "q-value (BH)"}
+        pcols = [c for c in shown.columns if c in p_names]  # (translated names in another language)
         if pcols:  # always "<0.001" or three decimals, whatever ``formats`` says
             styler = styler.format(format_p, subset=pcols, na_rep="–")
         left = [c for c in shown.columns if c not in right]
@@ -337,24 +348,29 @@ class Chapter:
         styler = styler.map_index(lambda c: f"text-align: {'right' if c in right else 'left'}", axis=1)
         body = styler.to_html()  # the caption goes above the scrolling box, so a phone shows it whole
         cue = (
-            "<p class='tr-cue'>&#8596; wider than the screen: scroll the table sideways</p>"
+            "<p class='tr-cue'>&#8596; " + _("wider than the screen: scroll the table sideways") + "</p>"
             if len(shown.columns) >= 5
             else ""
         )
         title = f"<p class='tr-caption'>{html.escape(caption, quote=False)}</p>" if caption and not appendix else ""
         block = f"{title}{cue}<div class='tr-table'>{body}</div>"
         if appendix:
-            title = html.escape(caption or "Details", quote=False)
+            title = html.escape(caption or _("Details"), quote=False)
+            note = _("(appendix, {rows}; click to open)", rows=plural(len(shown), "row"))
             block = (
-                f"<details class='tr-appendix'><summary>{title} "
-                f"<span class='tr-n'>(appendix, {plural(len(shown), 'row')}; click to open)</span></summary>"
+                f"<details class='tr-appendix'><summary>{title} <span class='tr-n'>{note}</span></summary>"
                 f"{block}</details>"
             )
         display(_ShownTable(shown, block))
         if dropped:
             self.say(
-                f"*{plural(dropped, 'group')} not shown (privacy: fewer than {self.min_n} people, or"
-                " recoverable from the shown total).*"
+                "*"
+                + _(
+                    "{groups} not shown (privacy: fewer than {min_n} people, or recoverable from the shown total).",
+                    groups=plural(dropped, "group"),
+                    min_n=self.min_n,
+                )
+                + "*"
             )
 
 
@@ -405,7 +421,7 @@ def _display_frame(
             # a count stored as float (NaN where a group has none): "45", never "45.000"
             out[c] = pd.Series([_fmt(v, "count") for v in col], index=out.index, dtype=object)
         elif pd.api.types.is_bool_dtype(col):
-            out[c] = pd.Series(["yes" if v else "no" for v in col], index=out.index, dtype=object)
+            out[c] = pd.Series([_("yes") if v else _("no") for v in col], index=out.index, dtype=object)
         elif pd.api.types.is_float_dtype(col):
             out[c] = pd.Series([_fmt(v, "", precision) for v in col], index=out.index, dtype=object)
         elif _is_text(col):

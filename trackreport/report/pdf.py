@@ -24,6 +24,8 @@ import tempfile
 from pathlib import Path
 
 from trackreport.errors import TrackreportError
+from trackreport.i18n import language, language_of
+from trackreport.report.render import HTML_LANG, PAGE_COUNTER_EN, page_counter_css, report_title
 
 __all__ = ["INSTALL_HINT", "ChromiumMissing", "find_chromium", "print_document", "write_pdf", "pdf_name"]
 
@@ -103,10 +105,12 @@ def print_document(report_dir: Path) -> str:
             head = _TITLE_RE.sub("", m.group(1) if m else "")
             body_attrs = body.group(1)
         sections.append(f"<section class='tr-print-chapter'>{_NAV_RE.sub('', body.group(2))}</section>")
-    title = f"Training effectiveness: team {build.get('team', '')}, {build.get('quarter', '')}"
-    css = PRINT_CSS.read_text(encoding="utf-8")
+    with language_of(build.get("lang", "en")):  # the report's language (params lang)
+        title = report_title({"team": build.get("team", ""), "quarter": build.get("quarter", "")})
+        css = PRINT_CSS.read_text(encoding="utf-8").replace(PAGE_COUNTER_EN, page_counter_css())
+        lang = HTML_LANG[language()]
     return (
-        f"<!DOCTYPE html>\n<html lang='en'><head>{head}<title>{title}</title><style>{css}</style></head>"
+        f"<!DOCTYPE html>\n<html lang='{lang}'><head>{head}<title>{title}</title><style>{css}</style></head>"
         f"<body{body_attrs}>{''.join(sections)}{_FIT_SCRIPT}</body></html>\n"
     )
 

@@ -24,7 +24,7 @@ import nbformat
 from trackreport import __version__
 from trackreport.data.source import source_label
 from trackreport.errors import TrackreportError
-from trackreport.i18n import _, language_of
+from trackreport.i18n import _, format_quarter, language_of
 from trackreport.report.catalog import ChapterNotebook
 from trackreport.report.render import NOT_AVAILABLE, collect_metrics, render_html, write_report_index
 
@@ -158,11 +158,8 @@ def _publish_report(
         nb_path = staging / "notebooks" / ch.path.name
         nb = nbformat.read(nb_path, as_version=4)
         metrics.extend(collect_metrics(nb))
-        nav = {
-            "index": "index.html",
-            "report_title": f"Team {params.team}, {params.quarter}",
-            "page_title": f"{_(ch.title)} · Team {params.team}, {params.quarter}",
-        }
+        team = _("Team {team}, {quarter}", team=params.team, quarter=format_quarter(params.quarter))
+        nav = {"index": "index.html", "report_title": team, "page_title": _(ch.title) + " · " + team}
         if i > 0:
             nav["prev"] = {"href": f"{ok_chapters[i - 1].stem}.html", "title": _(ok_chapters[i - 1].title)}
         if i + 1 < len(ok_chapters):
@@ -200,6 +197,7 @@ def _publish_report(
             {
                 "team": params.team,
                 "quarter": params.quarter,
+                "lang": params.lang,
                 "generated": generated,
                 "version": __version__,
                 "data_fingerprint": data_fp,

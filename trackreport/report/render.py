@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from trackreport.i18n import N_, _, format_quarter, language
 from trackreport.report.catalog import SUMMARY_NUMBER
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -36,17 +37,46 @@ def render_html(nb: Any, dest: Path, *, nav: dict | None) -> None:
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
+    exporter.language_code = HTML_LANG[language()]  # <html lang="zh-CN">: fonts and screen readers follow
     exporter.register_preprocessor(TagRemovePreprocessor(config=c), enabled=True)
-    resources = {"trackreport": {**(nav or {}), "glossary": glossary_html()}}
+    labels = {
+        "report_title": _("Report index"),
+        "contents_label": _("Contents"),
+        "summary_label": _("Summary"),
+        "contents_long": _("Contents and headline numbers"),
+    }
+    resources = {"trackreport": {**labels, **(nav or {}), "glossary": glossary_html()}}
     nb = copy.deepcopy(nb)
     if nav and nav.get("page_title"):  # the browser tab: "06 Sales ... · Team east, 2025Q3", not "Notebook"
         nb.metadata["title"] = nav["page_title"]
     _insert_lead(nb)
-    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    body, _resources = exporter.from_notebook_node(nb, resources=resources)
     body = _strip_css_comments(body)
     body = _insert_contents(body)
+    body = body.replace(PAGE_COUNTER_EN, page_counter_css())
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.write_text(body, encoding="utf-8")
+
+
+PAGE_COUNTER_EN = '"Page " counter(page) " of " counter(pages)'
+"""The print style sheet's page number (``templates/trackreport/print.css``), in English."""
+
+
+def page_counter_css() -> str:
+    """The print page number as CSS ``content`` in the report's language.
+
+    >>> page_counter_css() == PAGE_COUNTER_EN
+    True
+    """
+    text = _("Page {page} of {pages}")
+    parts = re.split(r"(\{page\}|\{pages\})", text)
+    css = []
+    for part in parts:
+        if part in ("{page}", "{pages}"):
+            css.append(f"counter({part[1:-1]})")
+        elif part:
+            css.append('"' + part.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return " ".join(css)
 
 
 LEAD_MARK = "<!--tr-contents-->"
@@ -93,11 +123,11 @@ def lead_item(m: dict) -> str:
         f"<a href='#m-{html.escape(m['name'])}'>{html.escape(m['label'])}</a>: <b>{format_value(m['value'], unit)}</b>"
     )
     if m.get("change") and distinguishable_from_zero(m.get("ci_low"), m.get("ci_high"), m.get("p_adjusted")) is False:
-        text += " — not distinguishable from zero"  # the headline's verdict (adjusted in its family)
+        text += " — " + _("not distinguishable from zero")  # the headline's verdict (adjusted in its family)
     word = m.get("status_word")
     if m.get("target") is not None and word:
-        cls = word.replace(" ", "-")
-        text += f" · target {format_value(m['target'], unit)}: <b class='tr-status tr-{cls}'>{html.escape(word)}</b>"
+        status = f"<b class='tr-status tr-{word.replace(' ', '-')}'>{html.escape(_(word))}</b>"
+        text += " · " + _("target {target}: {status}", target=format_value(m["target"], unit), status=status)
     return f"<li>{text}</li>"
 
 
@@ -110,11 +140,14 @@ def _insert_lead(nb: Any) -> None:
     if not chosen:
         return
     items = "".join(lead_item(m) for m in chosen)
+    title = _("In one minute")
+    note = _(
+        "Each figure is shown in full (95% CI, n) further down: follow its link. "
+        "Status words and terms: <a href='#glossary'>glossary</a> at the end of the page."
+    )
     lead = (
-        f"<section class='tr-lead'><h2 class='tr-lead-title'>In one minute</h2><ul>{items}</ul>"
-        "<p class='tr-n'>Each figure is shown in full (95% CI, n) further down: follow its link. "
-        "Status words and terms: <a href='#glossary'>glossary</a> at the end of the page.</p></section>"
-        f"{LEAD_MARK}"
+        f"<section class='tr-lead'><h2 class='tr-lead-title'>{title}</h2><ul>{items}</ul>"
+        f"<p class='tr-n'>{note}</p></section>{LEAD_MARK}"
     )
     cell = nbformat.v4.new_code_cell(
         outputs=[nbformat.v4.new_output("display_data", data={"text/html": lead})], metadata={"tags": []}
@@ -132,7 +165,8 @@ def _insert_contents(body: str) -> str:
     if len(sections) < CONTENTS_MIN_SECTIONS or LEAD_MARK not in body:
         return body.replace(LEAD_MARK, "")
     items = "".join(f"<li><a href='#{i}'>{t}</a></li>" for i, t in sections)
-    toc = f"<nav class='tr-toc'><b>On this page</b><ol>{items}<li><a href='#glossary'>Glossary</a></li></ol></nav>"
+    on_page, glossary = _("On this page"), _("Glossary")
+    toc = f"<nav class='tr-toc'><b>{on_page}</b><ol>{items}<li><a href='#glossary'>{glossary}</a></li></ol></nav>"
     return body.replace(LEAD_MARK, toc, 1)
 
 
@@ -140,8 +174,9 @@ def glossary_html() -> str:
     """The glossary at the end of every page: status words, CI, n, pp, DiD, top-2-box, NPS, roles."""
     from trackreport.stats.display import GLOSSARY
 
-    rows = "".join(f"<dt>{html.escape(t)}</dt><dd>{html.escape(d)}</dd>" for t, d in GLOSSARY)
-    return f"<section class='tr-glossary' id='glossary'><h2>Glossary</h2><dl>{rows}</dl></section>"
+    rows = "".join(f"<dt>{html.escape(_(t))}</dt><dd>{html.escape(_(d))}</dd>" for t, d in GLOSSARY)
+    title = _("Glossary")
+    return f"<section class='tr-glossary' id='glossary'><h2>{title}</h2><dl>{rows}</dl></section>"
 
 
 _STYLE_RE = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.S)
@@ -215,9 +250,13 @@ pre { white-space: pre-wrap; word-break: break-word; }
 """
 
 
+#: The ``lang`` attribute of a page in each report language.
+HTML_LANG = {"en": "en", "zh": "zh-CN"}
+
+
 def _page(title: str, body: str) -> str:
     return (
-        f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<!DOCTYPE html>\n<html lang='{HTML_LANG[language()]}'><head><meta charset='utf-8'>"
         f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>{body}</body></html>\n"
     )
@@ -232,7 +271,7 @@ def _fmt_metric(m: dict) -> str:
         # as recorded: a share's interval is cut to 0-100% when recorded (Chapter.headline), and an older
         # metrics.json may hold an ROI under unit "share", which must not be cut here
         shown = "percent" if unit == "share" else unit
-        v += f" <span class='ci'>({format_interval(m['ci_low'], m['ci_high'], shown)})</span>"
+        v += " <span class='ci'>(" + format_interval(m["ci_low"], m["ci_high"], shown) + ")</span>"
     return v
 
 
@@ -241,9 +280,13 @@ def _fmt_status(m: dict) -> str:
 
     if m.get("target") is None:
         return ""
-    word = m.get("status_word") or m.get("status", "")
-    return f"<b>{html.escape(str(word))}</b> (target {format_value(m['target'], m.get('unit', ''))})"
+    word = _(str(m.get("status_word") or m.get("status", "")))
+    bold = f"<b>{html.escape(word)}</b>"
+    return _("{status} (target {target})", status=bold, target=format_value(m["target"], m.get("unit", "")))
 
+
+#: A headline's role as the contents page shows it.
+ROLES = (N_("primary"), N_("exploratory"))
 
 NOT_AVAILABLE = "not available"
 """A chapter's status when the data lack a table it needs: neither built nor failed."""
@@ -257,11 +300,11 @@ def report_index(meta: dict, chapters: list[dict], metrics: list[dict]) -> str:
     rows = []
     for ch in chapters:
         if ch["status"] == NOT_AVAILABLE:
-            status = f"<span class='na'>not available</span>: needs {_needs_html(ch.get('needs', []))}"
+            status = _("<span class='na'>not available</span>: needs {tables}", tables=_needs_html(ch.get("needs", [])))
         elif ch["status"] == "ok":
-            status = "<span class='ok'>ok</span>"
+            status = "<span class='ok'>" + _("ok") + "</span>"
         else:
-            status = f"<span class='failed'>failed</span>: {html.escape(ch['error'])}"
+            status = _("<span class='failed'>failed</span>: {error}", error=html.escape(ch["error"]))
         link = (
             f"<a href='{ch['file']}'>{html.escape(ch['title'])}</a>"
             if ch["status"] == "ok"
@@ -271,38 +314,80 @@ def report_index(meta: dict, chapters: list[dict], metrics: list[dict]) -> str:
     mrows = "".join(
         f"<tr><td>{html.escape(m['label'])}</td><td>{html.escape(m['chapter'])}</td>"
         f"<td class='num'>{_fmt_metric(m)}</td><td class='num'>{m.get('n', '')}</td>"
-        f"<td>{_fmt_status(m)}</td><td>{html.escape(str(m.get('role', '')))}</td></tr>"
+        f"<td>{_fmt_status(m)}</td><td>{html.escape(_(str(m.get('role', ''))))}</td></tr>"
         for m in metrics
     )
     params_html = html.escape(meta["params_yaml"])
     summary = next((c for c in chapters if c.get("number") == SUMMARY_NUMBER and c["status"] == "ok"), None)
-    summary_link = f" · <a href='{summary['file']}'>Summary</a>" if summary else ""
+    summary_link = f" · <a href='{summary['file']}'>" + _("Summary") + "</a>" if summary else ""
+    t = {
+        "all": _("All reports"),
+        "title": report_title(meta),
+        "about": _("About this report"),
+        "team": _("Team"),
+        "quarter": _("Quarter (cohort)"),
+        "data": _("Data"),
+        "data_value": _(
+            "<code>{source}</code>, fingerprint <code>{fingerprint}</code>",
+            source=html.escape(meta["data_dir"]),
+            fingerprint=meta["fingerprint"][:16],
+        ),
+        "version": _("trackreport version"),
+        "generated": _("Generated"),
+        "files": _("Files"),
+        "files_value": _(
+            "<a href='metrics.json'>metrics.json</a> · <a href='params.yaml'>params.yaml</a> ·\n"
+            "executed notebooks in <code>notebooks/</code>"
+        ),
+        "chapters": _("Chapters"),
+        "chapter": _("Chapter"),
+        "status": _("Status"),
+        "headlines": _("Headline numbers"),
+        "headlines_note": _(
+            "Every estimate with its 95% confidence interval and the number of observations n. Role: primary\n"
+            "(a decision figure declared in the report's parameters, below) or exploratory. Status words and terms:\n"
+            "<a href='#glossary'>glossary</a>."
+        ),
+        "cue": _("The table is wider than the screen: scroll it sideways."),
+        "head": "".join(
+            f"<th>{h}</th>" for h in (_("Measure"), _("Ch."), _("Value (95% CI)"), "n", _("Status (target)"), _("Role"))
+        ),
+        "parameters": _("Parameters"),
+    }
     body = f"""
-<p><a href='../../index.html'>&#8962; All reports</a>{summary_link}</p>
-<h1>Training effectiveness: team {html.escape(meta["team"])}, {html.escape(meta["quarter"])}</h1>
-<h2 id='about'>About this report</h2>
+<p><a href='../../index.html'>&#8962; {t["all"]}</a>{summary_link}</p>
+<h1>{t["title"]}</h1>
+<h2 id='about'>{t["about"]}</h2>
 <table class='meta'>
-<tr><td>Team</td><td>{html.escape(meta["team"])}</td></tr>
-<tr><td>Quarter (cohort)</td><td>{html.escape(meta["quarter"])}</td></tr>
-<tr><td>Data</td><td><code>{html.escape(meta["data_dir"])}</code>, fingerprint <code>{meta["fingerprint"][:16]}</code></td></tr>
-<tr><td>trackreport version</td><td>{html.escape(meta["version"])}</td></tr>
-<tr><td>Generated</td><td>{html.escape(meta["generated"])}</td></tr>
-<tr><td>Files</td><td><a href='metrics.json'>metrics.json</a> · <a href='params.yaml'>params.yaml</a> ·
-executed notebooks in <code>notebooks/</code></td></tr>
+<tr><td>{t["team"]}</td><td>{html.escape(meta["team"])}</td></tr>
+<tr><td>{t["quarter"]}</td><td>{html.escape(format_quarter(meta["quarter"]))}</td></tr>
+<tr><td>{t["data"]}</td><td>{t["data_value"]}</td></tr>
+<tr><td>{t["version"]}</td><td>{html.escape(meta["version"])}</td></tr>
+<tr><td>{t["generated"]}</td><td>{html.escape(meta["generated"])}</td></tr>
+<tr><td>{t["files"]}</td><td>{t["files_value"]}</td></tr>
 </table>
-<h2>Chapters</h2>
-<div class='scroll'><table><tr><th>Chapter</th><th>Status</th></tr>{"".join(rows)}</table></div>
-<h2 id='headlines'>Headline numbers</h2>
-<p>Every estimate with its 95% confidence interval and the number of observations n. Role: primary
-(a decision figure declared in the report's parameters, below) or exploratory. Status words and terms:
-<a href='#glossary'>glossary</a>.</p>
-<p class='cue'>&#8596; The table is wider than the screen: scroll it sideways.</p>
-<div class='scroll'><table class='sticky'><tr><th>Measure</th><th>Ch.</th><th>Value (95% CI)</th><th>n</th><th>Status (target)</th><th>Role</th></tr>{mrows}</table></div>
-<h2 id='parameters'>Parameters</h2>
+<h2>{t["chapters"]}</h2>
+<div class='scroll'><table><tr><th>{t["chapter"]}</th><th>{t["status"]}</th></tr>{"".join(rows)}</table></div>
+<h2 id='headlines'>{t["headlines"]}</h2>
+<p>{t["headlines_note"]}</p>
+<p class='cue'>&#8596; {t["cue"]}</p>
+<div class='scroll'><table class='sticky'><tr>{t["head"]}</tr>{mrows}</table></div>
+<h2 id='parameters'>{t["parameters"]}</h2>
 <pre>{params_html}</pre>
 {glossary_html()}
 """
-    return _page(f"{meta['team']} {meta['quarter']}: training effectiveness", body)
+    return _page(
+        _("{team} {quarter}: training effectiveness", team=meta["team"], quarter=format_quarter(meta["quarter"])), body
+    )
+
+
+def report_title(meta: dict) -> str:
+    """A report's title: "Training effectiveness: team east, 2025Q3" (in the report's language)."""
+    return _(
+        "Training effectiveness: team {team}, {quarter}",
+        team=html.escape(meta["team"]),
+        quarter=html.escape(format_quarter(meta["quarter"])),
+    )
 
 
 CONTENTS_FILE = "contents.html"
@@ -312,13 +397,19 @@ CONTENTS_FILE = "contents.html"
 def summary_redirect(meta: dict, summary_file: str) -> str:
     """``index.html`` of a complete report: opens the summary (chapter 00) at once, links the contents."""
     target = html.escape(summary_file)
-    body = (
-        f"<p><a href='../../index.html'>&#8962; All reports</a></p>"
-        f"<h1>Training effectiveness: team {html.escape(meta['team'])}, {html.escape(meta['quarter'])}</h1>"
-        f"<p>Opening the <a href='{target}'>summary</a>. Every headline number, the chapters and the "
-        f"report's data fingerprint, parameters, version and date: <a href='{CONTENTS_FILE}'>contents</a>.</p>"
+    note = _(
+        "Opening the <a href='{summary}'>summary</a>. Every headline number, the chapters and the "
+        "report's data fingerprint, parameters, version and date: <a href='{contents}'>contents</a>.",
+        summary=target,
+        contents=CONTENTS_FILE,
     )
-    page = _page(f"{meta['team']} {meta['quarter']}: training effectiveness", body)
+    body = (
+        "<p><a href='../../index.html'>&#8962; " + _("All reports") + "</a></p>"
+        f"<h1>{report_title(meta)}</h1>"
+        f"<p>{note}</p>"
+    )
+    title = _("{team} {quarter}: training effectiveness", team=meta["team"], quarter=format_quarter(meta["quarter"]))
+    page = _page(title, body)
     return page.replace("<head>", f"<head><meta http-equiv='refresh' content='0; url={target}'>", 1)
 
 
@@ -340,9 +431,9 @@ def write_report_index(folder: Path, meta: dict, chapters: list[dict], metrics: 
 
 
 MATRIX_FIGURES = (
-    ("06", "sales_effect_relative", "Sales effect"),
-    ("10", "roi", "ROI"),
-    ("09", "nps_after", "NPS"),
+    ("06", "sales_effect_relative", N_("Sales effect")),
+    ("10", "roi", N_("ROI")),
+    ("09", "nps_after", N_("NPS")),
 )
 """The primary figures of a cell of the cross-team matrix: (chapter, metric name, short label)."""
 
@@ -373,20 +464,26 @@ def report_status(build: dict, fingerprint: str | None) -> str:
 def _matrix_cell(rel: str, build: dict, metrics: dict | None, fingerprint: str | None, failed_run: str) -> str:
     status = report_status(build, fingerprint)
     n_failed = sum(c.get("status") not in ("ok", NOT_AVAILABLE) for c in build.get("chapters", []))
-    word = {"ok": "ok", "stale": "stale: other data", "failed": f"failed: {n_failed} chapter(s)"}[status]
+    word = {
+        "ok": _("ok"),
+        "stale": _("stale: other data"),
+        "failed": _("failed: {n} chapter(s)", n=n_failed),
+    }[status]
     css = {"ok": "ok", "stale": "stale", "failed": "failed"}[status]
     parts = [f"<a href='{rel}/index.html'><span class='{css}'>{html.escape(word)}</span></a>"]
     by_key = {(m.get("chapter"), m.get("name")): m for m in (metrics or {}).get("metrics", [])}
     for chapter, name, short in MATRIX_FIGURES:
         m = by_key.get((chapter, name))
-        value = "n/a" if m is None else _fmt_metric(m)
-        n = "" if m is None else f" <span class='ci'>n = {m.get('n', '')}</span>"
-        parts.append(f"<span class='fig'>{short}: {value}{n}</span>")
+        value = _("n/a") if m is None else _fmt_metric(m)
+        n = "" if m is None else " <span class='ci'>" + _("n = {n}", n=m.get("n", "")) + "</span>"
+        parts.append(f"<span class='fig'>{_(short)}: {value}{n}</span>")
     n_na = sum(c.get("status") == NOT_AVAILABLE for c in build.get("chapters", []))
     if n_na:
-        parts.append(f"<span class='fig na'>{n_na} chapter(s) not available (data lacking)</span>")
+        text = _("{n} chapter(s) not available (data lacking)", n=n_na)
+        parts.append(f"<span class='fig na'>{text}</span>")
     if failed_run:
-        parts.append(f"<a href='{failed_run}/index.html'><span class='failed'>last run failed</span></a>")
+        text = _("last run failed")
+        parts.append(f"<a href='{failed_run}/index.html'><span class='failed'>{text}</span></a>")
     return "<td>" + "".join(parts) + "</td>"
 
 
@@ -420,27 +517,36 @@ def write_top_index(out: Path, *, fingerprint: str | None = None) -> Path:
     for key, rel in failed_runs.items():  # a first run that failed: no good report to show
         build = _read_json(out / rel / "build.json") or {}
         cells[key] = _matrix_cell(rel, build, _read_json(out / rel / "metrics.json"), fingerprint, "")
-    teams = sorted({t for t, _ in cells})
-    quarters = sorted({q for _, q in cells})
-    head = "".join(f"<th scope='col'>{html.escape(q)}</th>" for q in quarters)
+    teams = sorted({t for t, _q in cells})
+    quarters = sorted({q for _t, q in cells})
+    head = "".join(f"<th scope='col'>{html.escape(format_quarter(q))}</th>" for q in quarters)
+    no_report = _("no report")
     rows = "".join(
         f"<tr><th scope='row'>{html.escape(t)}</th>"
-        + "".join(cells.get((t, q), "<td class='ci'>no report</td>") for q in quarters)
+        + "".join(cells.get((t, q), f"<td class='ci'>{no_report}</td>") for q in quarters)
         + "</tr>"
         for t in teams
     )
-    body = (
-        "<h1>Training-effectiveness reports</h1>"
-        "<p>One cell per team and quarter's cohort: the report's status and its primary figures, each with its "
-        "95% confidence interval and n. Click a status to open the report.</p>"
-        "<p class='legend'><span><span class='ok'>ok</span>: all chapters built from the current data</span>"
-        "<span><span class='stale'>stale</span>: built from other data; rebuild it</span>"
-        "<span><span class='failed'>failed</span>: a chapter failed</span></p>"
-        "<p class='cue'>&#8596; The table is wider than the screen: scroll it sideways.</p>"
-        f"<div class='scroll'><table class='matrix'><tr><th scope='col'>Team</th>{head}</tr>{rows}</table></div>"
-        if cells
-        else "<h1>Training-effectiveness reports</h1><p>No report has been built yet.</p>"
-    )
+    title = _("Training-effectiveness reports")
+    if cells:
+        intro = _(
+            "One cell per team and quarter's cohort: the report's status and its primary figures, each with its "
+            "95% confidence interval and n. Click a status to open the report."
+        )
+        legend = (
+            "<span>" + _("<span class='ok'>ok</span>: all chapters built from the current data") + "</span>"
+            "<span>" + _("<span class='stale'>stale</span>: built from other data; rebuild it") + "</span>"
+            "<span>" + _("<span class='failed'>failed</span>: a chapter failed") + "</span>"
+        )
+        cue = _("The table is wider than the screen: scroll it sideways.")
+        team = _("Team")
+        body = (
+            f"<h1>{title}</h1><p>{intro}</p><p class='legend'>{legend}</p>"
+            f"<p class='cue'>&#8596; {cue}</p>"
+            f"<div class='scroll'><table class='matrix'><tr><th scope='col'>{team}</th>{head}</tr>{rows}</table></div>"
+        )
+    else:
+        body = f"<h1>{title}</h1><p>" + _("No report has been built yet.") + "</p>"
     dest = out / "index.html"
-    dest.write_text(_page("Training-effectiveness reports", body), encoding="utf-8")
+    dest.write_text(_page(title, body), encoding="utf-8")
     return dest

@@ -34,6 +34,7 @@ from typing import Any
 
 from trackreport.data.source import resolve_source
 from trackreport.errors import TrackreportError
+from trackreport.i18n import language_of
 from trackreport.paths import NOTEBOOKS_DIR, REPORTS_DIR, SAMPLE_DIR
 from trackreport.report.catalog import (
     RUNNER_PARAMETERS,
@@ -422,7 +423,8 @@ def _run_locked(
         for r in reports:
             shutil.rmtree(r["staging"])
         log("Everything is up to date: no notebook, package code, parameter or data changed; nothing re-executed.")
-        write_top_index(out, fingerprint=data_fp)
+        with language_of(reports[0]["params"].lang if reports else "en"):  # the reports' language
+            write_top_index(out, fingerprint=data_fp)
         return RunResult(
             [
                 ReportResult(
@@ -458,7 +460,8 @@ def _run_locked(
     results = []
     for r in reports:
         results.append(publish(r, chs, data_dir, data_fp, log))
-    write_top_index(out, fingerprint=data_fp)
+    with language_of(reports[0]["params"].lang if reports else "en"):  # the reports' language
+        write_top_index(out, fingerprint=data_fp)
     run = RunResult(results, time.perf_counter() - t_start)
     _summary(run, jobs, log)
     return run

@@ -26,6 +26,9 @@ from __future__ import annotations
 import math
 import re
 
+from trackreport.i18n import N_, _
+from trackreport.i18n import format_decimal as _locale_decimal
+
 __all__ = [
     "GLOSSARY",
     "LABELS",
@@ -68,22 +71,51 @@ def _isnan(x: object) -> bool:
 
 
 def _fixed(value: float, digits: int, *, sign: bool = False, thousands: bool = True) -> str:
-    """``value`` to ``digits`` decimals, without a negative zero."""
-    rounded = round(float(value), digits)
-    if rounded == 0:
-        rounded, sign = 0.0, False  # -0.0 == 0: no sign on a zero
-    spec = ("+" if sign else "") + ("," if thousands else "") + f".{digits}f"
-    return format(rounded, spec)
+    """``value`` to ``digits`` decimals in the report's locale (Babel), without a negative zero."""
+    return _locale_decimal(value, digits, sign=sign, thousands=thousands)
+
+
+#: Counted nouns a page shows: English singular -> (singular, plural) messages.
+COUNTED: dict[str, tuple[str, str]] = {
+    "person": (N_("{n} person"), N_("{n} people")),
+    "group": (N_("{n} group"), N_("{n} groups")),
+    "row": (N_("{n} row"), N_("{n} rows")),
+    "complaint": (N_("{n} complaint"), N_("{n} complaints")),
+}
 
 
 def plural(n: float, word: str, many: str | None = None) -> str:
-    """``n`` and the word in its singular or plural form.
+    """``n`` and the word in its singular or plural form (translated for the nouns of :data:`COUNTED`).
 
     >>> plural(1, "person", "people"), plural(2, "person", "people"), plural(0, "group")
     ('1 person', '2 people', '0 groups')
     """
     one = abs(float(n)) == 1
-    return f"{float(n):,.0f} " + (word if one else (many or word + "s"))
+    count = _fixed(float(n), 0)
+    if word in COUNTED:
+        return _(COUNTED[word][0] if one else COUNTED[word][1], n=count)
+    return f"{count} " + (word if one else (many or word + "s"))
+
+
+#: Unit names shown after a number (``3.5 days``), translated on the page.
+UNIT_NAMES: dict[str, str] = {
+    "CNY": N_("CNY"),
+    "CNY/month": N_("CNY/month"),
+    "CNY/rep/month": N_("CNY/rep/month"),
+    "days": N_("days"),
+    "hours": N_("hours"),
+    "minutes": N_("minutes"),
+    "seconds": N_("seconds"),
+    "points": N_("points"),
+    "events": N_("events"),
+    "categories": N_("categories"),
+    "calls": N_("calls"),
+    "per 100 person-months": N_("per 100 person-months"),
+}
+
+
+def _unit_name(unit: str) -> str:
+    return _(UNIT_NAMES[unit]) if unit in UNIT_NAMES else unit
 
 
 def format_value(value: float | None, unit: str = "", *, digits: int | None = None) -> str:
@@ -101,12 +133,12 @@ def format_value(value: float | None, unit: str = "", *, digits: int | None = No
     ('1 person', '45 people', '3.5 days')
     """
     if _isnan(value):
-        return "n/a"
+        return _("n/a")
     value = float(value)
     if unit in ("share", "percent"):
         return _fixed(value * 100, 1 if digits is None else digits) + "%"
     if unit == "pp":  # a change of a share, in percentage points
-        return _fixed(value * 100, 1 if digits is None else digits, sign=True) + " pp"
+        return _("{value} pp", value=_fixed(value * 100, 1 if digits is None else digits, sign=True))
     if unit == "relative":  # a relative change
         return _fixed(value * 100, 1 if digits is None else digits, sign=True) + "%"
     if unit == "rank":
@@ -116,9 +148,9 @@ def format_value(value: float | None, unit: str = "", *, digits: int | None = No
     if unit == "count":
         return _fixed(value, 0)
     if unit in _MONEY:
-        return f"{_fixed(value, 0 if digits is None else digits)} {unit}"
+        return f"{_fixed(value, 0 if digits is None else digits)} {_unit_name(unit)}"
     text = _fixed(value, 1 if digits is None else digits)
-    return text + (f" {unit}" if unit else "")
+    return text + (f" {_unit_name(unit)}" if unit else "")
 
 
 def clip_interval(low: float, high: float, unit: str = "") -> tuple[float, float]:
@@ -153,16 +185,20 @@ def format_interval(low: float, high: float, unit: str = "", *, digits: int | No
     'n/a'
     """
     if _isnan(low) or _isnan(high):
-        return "n/a"
+        return _("n/a")
     lo, hi = clip_interval(low, high, unit)
     if unit in _SYMBOLS:  # each number carries its symbol: "-4.9 pp to +6.0 pp"
-        return f"{format_value(lo, unit, digits=digits)} to {format_value(hi, unit, digits=digits)}"
+        return _(
+            "{low} to {high}", low=format_value(lo, unit, digits=digits), high=format_value(hi, unit, digits=digits)
+        )
     first = format_value(lo, unit, digits=digits)
-    for word in (unit, "person", "people"):
-        if word and first.endswith(" " + word):
-            first = first[: -len(word) - 1]
-            break
-    return f"{first} to {format_value(hi, unit, digits=digits)}"
+    if unit == "people":  # "3 to 5 people"
+        first = _fixed(lo, 0)
+    else:
+        name = _unit_name(unit)
+        if name and first.endswith(" " + name):
+            first = first[: -len(name) - 1]
+    return _("{low} to {high}", low=first, high=format_value(hi, unit, digits=digits))
 
 
 def interval_digits(low: float, high: float, unit: str = "", *, most: int = 3) -> int | None:
@@ -197,48 +233,48 @@ def format_p(p: float | None) -> str:
 #: Raw codes of the data (and parameter names) and what a reader sees instead.
 LABELS: dict[str, str] = {
     # roles, segments
-    "rep": "rep",
-    "senior_rep": "senior rep",
-    "manager": "manager",
-    "smb": "small business",
-    "mid_market": "mid-market",
-    "key_account": "key account",
+    "rep": N_("rep"),
+    "senior_rep": N_("senior rep"),
+    "manager": N_("manager"),
+    "smb": N_("small business"),
+    "mid_market": N_("mid-market"),
+    "key_account": N_("key account"),
     # competencies
-    "product_knowledge": "product knowledge",
-    "needs_analysis": "needs analysis",
-    "fabe_presentation": "FABE presentation",
-    "objection_handling": "objection handling",
-    "negotiation": "negotiation",
-    "crm_discipline": "CRM discipline",
+    "product_knowledge": N_("product knowledge"),
+    "needs_analysis": N_("needs analysis"),
+    "fabe_presentation": N_("FABE presentation"),
+    "objection_handling": N_("objection handling"),
+    "negotiation": N_("negotiation"),
+    "crm_discipline": N_("CRM discipline"),
     # complaints, costs, incidents
-    "product_info": "product information",
-    "trainer_fee": "trainer fee",
-    "participant_time": "participants' time",
-    "product_info_incomplete": "incomplete product information",
-    "wrong_price_quoted": "wrong price quoted",
-    "follow_up_missed": "follow-up missed",
-    "commitment_broken": "commitment broken",
-    "customer_complaint": "customer complaint",
-    "manager_observation": "manager observation",
-    "call_review": "call review",
-    "customer_service": "customer service",
-    "trainer_absent": "trainer absent",
-    "trainee_absent": "trainee absent",
-    "display_compliance": "display compliance",
-    "visit_plan_adherence": "visit-plan adherence",
-    "direct_report": "direct report",
+    "product_info": N_("product information"),
+    "trainer_fee": N_("trainer fee"),
+    "participant_time": N_("participants' time"),
+    "product_info_incomplete": N_("incomplete product information"),
+    "wrong_price_quoted": N_("wrong price quoted"),
+    "follow_up_missed": N_("follow-up missed"),
+    "commitment_broken": N_("commitment broken"),
+    "customer_complaint": N_("customer complaint"),
+    "manager_observation": N_("manager observation"),
+    "call_review": N_("call review"),
+    "customer_service": N_("customer service"),
+    "trainer_absent": N_("trainer absent"),
+    "trainee_absent": N_("trainee absent"),
+    "display_compliance": N_("display compliance"),
+    "visit_plan_adherence": N_("visit-plan adherence"),
+    "direct_report": N_("direct report"),
     # phases, flags
-    "pre": "before",
-    "post": "after",
-    "followup": "follow-up",
-    "True": "yes",
-    "False": "no",
+    "pre": N_("before"),
+    "post": N_("after"),
+    "followup": N_("follow-up"),
+    "True": N_("yes"),
+    "False": N_("no"),
     # parameter names that used to reach the page
-    "targets.fabe_call_share": "the FABE call-share target",
-    "targets.fabe_adoption": "the FABE adoption target",
-    "targets.nps": "the NPS target",
-    "min_group_size": "the minimum group size",
-    "primary_endpoints": "the declared primary figures",
+    "targets.fabe_call_share": N_("the FABE call-share target"),
+    "targets.fabe_adoption": N_("the FABE adoption target"),
+    "targets.nps": N_("the NPS target"),
+    "min_group_size": N_("the minimum group size"),
+    "primary_endpoints": N_("the declared primary figures"),
 }
 
 
@@ -253,6 +289,10 @@ def label(code: object) -> str:
     text = str(code)
     if "; " in text:  # a list of codes: "sales; customer_service"
         return "; ".join(label(part) for part in text.split("; "))
+    return _(_english_label(text))
+
+
+def _english_label(text: str) -> str:
     if text in LABELS:
         return LABELS[text]
     if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", text):  # an unlisted snake_case code
@@ -261,14 +301,14 @@ def label(code: object) -> str:
 
 
 _COLUMN_WORDS = {
-    "ci_low": "95% CI low",
-    "ci_high": "95% CI high",
-    "n": "n",
-    "p_value": "p-value",
-    "p": "p-value",
-    "q_value": "q-value (BH)",
-    "d_z": "Effect size d_z",
-    "d_av": "Effect size d_av",
+    "ci_low": N_("95% CI low"),
+    "ci_high": N_("95% CI high"),
+    "n": N_("n"),
+    "p_value": N_("p-value"),
+    "p": N_("p-value"),
+    "q_value": N_("q-value (BH)"),
+    "d_z": N_("Effect size d_z"),
+    "d_av": N_("Effect size d_av"),
 }
 
 
@@ -285,26 +325,32 @@ def pretty_column(name: object) -> str:
     ('ROI, 95% CI high', 'Benefit, 95% CI low', 'BCR')
     """
     if name in _COLUMN_WORDS:
-        return _COLUMN_WORDS[name]
+        return _(_COLUMN_WORDS[name])
     text = str(name)
-    for end in ("_ci_low", "_ci_high"):
-        if text.endswith(end) and text != end[1:]:  # "roi_ci_low": the interval of the column "roi"
-            return f"{pretty_column(text[: -len(end)])}, {_COLUMN_WORDS[end[1:]]}"
-    text = label(name).replace("_", " ")
+    if text.endswith("_ci_low") and text != "ci_low":  # "roi_ci_low": the interval of the column "roi"
+        return _("{column}, 95% CI low", column=pretty_column(text.removesuffix("_ci_low")))
+    if text.endswith("_ci_high") and text != "ci_high":
+        return _("{column}, 95% CI high", column=pretty_column(text.removesuffix("_ci_high")))
+    if "; " in text:
+        return label(text)
+    text = _english_label(text).replace("_", " ")
     text = " ".join(_ACRONYMS.get(w, w) for w in text.split(" "))
-    return text[:1].upper() + text[1:]
+    return _(text[:1].upper() + text[1:])
 
 
 # ----------------------------------------------------------------------------- status
 #: The status words of a figure against its target, from its 95% interval.
 STATUS_WORDS: dict[str, str] = {
-    "met": "the whole 95% interval is on the good side of the target: the target is met.",
-    "on track": "the estimate meets the target, but its 95% interval reaches the other side: "
-    "probably met, not yet certain.",
-    "uncertain": "the estimate falls short of the target, but its 95% interval reaches it: "
-    "the data cannot tell whether it is met.",
-    "missed": "the whole 95% interval is on the wrong side of the target: the target is missed.",
-    "no data": "too few observations to judge.",
+    N_("met"): N_("the whole 95% interval is on the good side of the target: the target is met."),
+    N_("on track"): N_(
+        "the estimate meets the target, but its 95% interval reaches the other side: probably met, not yet certain."
+    ),
+    N_("uncertain"): N_(
+        "the estimate falls short of the target, but its 95% interval reaches it: the data cannot tell whether it "
+        "is met."
+    ),
+    N_("missed"): N_("the whole 95% interval is on the wrong side of the target: the target is missed."),
+    N_("no data"): N_("too few observations to judge."),
 }
 
 #: The machine status recorded in ``metrics.json`` (stable for its consumers) of each word.
@@ -360,33 +406,44 @@ def machine_status(word: str) -> str:
 # ----------------------------------------------------------------------------- glossary
 #: Terms every page explains at its end: (term, definition).
 GLOSSARY: tuple[tuple[str, str], ...] = (
-    *((f"Status: {w}", d) for w, d in STATUS_WORDS.items() if w != "no data"),
+    (N_("Status: met"), STATUS_WORDS["met"]),
+    (N_("Status: on track"), STATUS_WORDS["on track"]),
+    (N_("Status: uncertain"), STATUS_WORDS["uncertain"]),
+    (N_("Status: missed"), STATUS_WORDS["missed"]),
     (
-        "95% CI",
-        "95% confidence interval: the range of values compatible with the data. A narrow interval is a "
-        "precise figure; one that includes zero means the change is not distinguishable from zero.",
+        N_("95% CI"),
+        N_(
+            "95% confidence interval: the range of values compatible with the data. A narrow interval is a "
+            "precise figure; one that includes zero means the change is not distinguishable from zero."
+        ),
     ),
     (
-        "n",
-        "the number of observations a figure rests on. Each table and headline says what it counts: "
-        "people (trainees, reps), answers (survey answers), customers, or months.",
+        N_("n"),
+        N_(
+            "the number of observations a figure rests on. Each table and headline says what it counts: "
+            "people (trainees, reps), answers (survey answers), customers, or months."
+        ),
     ),
-    ("pp", "percentage points: the difference of two percentages (from 40% to 45% is +5 pp, or +12.5%)."),
+    (N_("pp"), N_("percentage points: the difference of two percentages (from 40% to 45% is +5 pp, or +12.5%).")),
     (
-        "DiD",
-        "difference in differences: the trainees' change minus the change of untrained colleagues over the same "
-        "months, so that season and market are taken out. This is the training's estimated effect.",
+        N_("DiD"),
+        N_(
+            "difference in differences: the trainees' change minus the change of untrained colleagues over the same "
+            "months, so that season and market are taken out. This is the training's estimated effect."
+        ),
     ),
-    ("Top-2-box", "the share of answers in the two best boxes of a 5-point scale (agree or strongly agree)."),
+    (N_("Top-2-box"), N_("the share of answers in the two best boxes of a 5-point scale (agree or strongly agree).")),
     (
-        "NPS",
-        "Net Promoter Score: % of customers answering 9-10 (promoters) minus % answering 0-6 (detractors), "
-        "from -100 to +100.",
+        N_("NPS"),
+        N_(
+            "Net Promoter Score: % of customers answering 9-10 (promoters) minus % answering 0-6 (detractors), "
+            "from -100 to +100."
+        ),
     ),
-    ("Primary", "a decision figure declared before the analysis; few, named in the report's parameters."),
+    (N_("Primary"), N_("a decision figure declared before the analysis; few, named in the report's parameters.")),
     (
-        "Exploratory",
-        "any other figure: a lead to follow up, not a verdict; several are expected to look notable by chance.",
+        N_("Exploratory"),
+        N_("any other figure: a lead to follow up, not a verdict; several are expected to look notable by chance."),
     ),
-    ("Association", "two things move together; it does not show that one causes the other."),
+    (N_("Association"), N_("two things move together; it does not show that one causes the other.")),
 )
