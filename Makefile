@@ -8,7 +8,8 @@ STAMP  := $(VENV)/.installed
 TEAM   ?= east
 QUARTER ?=
 DATA   ?= data/sample
-OUT    ?= reports
+OUT    ?=
+REPORT_LANG ?=
 TEAMS  ?= 40
 LOAD   ?= /tmp/trackreport-load
 SCALE_WORK ?= /tmp/trackreport-bench-scale
@@ -20,7 +21,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 DIR    ?=
 FORCE  ?=
 
-export PYTHON VENV PY TEAM QUARTER DATA OUT TEAMS LOAD CLUSTER SCALE_WORK DIR FORCE
+export PYTHON VENV PY TEAM QUARTER DATA OUT TEAMS LOAD CLUSTER SCALE_WORK DIR FORCE REPORT_LANG
 
 .DEFAULT_GOAL := help
 .PHONY: help install init report reports pdf test lint validate bench bench-scale load lab hooks sample contract clean
@@ -40,14 +41,14 @@ install: $(STAMP) ## Create .venv and install trackreport with its dependencies
 init: $(STAMP) ## Write templates to fill (a CSV per table, an Excel workbook): make init DIR=path [FORCE=1]
 	"$$PY" -m trackreport init $${FORCE:+--force} -- "$$DIR"
 
-report: $(STAMP) ## Build one team's report: make report TEAM=east [QUARTER=2025Q3] [DATA=dir]
-	"$$PY" -m trackreport report --team="$$TEAM" $${QUARTER:+--quarter="$$QUARTER"} --data="$$DATA" --out="$$OUT" --cluster="$$CLUSTER"
+report: $(STAMP) ## Build one team's report: make report TEAM=east [QUARTER=2025Q3] [DATA=dir] [REPORT_LANG=zh]
+	"$$PY" -m trackreport report --team="$$TEAM" $${QUARTER:+--quarter="$$QUARTER"} --data="$$DATA" $${OUT:+--out="$$OUT"} $${REPORT_LANG:+--lang="$$REPORT_LANG"} --cluster="$$CLUSTER"
 
-pdf: $(STAMP) ## One team's report and its PDF beside the HTML: make pdf TEAM=east [QUARTER=2025Q3] (needs chromium)
-	"$$PY" -m trackreport report --pdf --team="$$TEAM" $${QUARTER:+--quarter="$$QUARTER"} --data="$$DATA" --out="$$OUT" --cluster="$$CLUSTER"
+pdf: $(STAMP) ## One team's report and its PDF beside the HTML: make pdf TEAM=east [QUARTER=2025Q3] [REPORT_LANG=zh] (needs chromium)
+	"$$PY" -m trackreport report --pdf --team="$$TEAM" $${QUARTER:+--quarter="$$QUARTER"} --data="$$DATA" $${OUT:+--out="$$OUT"} $${REPORT_LANG:+--lang="$$REPORT_LANG"} --cluster="$$CLUSTER"
 
 reports: $(STAMP) ## Build the reports of every team and every quarter with a cohort [CLUSTER=tcp://host:8786]
-	"$$PY" -m trackreport report --all --data="$$DATA" --out="$$OUT" --cluster="$$CLUSTER"
+	"$$PY" -m trackreport report --all --data="$$DATA" $${OUT:+--out="$$OUT"} $${REPORT_LANG:+--lang="$$REPORT_LANG"} --cluster="$$CLUSTER"
 
 test: lint ## Run the checks and the test suite (lint, import layers, unit, reference, doctests, end-to-end)
 	"$$PY" -m pytest -q
@@ -85,5 +86,5 @@ contract: $(STAMP) ## Rewrite docs/data-contract.md from the schemas
 	"$$PY" -m trackreport contract --out docs/data-contract.md
 
 clean: ## Remove reports and caches (keeps .venv)
-	rm -rf -- "$$OUT" .pytest_cache .bench
+	rm -rf -- "$${OUT:-reports}" .pytest_cache .bench
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -79,3 +79,36 @@ def test_help_lists_subcommands(capsys):
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
     assert "validate" in out and "contract" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["report", "--team", "east", "--lang", "fr"], "invalid choice: 'fr'"),
+        (["report", "--team", "east", "--set", "lang=fr"], "lang"),
+        (["messages", "--paths", "/no/such/file.py"], "no such file"),
+        (["messages", "--write", "catalog.txt"], "takes a .po file"),
+    ],
+)
+def test_bad_language_options_are_usage_errors(argv, message, capsys):
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code in (1, 2) and message in err and "Traceback" not in err
+
+
+def test_a_chinese_report_goes_to_reports_zh_by_default(monkeypatch):
+    """--lang zh without --out writes to reports/zh, leaving the English reports where they are."""
+    from trackreport.paths import REPORTS_DIR
+    from trackreport.report import runner
+
+    seen = {}
+
+    def fake_run(**kwargs):
+        seen.update(kwargs)
+        return runner.RunResult([], 0.0)
+
+    monkeypatch.setattr(runner, "run_reports", fake_run)
+    assert main(["report", "--team", "east", "--lang", "zh", "--no-progress"]) == 0
+    assert seen["out"] == REPORTS_DIR / "zh" and seen["overrides"]["lang"] == "zh"
+    assert main(["report", "--team", "east", "--no-progress"]) == 0
+    assert seen["out"] == REPORTS_DIR and "lang" not in seen["overrides"]
