@@ -11,7 +11,23 @@ import pytest
 from trackreport.report.runner import run_reports
 
 CJK = re.compile("[\u4e00-\u9fff]")
-WORD = re.compile(r"[A-Za-z][A-Za-z'’]*[A-Za-z]")
+WORD = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_'’]*")
+
+
+def english_words(text: str, allowed: set[str]) -> list[str]:
+    """Words of three letters or more that are neither Chinese nor kept English, nor data, ids or names."""
+    return sorted(
+        {
+            w
+            for w in WORD.findall(text)
+            if len(w) > 2
+            and w.isascii()
+            and not any(ch.isdigit() or ch == "_" for ch in w)  # ids, parameter names, numbers
+            and w.lower() not in KEPT
+            and w.lower() not in allowed
+        }
+    )
+
 
 #: English a Chinese report keeps: abbreviations and method names a Chinese sales director reads as they are,
 #: units and the trackreport name. Anything else in English is an untranslated text.
@@ -19,12 +35,15 @@ KEPT = {
     "nps", "roi", "bcr", "crm", "fabe", "kpi", "did", "ci", "pp", "cny", "holm", "bh", "benjamini", "hochberg",
     "kirkpatrick", "wilson", "kaplan", "meier", "brookmeyer", "crowley", "top", "box", "trackreport", "svg",
     "html", "pdf", "yaml", "id", "ids", "csv", "vs", "max", "min", "sd", "iqr", "icc", "alpha", "cronbach",
-    "mom", "yoy", "no",
+    "mom", "yoy", "no", "csat", "phillips", "greenwood", "welch", "wald", "ols", "hc3",
 }  # fmt: skip
 
 
 class _Visible(html.parser.HTMLParser):
-    """The text a reader sees (and reads aloud): text outside <style>/<script>, img alt, chart text, titles."""
+    """The text a reader sees (and reads aloud): text outside <style>/<script>, img alt, chart text, titles.
+
+    Literal machine text is left out: ``<pre>`` (the parameters file) and ``<code>`` (file and table names).
+    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -32,14 +51,14 @@ class _Visible(html.parser.HTMLParser):
         self._skip = 0
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("style", "script"):
+        if tag in ("style", "script", "pre", "code"):
             self._skip += 1
         for k, v in attrs:
             if k in ("alt", "data-text", "title", "aria-label") and v:
                 self.parts.append(v)
 
     def handle_endtag(self, tag):
-        if tag in ("style", "script"):
+        if tag in ("style", "script", "pre", "code"):
             self._skip -= 1
 
     def handle_data(self, data):
@@ -99,9 +118,7 @@ def test_every_zh_page_is_chinese_and_leaves_no_english_text(zh_report, data_wor
         assert '<html lang="zh-CN"' in text or "<html lang='zh-CN'" in text, page.name
         seen = visible_text(text)
         assert len(CJK.findall(seen)) > 100, page.name
-        english = sorted(
-            {w for w in WORD.findall(seen) if len(w) > 2 and w.lower() not in KEPT and w.lower() not in data_words}
-        )
+        english = english_words(seen, data_words)
         if english:
             lines = [
                 ln.strip() for ln in seen.splitlines() if any(re.search(rf"\b{re.escape(w)}\b", ln) for w in english)

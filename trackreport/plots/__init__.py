@@ -36,7 +36,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from trackreport.errors import TrackreportError
-from trackreport.i18n import language
+from trackreport.i18n import _, language
+from trackreport.stats.display import label as display_label
 
 __all__ = [
     "show",
@@ -235,7 +236,7 @@ def pp_axis(ax: Axes, axis: str = "y") -> None:
 
 def money_axis(ax: Axes, axis: str = "y") -> None:
     """Thousands separators on a money axis."""
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
 
 
 def reference_line(
@@ -249,7 +250,9 @@ def reference_line(
     """
     color, style = _REFERENCE_STYLE[kind]
     shown = f"{value:.0%}" if percent else f"{value:g}"
-    label = f"{kind} {shown}" + (f" ({note})" if note else "")
+    label = _("target {value}", value=shown) if kind == "target" else _("baseline {value}", value=shown)
+    if note:
+        label = _("{line} ({note})", line=label, note=note)
     line = ax.axhline if axis == "y" else ax.axvline
     line(value, color=color, ls=style, lw=1.5, label=label, zorder=1)
 
@@ -350,7 +353,8 @@ def point_ci(
         ok = np.isfinite(val)
         frame = pd.DataFrame({"pos": pos[ok], "val": val[ok]})
         kw = {"x": "val", "y": "pos"} if horizontal else {"x": "pos", "y": "val"}
-        sns.scatterplot(data=frame, **kw, color=colors[g], s=70, zorder=3, ax=ax, label=None if g is None else g)
+        shown = None if g is None else display_label(g)  # a group code as the reader reads it, translated
+        sns.scatterplot(data=frame, **kw, color=colors[g], s=70, zorder=3, ax=ax, label=shown)
         if connect and ok.sum() > 1:
             sns.lineplot(data=frame, **kw, color=colors[g], sort=False, errorbar=None, lw=1.5, ax=ax, legend=False)
         if lo in d and hi in d:
@@ -458,7 +462,7 @@ def chart_text(fig: Figure, *, draw: bool = True) -> list[str]:
     The tick labels exist once the figure is drawn: ``draw=False`` when it just was.
 
     >>> fig, ax = new_figure()
-    >>> _ = ax.set_title("Sales")
+    >>> title = ax.set_title("Sales")
     >>> "Sales" in chart_text(fig)
     True
     >>> plt.close(fig)

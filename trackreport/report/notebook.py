@@ -46,7 +46,7 @@ from trackreport.stats.display import (
     status_word,
 )
 from trackreport.stats.estimate import Estimate
-from trackreport.stats.multiplicity import Adjusted
+from trackreport.stats.multiplicity import Adjusted, adjustment_text
 
 __all__ = [
     "METRIC_MIME",
@@ -265,7 +265,7 @@ class Chapter:
                 rec["p_adjusted"], rec["adjustment"] = _clean(adjusted.p), adjusted.describe()
                 if not adjusted.significant:
                     text += " <i>— " + _("not distinguishable from zero") + "</i>"
-                adjustment = _("{method}-adjusted for {k} tests", method=adjusted.method, k=adjusted.k)
+                adjustment = adjustment_text(adjusted.describe())
                 verdict = _("(verdict {adjustment}, adjusted p {p})", adjustment=adjustment, p=format_p(adjusted.p))
                 text += f" <span class='tr-n'>{verdict}</span>"
             elif not est.excludes_zero:

@@ -13,11 +13,14 @@ be estimated) are not tests: they stay NaN and do not count in ``k``.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from trackreport.i18n import _
 
 __all__ = ["Adjusted", "holm", "benjamini_hochberg", "clear_leader", "distinguishable_from_zero"]
 
@@ -42,7 +45,25 @@ class Adjusted:
         return bool(math.isfinite(self.p) and self.p < self.alpha)
 
     def describe(self) -> str:
+        """The adjustment in English, as ``metrics.json`` records it (stable for scripts)."""
         return f"{self.method}-adjusted for {self.k} test{'s' if self.k != 1 else ''}"
+
+
+_DESCRIBED = re.compile(r"(?P<method>[\w-]+?)-adjusted for (?P<k>\d+) tests?")
+
+
+def adjustment_text(described: str) -> str:
+    """A recorded adjustment (:meth:`Adjusted.describe`) as the page says it, in the report's language.
+
+    >>> adjustment_text("Holm-adjusted for 7 tests")
+    'Holm-adjusted for 7 tests'
+    >>> adjustment_text("something else")
+    'something else'
+    """
+    m = _DESCRIBED.fullmatch(described)
+    if m is None:
+        return described
+    return _("{method}-adjusted for {k} tests", method=m["method"], k=m["k"])
 
 
 def distinguishable_from_zero(
