@@ -45,7 +45,10 @@ PSEUDONYM_KEY_ENV = "TRACKREPORT_PSEUDONYM_KEY"
 _DEFAULT_KEY = "trackreport-pseudonyms-v1"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # "+5.0 pp", "-3%", "-4.9 pp to +6.0 pp": not formulas
-_SIGNED_NUMBER = re.compile(r"^[+\-−]\s?[\d.,]+\s?[%A-Za-z /]*?(?:\sto\s[+\-−x]?\s?[\d.,]+\s?[%A-Za-z /]*)?$")
+# a signed number with its unit, or an interval of two ("-4.9 pp to +6.0 pp", "-4.9 个百分点 至 +6.0 个百分点")
+_SIGNED_NUMBER = re.compile(
+    r"^[+\-−]\s?[\d.,]+\s?[%A-Za-z\u4e00-\u9fff /]*?(?:\s(?:to|至)\s[+\-−x]?\s?[\d.,]+\s?[%A-Za-z\u4e00-\u9fff /]*)?$"
+)
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 
 
@@ -123,6 +126,8 @@ def neutralise_formula(value: object) -> object:
     ('王芳', -3, '+5.0 pp')
     >>> neutralise_formula("-4.9 pp to +6.0 pp"), neutralise_formula("-1+2 to +3")
     ('-4.9 pp to +6.0 pp', "'-1+2 to +3")
+    >>> neutralise_formula("-4.9 个百分点 至 +6.0 个百分点"), neutralise_formula("-1+2 至 +3")
+    ('-4.9 个百分点 至 +6.0 个百分点', "'-1+2 至 +3")
     >>> neutralise_formula("-2+3+cmd|' /C calc'!A0")[:6]
     "'-2+3+"
 
