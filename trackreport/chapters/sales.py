@@ -1534,15 +1534,8 @@ def parallel_trends_note(tests: pd.DataFrame) -> str:
             )
         )
     if len(untested):
-        parts.append(
-            _(
-                "Not tested: {measures}.",
-                measures=_list(
-                    (_("{measure} ({reason})", measure=_(r.label), reason=r.warning) for r in untested.itertuples()),
-                    sep=";",
-                ),
-            )
-        )
+        why = [_("{measure} ({reason})", measure=_(r.label), reason=r.warning) for r in untested.itertuples()]
+        parts.append(_("Not tested: {measures}.", measures=_list(why, sep=";")))
     return _join_sentences(parts)
 
 
