@@ -78,6 +78,7 @@ from trackreport.data.cohort import (
     report_windows,
     training_periods,
 )
+from trackreport.i18n import N_, _, language
 from trackreport.stats.attribution import (
     PanelError,
     attribution_table,
@@ -140,23 +141,28 @@ class Measure:
 MEASURES: dict[str, Measure] = {
     m.name: m
     for m in (
-        Measure("sales", "Sales per rep per month", "CNY/rep/month", "relative", "sales"),
+        Measure("sales", N_("Sales per rep per month"), "CNY/rep/month", "relative", "sales"),
         Measure(
-            "new_clients", "New clients per rep per month", "clients", "relative", "new_clients", "new_clients_growth"
+            "new_clients",
+            N_("New clients per rep per month"),
+            "clients",
+            "relative",
+            "new_clients",
+            "new_clients_growth",
         ),
-        Measure("avg_order_value", "Average order value", "CNY", "relative", "order_value", "order_value_growth"),
-        Measure("lead_conversion", "Lead -> opportunity conversion", "share", "absolute", "lead_conversion"),
-        Measure("win_rate", "Win rate (won / closed)", "share", "absolute", "win_rate"),
+        Measure("avg_order_value", N_("Average order value"), "CNY", "relative", "order_value", "order_value_growth"),
+        Measure("lead_conversion", N_("Lead -> opportunity conversion"), "share", "absolute", "lead_conversion"),
+        Measure("win_rate", N_("Win rate (won / closed)"), "share", "absolute", "win_rate"),
         Measure(
             "repurchase_rate",
-            "Repurchase rate (customers with 2+ orders in the window)",
+            N_("Repurchase rate (customers with 2+ orders in the window)"),
             "share",
             "absolute",
             "repurchase",
         ),
         Measure(
             "complaint_retention",
-            "Complaint retention (customer still buying 90 days later)",
+            N_("Complaint retention (customer still buying 90 days later)"),
             "share",
             "absolute",
             "complaint_retention",
@@ -516,62 +522,145 @@ def _verdict(m: Measure, row: Mapping, target: float | None = None) -> str:
         return f"{100 * v:+.1f} pp"
 
     if not math.isfinite(row["effect"]):
-        return (
-            f"{m.label}: the training's effect cannot be estimated yet ({row.get('note') or 'too few observations'})."
-        )
-    counts = f"{row['n_treated']} trained vs {row['n_comparison']} comparison reps"
-    if rel:
-        tf, cf, ef = row["trained_factor"], row["comparison_factor"], row["effect_factor"]
-        lo, hi = row["relative_ci_low"], row["relative_ci_high"]
-        text = (
-            f"{m.label}: trained reps grew by {_factor(tf)} ({show(tf - 1)}) from before to after"
-            + (
-                f" ({show(row['adjusted_relative'])} once seasonality is removed)"
-                if math.isfinite(row["adjusted_relative"])
-                else ""
-            )
-            + f"; the comparison group grew by {_factor(cf)} ({show(cf - 1)}) over the same months. "
-            f"The training's effect is the ratio of the two: {_factor(tf)} / {_factor(cf)} = {_factor(ef)}, "
-            f"i.e. {show(row['relative_effect'])} (95% CI {show(lo)} to {show(hi)}, {counts})"
-        )
-    else:
-        parts = [f"{m.label}: trained reps changed by {show(row['naive'])} from before to after"]
-        if math.isfinite(row["adjusted"]):
-            parts.append(f"{show(row['adjusted'])} once seasonality is removed")
-        parts.append(f"the comparison group changed by {show(row['comparison'])} over the same months")
-        text = "; ".join(parts) + (
-            f". The training's effect, estimated over reps and months (difference in differences, rates weighted "
-            f"by their denominators, so not exactly the difference of the two raw changes): {show(row['effect'])} "
-            f"(95% CI {show(row['effect_ci_low'])} to {show(row['effect_ci_high'])}, {counts})"
+        return _(
+            "{measure}: the training's effect cannot be estimated yet ({reason}).",
+            measure=_(m.label),
+            reason=row.get("note") or _("too few observations"),
         )
     p_holm, k = float(row.get("effect_p_holm", math.nan)), int(row.get("holm_k", 0) or 0)
     ci_excludes = bool(row["effect_ci_low"] > 0 or row["effect_ci_high"] < 0)
-    holm_note = ""
-    if math.isfinite(p_holm) and k > 1:
-        holm_note = (
-            f" The verdict is Holm-adjusted for the {k} training effects of this chapter"
-            f" (p {_p_is(row['effect_p_value'])}, adjusted p {_p_is(p_holm)}); the interval shown is not adjusted."
-        )
     distinguishable = (p_holm < 0.05) if math.isfinite(p_holm) and k > 1 else ci_excludes
+    ending = "yes" if distinguishable else ("interval only" if ci_excludes else "no")
+    lo, hi = (row["relative_ci_low"], row["relative_ci_high"]) if rel else (row["effect_ci_low"], row["effect_ci_high"])
+    fields = {
+        "measure": _(m.label),
+        "effect": show(row["relative_effect"] if rel else row["effect"]),
+        "low": show(lo),
+        "high": show(hi),
+        "n_treated": row["n_treated"],
+        "n_comparison": row["n_comparison"],
+        "k": k,
+    }
+    if rel:
+        tf, cf, ef = row["trained_factor"], row["comparison_factor"], row["effect_factor"]
+        fields.update(
+            trained_factor=_factor(tf),
+            trained_change=show(tf - 1),
+            comparison_factor=_factor(cf),
+            comparison_change=show(cf - 1),
+            effect_factor=_factor(ef),
+            adjusted=show(row["adjusted_relative"]),
+        )
+        seasonal = math.isfinite(row["adjusted_relative"])
+    else:
+        fields.update(
+            trained_change=show(row["naive"]), comparison_change=show(row["comparison"]), adjusted=show(row["adjusted"])
+        )
+        seasonal = math.isfinite(row["adjusted"])
+    sentences = [_(_CHANGED[rel, seasonal], **fields), _(_EFFECT[rel, ending], **fields)]
     if not distinguishable:
-        if ci_excludes:
-            text += (
-                ": its 95% CI excludes zero, but it is not distinguishable from zero once the"
-                f" {k} effects are tested together."
-            )
-        else:
-            text += ", not distinguishable from zero."
         mde = float(row.get("mde", math.nan))
         eff = row["relative_effect"] if rel else row["effect"]
         if underpowered(mde, eff, target):
-            against = f"the target of {show(target)}" if target is not None else f"the estimate's own size, {show(eff)}"
-            text += (
-                f" Underpowered: the smallest effect this test can detect is {show(mde)} (80% power, 5% two-sided),"
-                f" far above {against}; a real effect of that size could well be missed."
+            if target is not None:
+                sentences.append(_(_UNDERPOWERED_TARGET, mde=show(mde), target=show(target)))
+            else:
+                sentences.append(_(_UNDERPOWERED_SIZE, mde=show(mde), effect=show(eff)))
+    if math.isfinite(p_holm) and k > 1:
+        sentences.append(
+            _(
+                "The verdict is Holm-adjusted for the {k} training effects of this chapter (p {p}, adjusted p "
+                "{p_adjusted}); the interval shown is not adjusted.",
+                k=k,
+                p=_p_is(row["effect_p_value"]),
+                p_adjusted=_p_is(p_holm),
             )
-    else:
-        text += ", distinguishable from zero."
-    return text + holm_note
+        )
+    return _join_sentences(sentences)
+
+
+#: What changed for each group (first sentence of a verdict), by (relative measure, seasonally adjusted).
+_CHANGED = {
+    (True, True): N_(
+        "{measure}: trained reps grew by {trained_factor} ({trained_change}) from before to after ({adjusted} once "
+        "seasonality is removed); the comparison group grew by {comparison_factor} ({comparison_change}) over the "
+        "same months."
+    ),
+    (True, False): N_(
+        "{measure}: trained reps grew by {trained_factor} ({trained_change}) from before to after; the comparison "
+        "group grew by {comparison_factor} ({comparison_change}) over the same months."
+    ),
+    (False, True): N_(
+        "{measure}: trained reps changed by {trained_change} from before to after; {adjusted} once seasonality is "
+        "removed; the comparison group changed by {comparison_change} over the same months."
+    ),
+    (False, False): N_(
+        "{measure}: trained reps changed by {trained_change} from before to after; the comparison group changed by "
+        "{comparison_change} over the same months."
+    ),
+}
+
+#: The training's effect and its verdict (second sentence), by (relative measure, verdict): "yes" distinguishable
+#: from zero, "no" not, "interval only" when the 95% CI excludes zero but the Holm-adjusted test does not.
+_EFFECT = {
+    (True, "yes"): N_(
+        "The training's effect is the ratio of the two: {trained_factor} / {comparison_factor} = {effect_factor}, "
+        "i.e. {effect} (95% CI {low} to {high}, {n_treated} trained vs {n_comparison} comparison reps), "
+        "distinguishable from zero."
+    ),
+    (True, "no"): N_(
+        "The training's effect is the ratio of the two: {trained_factor} / {comparison_factor} = {effect_factor}, "
+        "i.e. {effect} (95% CI {low} to {high}, {n_treated} trained vs {n_comparison} comparison reps), "
+        "not distinguishable from zero."
+    ),
+    (True, "interval only"): N_(
+        "The training's effect is the ratio of the two: {trained_factor} / {comparison_factor} = {effect_factor}, "
+        "i.e. {effect} (95% CI {low} to {high}, {n_treated} trained vs {n_comparison} comparison reps): its 95% CI "
+        "excludes zero, but it is not distinguishable from zero once the {k} effects are tested together."
+    ),
+    (False, "yes"): N_(
+        "The training's effect, estimated over reps and months (difference in differences, rates weighted by their "
+        "denominators, so not exactly the difference of the two raw changes): {effect} (95% CI {low} to {high}, "
+        "{n_treated} trained vs {n_comparison} comparison reps), distinguishable from zero."
+    ),
+    (False, "no"): N_(
+        "The training's effect, estimated over reps and months (difference in differences, rates weighted by their "
+        "denominators, so not exactly the difference of the two raw changes): {effect} (95% CI {low} to {high}, "
+        "{n_treated} trained vs {n_comparison} comparison reps), not distinguishable from zero."
+    ),
+    (False, "interval only"): N_(
+        "The training's effect, estimated over reps and months (difference in differences, rates weighted by their "
+        "denominators, so not exactly the difference of the two raw changes): {effect} (95% CI {low} to {high}, "
+        "{n_treated} trained vs {n_comparison} comparison reps): its 95% CI excludes zero, but it is not "
+        "distinguishable from zero once the {k} effects are tested together."
+    ),
+}
+
+_UNDERPOWERED_TARGET = N_(
+    "Underpowered: the smallest effect this test can detect is {mde} (80% power, 5% two-sided), far above the target "
+    "of {target}; a real effect of that size could well be missed."
+)
+_UNDERPOWERED_SIZE = N_(
+    "Underpowered: the smallest effect this test can detect is {mde} (80% power, 5% two-sided), far above the "
+    "estimate's own size, {effect}; a real effect of that size could well be missed."
+)
+
+#: Punctuation that ends a sentence in Chinese: the next sentence follows without a space.
+_FULL_STOPS = ("。", "！", "？", "；", "）", "」")
+
+
+def _join_sentences(sentences: Sequence[str]) -> str:
+    """Sentences as one paragraph: a space after an English full stop, none after a Chinese one.
+
+    >>> _join_sentences(["One.", "Two."]), _join_sentences(["一。", "二。"])
+    ('One. Two.', '一。二。')
+    """
+    out = ""
+    for s in sentences:
+        if not s:
+            continue
+        out += s if (not out or out.endswith(_FULL_STOPS)) else " " + s
+    return out
 
 
 def _relative(value: float, lo: float, hi: float, base: float) -> tuple[float, float, float]:
@@ -646,7 +735,7 @@ def sales_attribution(
     names = list(MEASURES) if measures is None else list(measures)
     if panel is None:
         panel = cohort_panel(data, team, quarter, before_months=bm, after_months=am, outlier_factor=outlier_factor)
-    q0, _ = quarter_bounds(quarter)
+    q0, __ = quarter_bounds(quarter)
     first_before = q0 - pd.DateOffset(months=bm)
     panel = panel.loc[(panel["month"] >= first_before).to_numpy()]
     if factors is None:
@@ -742,8 +831,11 @@ def _check_retention_known(data, panel, quarter, before_months, after_months, *,
     known = float(c["customer_retained"].notna().mean()) if len(c) else 0.0
     if known < minimum:
         raise PanelError(
-            f"retention is known only 90 days after a complaint; {known:.0%} of the "
-            f"after-window's complaints have an outcome yet"
+            _(
+                "retention is known only 90 days after a complaint; {share} of the after-window's complaints have "
+                "an outcome yet",
+                share=format(known, ".0%"),
+            )
         )
 
 
@@ -851,7 +943,7 @@ def target_progress(table: pd.DataFrame, params) -> pd.DataFrame:
         r = table.set_index("measure").loc[m.name]
         target = float(getattr(params.targets, m.target))
         eff, lo, hi = r["relative_effect"], r["relative_ci_low"], r["relative_ci_high"]
-        status = status_word(eff, lo, hi, target) if math.isfinite(eff) else "not estimable"
+        status = status_word(eff, lo, hi, target) if math.isfinite(eff) else N_("not estimable")
         rows.append(
             {
                 "measure": m.name,
@@ -914,7 +1006,7 @@ def parallel_trends(
                     "F": math.nan,
                     "p_value": math.nan,
                     "n": 0,
-                    "warning": f"not tested: {exc}",
+                    "warning": _(_NOT_TESTED, reason=str(exc)),
                 }
             )
             continue
@@ -1089,7 +1181,7 @@ def segment_display(table: pd.DataFrame) -> pd.DataFrame:
 
     out["training effect"] = [fmt(v, u) for v, u in zip(out["effect"], out["unit"])]
     out["95% CI"] = [
-        f"{fmt(lo, u)} to {fmt(hi, u)}" if math.isfinite(lo) else "–"
+        _("{low} to {high}", low=fmt(lo, u), high=fmt(hi, u)) if math.isfinite(lo) else "–"
         for lo, hi, u in zip(out["ci_low"], out["ci_high"], out["unit"])
     ]
     k = int(np.isfinite(out["q_value"].to_numpy(dtype=float)).sum())
@@ -1097,9 +1189,10 @@ def segment_display(table: pd.DataFrame) -> pd.DataFrame:
     out["verdict"] = [
         "–"
         if not (math.isfinite(lo) and math.isfinite(q))
-        else ("distinguishable from zero (BH)" if q < 0.05 else "not distinguishable from zero (BH)")
+        else _(N_("distinguishable from zero (BH)") if q < 0.05 else N_("not distinguishable from zero (BH)"))
         for lo, q in zip(out["ci_low"], out["q_value"])
     ]
+    out["label"] = [_(v) for v in out["label"]]
     out = out[["label", "segment", "n", "training effect", "95% CI", "q (BH)", "verdict"]]
     out.attrs["tests"] = k
     return out.rename(columns={"label": "measure"})
@@ -1166,7 +1259,7 @@ def team_rankings(
     (1 + growth) / (1 + market_growth) - 1 and its rank (``rank_vs_market``): the team's
     growth once the market's own growth (season and trend) is taken out.
     """
-    data, _, quarter, params = scope(data, "", quarter, params)
+    data, __, quarter, params = scope(data, "", quarter, params)
     bm, am = Windows.from_params(quarter, params).months
     w = _windows(quarter, bm, am)
     p = measure_panel(data, start=w.before[0], end=w.after[1], outlier_factor=outlier_factor)
@@ -1225,34 +1318,92 @@ def attribution_summary(table: pd.DataFrame, *, anchors: Mapping[str, str] | Non
     """
     anchors = EFFECT_HEADLINES if anchors is None else anchors
     lines = [
-        "The training's effect is the change of the trained reps net of seasonality and of what "
-        "changed for the comparison group over the same months (difference in differences); "
-        "the raw before/after change is not. Volumes grow by factors that multiply: the training's "
-        "effect is the trained reps' growth factor divided by the comparison group's; rates are in "
-        "percentage points and the effect is the difference of the two changes. Each effect is shown "
-        "in full (95% CI, n) in its headline and in the table below; the list says which can be told "
-        "from no effect.",
+        _(
+            "The training's effect is the change of the trained reps net of seasonality and of what "
+            "changed for the comparison group over the same months (difference in differences); "
+            "the raw before/after change is not. Volumes grow by factors that multiply: the training's "
+            "effect is the trained reps' growth factor divided by the comparison group's; rates are in "
+            "percentage points and the effect is the difference of the two changes. Each effect is shown "
+            "in full (95% CI, n) in its headline and in the table below; the list says which can be told "
+            "from no effect."
+        ),
         "",
     ]
-    for _, r in table.iterrows():
+    for __, r in table.iterrows():
         rel = r["kind"] == "relative"
         eff = r["relative_effect"] if rel else r["effect"]
         name = anchors.get(str(r["measure"]))
-        link = f"[the training's effect](#m-{name})" if name else "the training's effect"
         if not math.isfinite(eff):
-            lines.append(f"- **{r['label']}**: {link} cannot be estimated yet.")
+            lines.append(_(_SUMMARY_NOT_ESTIMABLE[bool(name)], measure=_(r["label"]), anchor=name))
             continue
         p_holm, k = float(r.get("effect_p_holm", math.nan)), int(r.get("holm_k", 0) or 0)
         holm_used = math.isfinite(p_holm) and k > 1
         sig = (p_holm < 0.05) if holm_used else (r["effect_ci_low"] > 0 or r["effect_ci_high"] < 0)
-        verdict = "distinguishable from zero" if sig else "not distinguishable from zero"
-        lines.append(
-            f"- **{r['label']}**: {link} is {verdict}" + (f" (Holm-adjusted for {k} tests)." if holm_used else ".")
-        )
+        lines.append(_(_SUMMARY_VERDICT[bool(name), bool(sig), holm_used], measure=_(r["label"]), anchor=name, k=k))
     return "\n".join(lines)
 
 
+#: A measure's line in :func:`attribution_summary` when its effect cannot be estimated, by (linked).
+_SUMMARY_NOT_ESTIMABLE = {
+    True: N_("- **{measure}**: [the training's effect](#m-{anchor}) cannot be estimated yet."),
+    False: N_("- **{measure}**: the training's effect cannot be estimated yet."),
+}
+
+#: A measure's line in :func:`attribution_summary`, by (linked, distinguishable from zero, Holm-adjusted).
+_SUMMARY_VERDICT = {
+    (True, True, True): N_(
+        "- **{measure}**: [the training's effect](#m-{anchor}) is distinguishable from zero (Holm-adjusted for {k} "
+        "tests)."
+    ),
+    (True, True, False): N_("- **{measure}**: [the training's effect](#m-{anchor}) is distinguishable from zero."),
+    (True, False, True): N_(
+        "- **{measure}**: [the training's effect](#m-{anchor}) is not distinguishable from zero (Holm-adjusted for "
+        "{k} tests)."
+    ),
+    (True, False, False): N_("- **{measure}**: [the training's effect](#m-{anchor}) is not distinguishable from zero."),
+    (False, True, True): N_(
+        "- **{measure}**: the training's effect is distinguishable from zero (Holm-adjusted for {k} tests)."
+    ),
+    (False, True, False): N_("- **{measure}**: the training's effect is distinguishable from zero."),
+    (False, False, True): N_(
+        "- **{measure}**: the training's effect is not distinguishable from zero (Holm-adjusted for {k} tests)."
+    ),
+    (False, False, False): N_("- **{measure}**: the training's effect is not distinguishable from zero."),
+}
+
+
 # ----------------------------------------------------------------- reader-facing
+
+
+#: How the columns of this chapter's tables read (``Chapter.table`` shows ``pretty_column(c)`` of each,
+#: translated): the English display names, marked for the catalog.
+_COLUMN_LABELS = {
+    "measure": N_("Measure"),
+    "label": N_("Label"),
+    "segment": N_("Segment"),
+    "training effect": N_("Training effect"),
+    "q (BH)": N_("Q (BH)"),
+    "verdict": N_("Verdict"),
+    "warning": N_("Warning"),
+    "group": N_("Group"),
+    "people": N_("People"),
+    "newly_top": N_("Newly top"),
+    "top_after": N_("Top after"),
+    "share_newly_top": N_("Share newly top"),
+    "team": N_("Team"),
+    "region": N_("Region"),
+    "sales_before": N_("Sales before"),
+    "sales_after": N_("Sales after"),
+    "rank_before": N_("Rank before"),
+    "rank_after": N_("Rank after"),
+    "growth": N_("Growth"),
+    "market_growth": N_("Market growth"),
+    "growth_vs_market": N_("Growth vs market"),
+    "rank_vs_market": N_("Rank vs market"),
+}
+
+#: Text cells of this chapter's tables (the groups of :func:`rep_rankings`, a target without an estimate).
+_CELL_LABELS = {"trained": N_("trained"), "comparison": N_("comparison"), "other": N_("other")}
 
 
 def _fmt_change(v: float, kind: str) -> str:
@@ -1292,7 +1443,7 @@ def display_table(table: pd.DataFrame) -> pd.DataFrame:
     ['+10.0 pp', '+9.0 pp', '+2.0 pp', '+8.0 pp', '+1.0 pp to +15.0 pp', 'difference in differences']
     """
     rows = []
-    for _, r in table.iterrows():
+    for __, r in table.iterrows():
         k = r["kind"]
         if k == "relative":
             trained = _fmt_growth(r.get("trained_factor", math.nan))
@@ -1300,16 +1451,26 @@ def display_table(table: pd.DataFrame) -> pd.DataFrame:
             comparison = _fmt_growth(r.get("comparison_factor", math.nan))
             effect = _fmt_growth(r.get("effect_factor", math.nan))
             lo, hi = r.get("relative_ci_low", math.nan), r.get("relative_ci_high", math.nan)
-            ci = "–" if not math.isfinite(lo) else f"x{1 + lo:.3f} to x{1 + hi:.3f} ({lo:+.1%} to {hi:+.1%})"
-            combine = "effect = trained / comparison"
+            ci = (
+                "–"
+                if not math.isfinite(lo)
+                else _(
+                    "{low_factor} to {high_factor} ({low} to {high})",
+                    low_factor=_factor(1 + lo),
+                    high_factor=_factor(1 + hi),
+                    low=_fmt_change(lo, k),
+                    high=_fmt_change(hi, k),
+                )
+            )
+            combine = _("effect = trained / comparison")
         else:
             trained = _fmt_change(r["naive"], k)
             adjusted = _fmt_change(r["adjusted"], k)
             comparison = _fmt_change(r["comparison"], k)
             effect = _fmt_change(r["effect"], k)
             lo, hi = r["effect_ci_low"], r["effect_ci_high"]
-            ci = "–" if not math.isfinite(lo) else f"{_fmt_change(lo, k)} to {_fmt_change(hi, k)}"
-            combine = "difference in differences"
+            ci = "–" if not math.isfinite(lo) else _("{low} to {high}", low=_fmt_change(lo, k), high=_fmt_change(hi, k))
+            combine = _("difference in differences")
         b = r["before_treated"]
         if not math.isfinite(b):
             before = "–"
@@ -1321,16 +1482,16 @@ def display_table(table: pd.DataFrame) -> pd.DataFrame:
             before = f"{b:,.2f}"
         rows.append(
             {
-                "Measure": r["label"],
-                "Before level (trained)": before,
-                "What changed: trained reps": trained,
-                "... seasonally adjusted": adjusted,
-                "... comparison group": comparison,
-                "Training's effect": effect,
-                "95% CI": ci,
-                "How they combine": combine,
-                "Trained reps": int(r["n_treated"]),
-                "Comparison reps": int(r["n_comparison"]),
+                N_("Measure"): _(r["label"]),
+                N_("Before level (trained)"): before,
+                N_("What changed: trained reps"): trained,
+                N_("... seasonally adjusted"): adjusted,
+                N_("... comparison group"): comparison,
+                N_("Training's effect"): effect,
+                N_("95% CI"): ci,
+                N_("How they combine"): combine,
+                N_("Trained reps"): int(r["n_treated"]),
+                N_("Comparison reps"): int(r["n_comparison"]),
             }
         )
     return pd.DataFrame(rows)
@@ -1349,25 +1510,48 @@ def parallel_trends_note(tests: pd.DataFrame) -> str:
     ...     "Measures tested: Sales. No evidence of diverging pre-trends (this test has little power")
     True
     """
-    bad = tests[tests["warning"].str.startswith("The trained")]
-    untested = tests[tests["warning"].str.startswith("not tested")]
-    tested = tests[~tests["warning"].str.startswith("not tested")]
-    text = f"Measures tested: {', '.join(tested['label'])}. " if len(tested) else ""
+    untested = tests["warning"].str.startswith(_(_NOT_TESTED, reason=""))
+    bad = tests[tests["warning"].ne("") & ~untested]
+    tested = tests[~untested]
+    untested = tests[untested]
+    parts = [_("Measures tested: {measures}.", measures=_list(_(v) for v in tested["label"]))] if len(tested) else []
     if len(bad):
-        names = ", ".join(bad["label"])
-        text += (
-            f"**Warning ({names}):** {bad['warning'].iloc[0]} "
-            f"(joint test of the pre-training gaps in three bins, p = {bad['p_value'].min():.3f})."
+        parts.append(
+            _(
+                "**Warning ({measures}):** {warning} (joint test of the pre-training gaps in three bins, p = {p}).",
+                measures=_list(_(v) for v in bad["label"]),
+                warning=_(bad["warning"].iloc[0]),
+                p=format(bad["p_value"].min(), ".3f"),
+            )
         )
     elif len(tested):
-        text += (
-            "No evidence of diverging pre-trends (this test has little power: it can miss a "
-            "drift as large as the training's effect). Joint test of the pre-training gaps, "
-            f"binned into three periods: smallest p = {tested['p_value'].min():.2f}."
+        parts.append(
+            _(
+                "No evidence of diverging pre-trends (this test has little power: it can miss a drift as large as "
+                "the training's effect). Joint test of the pre-training gaps, binned into three periods: smallest "
+                "p = {p}.",
+                p=format(tested["p_value"].min(), ".2f"),
+            )
         )
     if len(untested):
-        text += " Not tested: " + "; ".join(f"{r.label} ({r.warning})" for r in untested.itertuples()) + "."
-    return text
+        why = [_("{measure} ({reason})", measure=_(r.label), reason=r.warning) for r in untested.itertuples()]
+        parts.append(_("Not tested: {measures}.", measures=_list(why, sep=";")))
+    return _join_sentences(parts)
+
+
+#: A parallel-trends test that could not run (its ``warning``).
+_NOT_TESTED = N_("not tested: {reason}")
+
+
+def _list(items, *, sep: str = ",") -> str:
+    """Items joined as a list: ``a, b`` in English, ``a、b`` in Chinese (``sep=";"``: ``a; b``, ``a；b``).
+
+    >>> _list(["a", "b"]), _list(["a", "b"], sep=";")
+    ('a, b', 'a; b')
+    """
+    if language() == "zh":
+        return ("、" if sep == "," else "；").join(items)
+    return (sep + " ").join(items)
 
 
 def newly_top_summary(reps: pd.DataFrame, *, top: int = 10) -> pd.DataFrame:
@@ -1410,21 +1594,44 @@ def rankings_note(
     s = summary.set_index("group")
     t = teams.set_index("team").loc[team]
     ranked = int(s.loc["trained", "people"])
-    who = f"the {ranked} trained reps ranked"
+    fields = {
+        "newly": int(s.loc["trained", "newly_top"]),
+        "ranked": ranked,
+        "cohort": cohort_size,
+        "top": top,
+        "comparison_newly": int(s.loc["comparison", "newly_top"]),
+        "comparison_people": int(s.loc["comparison", "people"]),
+        "rank_before": int(t["rank_before"]),
+        "rank_after": int(t["rank_after"]),
+        "teams": len(teams),
+    }
     if cohort_size is not None and cohort_size != ranked:
-        who = f"the {ranked} trainees ranked (of the cohort's {cohort_size}, those employed through both windows)"
-    text = (
-        f"{int(s.loc['trained', 'newly_top'])} of {who} entered the company's top {top} by sales per month "
-        f"(comparison reps: {int(s.loc['comparison', 'newly_top'])} of "
-        f"{int(s.loc['comparison', 'people'])}). The team ranked {int(t['rank_before'])} of "
-        f"{len(teams)} before and {int(t['rank_after'])} after"
-    )
+        first = _(
+            "{newly} of the {ranked} trainees ranked (of the cohort's {cohort}, those employed through both "
+            "windows) entered the company's top {top} by sales per month (comparison reps: {comparison_newly} of "
+            "{comparison_people}).",
+            **fields,
+        )
+    else:
+        first = _(
+            "{newly} of the {ranked} trained reps ranked entered the company's top {top} by sales per month "
+            "(comparison reps: {comparison_newly} of {comparison_people}).",
+            **fields,
+        )
     if "rank_vs_market" in t and pd.notna(t["rank_vs_market"]):
-        text += f"; on growth net of its region's market index it ranks {int(t['rank_vs_market'])} of {len(teams)}"
-    return text + (
-        ". Ranks move with everything that changed, not only with the training: "
-        "the training's effect is the one in the attribution table."
+        second = _(
+            "The team ranked {rank_before} of {teams} before and {rank_after} after; on growth net of its region's "
+            "market index it ranks {rank_vs_market} of {teams}.",
+            rank_vs_market=int(t["rank_vs_market"]),
+            **fields,
+        )
+    else:
+        second = _("The team ranked {rank_before} of {teams} before and {rank_after} after.", **fields)
+    third = _(
+        "Ranks move with everything that changed, not only with the training: the training's effect is the one in "
+        "the attribution table."
     )
+    return _join_sentences([first, second, third])
 
 
 def _p_is(p: float) -> str:

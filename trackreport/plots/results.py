@@ -13,6 +13,7 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from trackreport.i18n import N_, _
 from trackreport.plots import (
     BEFORE,
     COMPARISON,
@@ -39,10 +40,10 @@ __all__ = [
 
 _LIGHT_BLUE = sns.light_palette(TRAINED, n_colors=4).as_hex()
 _STEPS = [
-    ("naive", "Before/after change (trained reps)", _LIGHT_BLUE[1]),
-    ("adjusted", "Seasonally adjusted change", _LIGHT_BLUE[2]),
-    ("comparison", "Comparison group's change", COMPARISON),
-    ("effect", "Training's effect (DiD, 95% CI)", TRAINED),
+    ("naive", N_("Before/after change (trained reps)"), _LIGHT_BLUE[1]),
+    ("adjusted", N_("Seasonally adjusted change"), _LIGHT_BLUE[2]),
+    ("comparison", N_("Comparison group's change"), COMPARISON),
+    ("effect", N_("Training's effect (DiD, 95% CI)"), TRAINED),
 ]
 
 
@@ -56,16 +57,16 @@ def monthly_trained_vs_comparison(
     monthly means (seaborn draws them without an interval of its own).
     """
     fig, ax = new_figure(height=4.0)
-    names = {"trained": "Trained reps (this cohort)", "comparison": "Comparison reps (not yet / never trained)"}
+    names = {"trained": _("Trained reps (this cohort)"), "comparison": _("Comparison reps (not yet / never trained)")}
     r = series.iloc[0]
-    ax.axvspan(r["before_start"], r["quarter_start"], color="#e8eef6", label="Before window")
+    ax.axvspan(r["before_start"], r["quarter_start"], color="#e8eef6", label=_("Before window"))
     ax.axvspan(
         r["quarter_start"],
         r["quarter_end"] + pd.Timedelta(days=1),
         color="#eeeeee",
-        label="Training quarter (left out)",
+        label=_("Training quarter (left out)"),
     )
-    ax.axvspan(r["quarter_end"] + pd.Timedelta(days=1), r["after_end"], color="#e6f2ec", label="After window")
+    ax.axvspan(r["quarter_end"] + pd.Timedelta(days=1), r["after_end"], color="#e6f2ec", label=_("After window"))
     d = series[series["group"].isin(list(names))].assign(who=lambda f: f["group"].map(names)).sort_values("month")
     sns.lineplot(
         data=d,
@@ -83,7 +84,7 @@ def monthly_trained_vs_comparison(
         percent_axis(ax)
     if money:
         money_axis(ax)
-    ax.set(title=title, ylabel=ylabel, xlabel="Month")
+    ax.set(title=title, ylabel=ylabel, xlabel=_("Month"))
     ax.tick_params(axis="x", rotation=30)
     legend_below(fig, ax, ncols=2)
     return fig
@@ -91,22 +92,22 @@ def monthly_trained_vs_comparison(
 
 def _decomposition_axis(ax: Axes, t: pd.DataFrame, *, relative: bool) -> None:
     rows = []
-    for col, name, _ in _STEPS:
+    for col, name, __ in _STEPS:
         if relative:
             # growth factors - 1, as the table and the sentence show them (trained = comparison x effect)
             source = {"naive": "trained_factor", "comparison": "comparison_factor", "effect": "effect_factor"}
             v = (t[source[col]] - 1 if col in source else t[f"{col}_relative"]).to_numpy(float)
         else:
             v = t[col].to_numpy(float) * 100
-        rows.append(pd.DataFrame({"label": [wrap_label(x) for x in t["label"]], "step": name, "value": v}))
+        rows.append(pd.DataFrame({"label": [wrap_label(_(x)) for x in t["label"]], "step": _(name), "value": v}))
     long = pd.concat(rows, ignore_index=True)
     sns.barplot(
         data=long.fillna({"value": 0.0}),
         y="label",
         x="value",
         hue="step",
-        hue_order=[s[1] for s in _STEPS],
-        palette={name: color for _, name, color in _STEPS},
+        hue_order=[_(s[1]) for s in _STEPS],
+        palette={_(name): color for __, name, color in _STEPS},
         orient="h",
         errorbar=None,
         saturation=1.0,
@@ -128,9 +129,9 @@ def _decomposition_axis(ax: Axes, t: pd.DataFrame, *, relative: bool) -> None:
     ax.set_ylabel("")
     if relative:
         percent_axis(ax, "x")
-        ax.set_xlabel("Growth from before to after, % (effect: trained growth / comparison growth - 1)")
+        ax.set_xlabel(_("Growth from before to after, % (effect: trained growth / comparison growth - 1)"))
     else:
-        ax.set_xlabel("Change, percentage points")
+        ax.set_xlabel(_("Change, percentage points"))
 
 
 def change_decomposition(table: pd.DataFrame, *, title: str) -> Figure:
@@ -171,14 +172,14 @@ def effects_forest(table: pd.DataFrame, *, title: str) -> Figure:
             rel,
             ("relative_effect", "relative_ci_low", "relative_ci_high"),
             1.0,
-            "Effect, % of the level without training",
+            _("Effect, % of the level without training"),
         ),
-        (axes[1, 0], ab, ("effect", "effect_ci_low", "effect_ci_high"), 100.0, "Effect, percentage points"),
+        (axes[1, 0], ab, ("effect", "effect_ci_low", "effect_ci_high"), 100.0, _("Effect, percentage points")),
     )
     for ax, part, (v, lo, hi), k, xlabel in parts:
         d = pd.DataFrame(
             {
-                "label": part["label"].astype(str).to_numpy(),
+                "label": [_(v) for v in part["label"].astype(str)],
                 "value": part[v].to_numpy(float) * k,
                 "ci_low": part[lo].to_numpy(float) * k,
                 "ci_high": part[hi].to_numpy(float) * k,
@@ -202,8 +203,9 @@ def effects_forest(table: pd.DataFrame, *, title: str) -> Figure:
 def event_study_chart(coefs: pd.DataFrame, *, measure: str, title: str, ylabel: str) -> Figure:
     """Event-study gaps (trained minus comparison, relative to the last month before) by month, with 95% intervals."""
     d = coefs[coefs["measure"] == measure].sort_values("event_time")
+    before, after = _("before the training"), _("after the training")
     d = d.assign(
-        when=np.where(d["event_time"] < 0, "before the training", "after the training"),
+        when=np.where(d["event_time"] < 0, before, after),
         event_time=d["event_time"].astype(int).astype(str),
     )
     fig = point_ci(
@@ -211,12 +213,12 @@ def event_study_chart(coefs: pd.DataFrame, *, measure: str, title: str, ylabel: 
         x="event_time",
         y="coef",
         hue="when",
-        palette={"before the training": BEFORE, "after the training": TRAINED},
+        palette={before: BEFORE, after: TRAINED},
         dodge=False,
         zero=0.0,
         title=title,
         value_label=ylabel,
-        cat_label="Months relative to the training (-1 = last month before the quarter; 0 = first month after)",
+        cat_label=_("Months relative to the training (-1 = last month before the quarter; 0 = first month after)"),
     )
     money_axis(fig.axes[0])
     return fig
@@ -243,7 +245,7 @@ def complaint_mix(mix: pd.DataFrame, *, title: str) -> Figure:
     )
     percent_axis(ax)
     ax.grid(axis="x", visible=False)
-    ax.set(title=title, ylabel="Share of complaints", xlabel="")
+    ax.set(title=title, ylabel=_("Share of complaints"), xlabel="")
     legend_below(fig, ax)
     return fig
 
