@@ -61,12 +61,21 @@ def test_markdown_blocks_split_paragraphs_and_headings():
 
 def test_translated_markdown_keeps_heading_levels(monkeypatch):
     table = {"06 Sales": "06 销售", "Text.": "正文。"}
-    monkeypatch.setattr(i18n, "gettext", lambda m, /, **f: table.get(m, m))
+    monkeypatch.setattr(i18n, "translate", lambda m, code: table.get(m, m))
     with language_of("zh"):
         assert i18n.translate_markdown("## 06 Sales\n\nText.\n") == "## 06 销售\n\n正文。"
         nb = {"cells": [{"cell_type": "markdown", "source": ["# 06 Sales"]}, {"cell_type": "code", "source": "x"}]}
         assert i18n.translate_notebook(nb)["cells"][0]["source"] == "# 06 销售"
     assert i18n.translate_markdown("## 06 Sales") == "## 06 Sales"  # English: as written
+
+
+def test_a_notebook_is_translated_into_the_language_given_whatever_the_current_one():
+    """Kernel threads translate side by side: each passes its report's language."""
+    nb = {"cells": [{"cell_type": "markdown", "source": "# x\n\nA paragraph."}]}
+    with language_of("zh"):
+        assert i18n.translate_notebook(nb, "en")["cells"][0]["source"] == "# x\n\nA paragraph."
+    assert i18n.translate("{year}Q{q}", "zh") == "{year}年第{q}季度"
+    assert i18n.language() == "en"
 
 
 def test_placeholders():

@@ -66,6 +66,7 @@ __all__ = [
     "ngettext",
     "placeholders",
     "set_language",
+    "translate",
     "translate_markdown",
     "translate_notebook",
 ]
@@ -137,12 +138,16 @@ def gettext(msgid: str, /, **fields: object) -> str:
 
     Without a catalog entry (or in English) the English text is used.
     """
-    text = msgid
-    if _current != "en" and msgid:
-        catalog = _translations(_current)
-        if catalog is not None:
-            text = catalog.gettext(msgid)
+    text = translate(msgid, _current)
     return text.format(**fields) if fields else text
+
+
+def translate(msgid: str, code: str) -> str:
+    """``msgid`` in language ``code`` (not the current one; for code that serves several reports at once)."""
+    if code == "en" or not msgid:
+        return msgid
+    catalog = _translations(code)
+    return msgid if catalog is None else catalog.gettext(msgid)
 
 
 _ = gettext
@@ -248,23 +253,29 @@ def markdown_blocks(text: str) -> list[str]:
     return out
 
 
-def translate_markdown(text: str) -> str:
-    """A Markdown cell in the current language, block by block (see :func:`markdown_blocks`)."""
-    if _current == "en":
+def translate_markdown(text: str, code: str | None = None) -> str:
+    """A Markdown cell in language ``code`` (default: the current one), block by block (:func:`markdown_blocks`)."""
+    code = _current if code is None else code
+    if code == "en":
         return text
     blocks = []
     for block in _BLOCK_SPLIT.split(text.strip()):
         block = block.strip()
         m = _HEADING.match(block)
-        blocks.append(m.group(1) + gettext(m.group(2).strip()) if m else gettext(block))
+        blocks.append(m.group(1) + translate(m.group(2).strip(), code) if m else translate(block, code))
     return "\n\n".join(blocks)
 
 
-def translate_notebook(nb: Any) -> Any:
-    """Translate a notebook's Markdown cells in place (current language) and return it."""
-    if _current != "en":
+def translate_notebook(nb: Any, code: str | None = None) -> Any:
+    """Translate a notebook's Markdown cells in place into ``code`` (default: the current language); return it.
+
+    The runner's kernel threads each pass their report's language: the current language is
+    one per process, and threads must not switch it under each other.
+    """
+    code = _current if code is None else code
+    if code != "en":
         for cell in nb["cells"]:
             if cell["cell_type"] == "markdown":
                 source = cell["source"]
-                cell["source"] = translate_markdown("".join(source) if isinstance(source, list) else source)
+                cell["source"] = translate_markdown("".join(source) if isinstance(source, list) else source, code)
     return nb

@@ -216,7 +216,9 @@ def test_show_embeds_an_svg_with_alt_text_and_a_phone_drawing_and_nothing_from_a
     fig = plots.point_ci(SCORES, x="competency", y="mean", value_label="rating (1-5)", title="Baseline", target=4.0)
     plots.show(fig)
     html = shown[0]["text/html"]
-    desktop = re.search(r'<img alt="Baseline; y: rating \(1-5\)" src="data:image/svg\+xml;base64,([^"]+)"/>', html)
+    desktop = re.search(
+        r'<img alt="Baseline; y: rating \(1-5\)" src="data:image/svg\+xml;base64,([^"]+)" data-text="([^"]*)"/>', html
+    )
     phone = re.search(r'<source media="\(max-width: 600px\)" srcset="data:image/svg\+xml;base64,([^"]+)"/>', html)
     assert html.startswith("<picture>") and desktop and phone
     svgs = [base64.b64decode(m.group(1)).decode("utf-8") for m in (desktop, phone)]
@@ -231,6 +233,8 @@ def test_show_embeds_an_svg_with_alt_text_and_a_phone_drawing_and_nothing_from_a
     assert plots.text_px(11, 1) * min(1.0, 360 / _svg_width_px(svgs[1])) >= plots.MIN_TEXT_PX
     assert "image/png" not in shown[0]
     assert plt.fignum_exists(fig.number) is False
+    drawn = desktop.group(2).split(" | ")  # every text drawn: ticks and the target line's legend too
+    assert "Baseline" in drawn and "rating (1-5)" in drawn and "target 4" in drawn
 
 
 def test_charts_draw_without_warnings_beyond_seaborns_known_ones():

@@ -561,7 +561,7 @@ def show(fig: Figure) -> None:
     # every text drawn (ticks, legend, notes): the SVG draws glyphs as paths, so this is how a
     # reader's tool (and the translation test) can read what the chart says
     drawn = html.escape(" | ".join(chart_text(fig, draw=False)), quote=True)
-    img = f'<img alt="{alt}" data-text="{drawn}" src="{_data_uri(svg)}"/>'
+    img = f'<img alt="{alt}" src="{_data_uri(svg)}" data-text="{drawn}"/>'
     narrow = phone_svg(fig)
     plt.close(fig)
     if narrow is not None:

@@ -23,7 +23,7 @@ from typing import Any
 
 import nbformat
 
-from trackreport.i18n import language_of, translate_notebook
+from trackreport.i18n import translate_notebook
 from trackreport.paths import PROJ_ROOT
 from trackreport.report.catalog import ChapterNotebook
 from trackreport.report.params import ReportParams
@@ -210,8 +210,8 @@ def _execute(job: Job, km: Any, kc: Any) -> None:
     out_nb = job.staging / "notebooks" / job.chapter.path.name
     try:
         nb = nbformat.read(job.chapter.path, as_version=4)
-        with language_of(job.params.lang):  # the narrative in the report's language (trackreport.i18n)
-            translate_notebook(nb)
+        translate_notebook(nb, job.params.lang)  # the narrative in the report's language (never the global one:
+        # kernel threads run side by side)
         nb.cells.insert(0, new_code_cell("%reset -f", metadata={"tags": ["trackreport-reset"]}))
         parameters = {
             "team": job.params.team,
