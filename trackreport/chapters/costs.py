@@ -31,11 +31,15 @@ import pandas as pd
 
 from trackreport.chapters import sales
 from trackreport.data.cohort import cohort_members, report_windows
+from trackreport.i18n import N_, _
 from trackreport.stats.display import format_interval, format_value, status_word
 from trackreport.stats.estimate import Estimate
 from trackreport.stats.roi import bcr, monetary_benefit, roi, training_benefit
 
 __all__ = [
+    "CATEGORY_LABELS",
+    "COLUMNS",
+    "WORDS",
     "programme_courses",
     "cost_table",
     "fully_loaded_cost",
@@ -55,16 +59,75 @@ __all__ = [
 ]
 
 CATEGORY_LABELS = {
-    "trainer_fee": "Trainer fees",
-    "venue": "Venue",
-    "travel": "Travel",
-    "materials": "Materials",
-    "platform": "Learning platform",
-    "needs_analysis": "Needs analysis (prorated)",
-    "development": "Development (prorated)",
-    "evaluation": "Evaluation (prorated)",
-    "participant_time": "Participants' time",
+    "trainer_fee": N_("Trainer fees"),
+    "venue": N_("Venue"),
+    "travel": N_("Travel"),
+    "materials": N_("Materials"),
+    "platform": N_("Learning platform"),
+    "needs_analysis": N_("Needs analysis (prorated)"),
+    "development": N_("Development (prorated)"),
+    "evaluation": N_("Evaluation (prorated)"),
+    "participant_time": N_("Participants' time"),
 }
+"""Cost categories as the reader sees them (the English text; translated where shown)."""
+
+TOTAL_LABEL = N_("Fully loaded cost")
+
+COLUMNS = {
+    "category": N_("Category"),
+    "total": N_("Total"),
+    "per_trainee": N_("Per trainee"),
+    "share": N_("Share"),
+    "basis": N_("Basis"),
+    "months": N_("Months"),
+    "months_counted": N_("Months counted"),
+    "benefit": N_("Benefit"),
+    "benefit_ci_low": N_("Benefit, 95% CI low"),
+    "benefit_ci_high": N_("Benefit, 95% CI high"),
+    "cost": N_("Cost"),
+    "roi": N_("ROI"),
+    "roi_ci_low": N_("ROI, 95% CI low"),
+    "roi_ci_high": N_("ROI, 95% CI high"),
+    "bcr": N_("BCR"),
+    "bcr_ci_low": N_("BCR, 95% CI low"),
+    "bcr_ci_high": N_("BCR, 95% CI high"),
+    "level": N_("Level"),
+    "cost_per_trainee": N_("Cost per trainee"),
+    "budget": N_("Budget"),
+    "within_budget": N_("Within budget"),
+    "industry": N_("Industry"),
+    "vs_industry": N_("Vs industry"),
+    "alert": N_("Alert"),
+    "tier": N_("Tier"),
+    "spend": N_("Spend"),
+    "target": N_("Target"),
+    "gap_pp": N_("Gap pp"),
+    "performance": N_("Performance"),
+    "potential": N_("Potential"),
+    "budget_share": N_("Budget share"),
+    "vendor": N_("Vendor"),
+    "year": N_("Year"),
+    "price_per_hour": N_("Price per hour"),
+    "quality": N_("Quality"),
+    "roi_years_below": N_("ROI years below"),
+    "reviews": N_("Reviews"),
+    "decision": N_("Decision"),
+}
+"""The headers of this chapter's tables as a reader sees them (translated where shown)."""
+
+WORDS = (
+    N_("managers"),
+    N_("staff"),
+    N_("yes"),
+    N_("no"),
+    N_("core"),
+    N_("extension"),
+    N_("innovation"),
+    N_("unassigned"),
+    N_("keep"),
+    N_("drop"),
+)
+"""The codes this chapter's tables show in text cells (levels, tiers, decisions), translated where shown."""
 
 
 def _members(ch: Any) -> pd.DataFrame:
@@ -92,7 +155,7 @@ def participant_time_note(ch: Any) -> str | None:
     """The note to show when participants' time cannot be costed (no ``employees.hourly_cost``), else None."""
     if has_hourly_cost(ch):
         return None
-    return (
+    return _(
         "**Participants' time is left out** of the costs, the ROI and the BCR: the data have no "
         "`employees.hourly_cost`; participant-time lines booked in `costs` are counted as booked instead. "
         "The fully loaded cost is therefore understated and the ROI overstated."
@@ -112,7 +175,10 @@ def _participant_time(ch: Any) -> pd.DataFrame:
 
 
 def _cost_lines(ch: Any) -> pd.DataFrame:
-    """Every fully loaded cost line: ``category``, ``course_id`` (or NA), ``amount``, ``note``."""
+    """Every fully loaded cost line: ``category``, ``course_id`` (or NA), ``amount``, ``note``.
+
+    ``note`` is the line's basis as the reader reads it, in the report's language.
+    """
     courses = programme_courses(ch)
     programmes = set(courses["programme"])
     costs = ch.data["costs"]
@@ -124,7 +190,7 @@ def _cost_lines(ch: Any) -> pd.DataFrame:
         )
         & ((costs["category"] != "participant_time") | (not computed))
     ]
-    lines = [booked[["category", "course_id", "amount"]].assign(note="booked")]
+    lines = [booked[["category", "course_id", "amount"]].assign(note=_("booked"))]
     if "programme_overheads" in ch.data:
         o = ch.data["programme_overheads"]
         o = o[o["programme"].isin(programmes)]
@@ -136,14 +202,17 @@ def _cost_lines(ch: Any) -> pd.DataFrame:
                         "category": o["category"].to_numpy(),
                         "course_id": pd.NA,
                         "amount": amount,
-                        "note": [f"1/{int(r)} of {a:,.0f}" for r, a in zip(o["prorate_runs"], o["amount"])],
+                        "note": [
+                            _("1/{runs} of {amount}", runs=int(r), amount=format(a, ",.0f"))
+                            for r, a in zip(o["prorate_runs"], o["amount"])
+                        ],
                     }
                 )
             )
     if computed:
         pt = _participant_time(ch)
         lines.append(
-            pt[["course_id", "amount"]].assign(category="participant_time", note="attended hours x hourly cost")
+            pt[["course_id", "amount"]].assign(category="participant_time", note=_("attended hours x hourly cost"))
         )
     out = pd.concat([x for x in lines if len(x)], ignore_index=True)
     out["amount"] = out["amount"].astype(float)
@@ -173,7 +242,7 @@ def cost_table(ch: Any) -> pd.DataFrame:
         [
             t,
             pd.DataFrame(
-                [{"category": "Fully loaded cost", "total": total, "per_trainee": total / n, "share": 1.0, "basis": ""}]
+                [{"category": TOTAL_LABEL, "total": total, "per_trainee": total / n, "share": 1.0, "basis": ""}]
             ),
         ],
         ignore_index=True,
@@ -305,7 +374,7 @@ def per_capita_table(ch: Any) -> pd.DataFrame:
                 "within_budget": "yes" if mean <= budget else "no",
                 "industry": b.industry_per_capita_cost,
                 "vs_industry": mean / b.industry_per_capita_cost - 1,
-                "alert": f"above industry +{th.per_capita_cost_alert:.0%}"
+                "alert": _("above industry +{margin}", margin=format(th.per_capita_cost_alert, ".0%"))
                 if mean > b.industry_per_capita_cost * (1 + th.per_capita_cost_alert)
                 else "",
             }
@@ -455,11 +524,22 @@ def summary_sentences(figures: dict[str, Estimate | float], threshold: float) ->
     """
     r, q = figures["roi"], figures["bcr"]
     status = interval_status(r, threshold)
-    text = (
-        f"ROI {format_value(r.value, 'percent', digits=0)} "
-        f"(95% CI {format_interval(r.ci_low, r.ci_high, 'percent', digits=0)}); benefit-cost ratio {q.value:.2f} "
-        f"(each 1 CNY spent returned {q.value:.2f} CNY of profit). Against the {threshold:.0%} threshold: **{status}**."
-    )
+    fields = {
+        "roi": format_value(r.value, "percent", digits=0),
+        "interval": format_interval(r.ci_low, r.ci_high, "percent", digits=0),
+        "bcr": f"{q.value:.2f}",
+        "threshold": f"{threshold:.0%}",
+        "status": _(status),
+    }
     if status == "missed" and r.ci_high < 0:
-        text += " Even the upper end of the interval does not recover the cost."
-    return text
+        return _(
+            "ROI {roi} (95% CI {interval}); benefit-cost ratio {bcr} (each 1 CNY spent returned {bcr} CNY of "
+            "profit). Against the {threshold} threshold: **{status}**. Even the upper end of the interval does "
+            "not recover the cost.",
+            **fields,
+        )
+    return _(
+        "ROI {roi} (95% CI {interval}); benefit-cost ratio {bcr} (each 1 CNY spent returned {bcr} CNY of "
+        "profit). Against the {threshold} threshold: **{status}**.",
+        **fields,
+    )

@@ -17,9 +17,11 @@ from trackreport.chapters.behaviour import adoption_share, crm_completeness, fab
 from trackreport.chapters.customers import complaint_resolution, resolution_estimate
 from trackreport.chapters.delivery import checkin_completion
 from trackreport.chapters.evaluation import stage_target, stage_test_average
+from trackreport.chapters.scope import list_text
 from trackreport.data.cohort import SEGMENTS, Windows
 from trackreport.data.schema import COMPETENCIES
-from trackreport.stats.display import format_value, status_word
+from trackreport.i18n import N_, _, format_quarter, language
+from trackreport.stats.display import format_value, label, status_word
 from trackreport.stats.estimate import Estimate, mean_ci, proportion
 from trackreport.stats.results import lead_conversion, rep_month_panel, repurchase_rate
 
@@ -27,17 +29,43 @@ if TYPE_CHECKING:
     from trackreport.report.params import ReportParams
 
 __all__ = [
+    "COLUMNS",
+    "LEVELS",
     "PROFICIENT",
     "trainee_profile",
     "learning_preferences",
     "capability_baseline",
     "weakest_competencies",
+    "weakest_sentence",
     "pain_points",
     "target_table",
 ]
 
 PROFICIENT = 4.0
 """Rating that means "meets expectations" on the 1-5 competency scale: gaps are measured to it."""
+
+COLUMNS = {
+    "segment": N_("Segment"),
+    "role": N_("Role"),
+    "share": N_("Share"),
+    "competency": N_("Competency"),
+    "mean": N_("Mean"),
+    "gap": N_("Gap"),
+    "indicator": N_("Indicator"),
+    "period": N_("Period"),
+    "value": N_("Value"),
+    "goal": N_("Goal"),
+    "level": N_("Level"),
+    "baseline": N_("Baseline"),
+    "target": N_("Target"),
+    "current": N_("Current"),
+    "status": N_("Status"),
+    "note": N_("Note"),
+}
+"""The headers of this chapter's tables as a reader sees them (translated where shown)."""
+
+LEVELS = {"behaviour": N_("behaviour"), "results": N_("results"), "process": N_("process")}
+"""The ``level`` of a target (its Kirkpatrick level, or the training process), translated where shown."""
 
 
 def _period(table: pd.DataFrame, period: str) -> Estimate:
@@ -48,8 +76,14 @@ def _period(table: pd.DataFrame, period: str) -> Estimate:
 def _resolved_of(resolution: pd.DataFrame, hours: float) -> str:
     """ "0 of 245 resolved within 24 h (fastest 26 h)": what a share of resolved complaints rests on."""
     r = resolution.set_index("period").loc["after"]
-    fastest = "" if math.isnan(r["fastest_hours"]) else f" (fastest {r['fastest_hours']:.0f} h)"
-    return f"{int(r['resolved_within']):,} of {int(r['n_within']):,} resolved within {hours:g} h{fastest}"
+    fields = {"resolved": f"{int(r['resolved_within']):,}", "n": f"{int(r['n_within']):,}", "hours": f"{hours:g}"}
+    if math.isnan(r["fastest_hours"]):
+        return _("{resolved} of {n} resolved within {hours} h", **fields)
+    return _(
+        "{resolved} of {n} resolved within {hours} h (fastest {fastest} h)",
+        fastest=format(r["fastest_hours"], ".0f"),
+        **fields,
+    )
 
 
 def _rows(records: list[tuple], columns: list[str]) -> pd.DataFrame:
@@ -89,15 +123,18 @@ def learning_preferences(members: pd.DataFrame) -> pd.DataFrame:
     ...                   "mobile_learning_share": [0.7, 0.8, None, 0.6]})
     >>> learning_preferences(m)[["preference", "value", "n"]].round(3).to_dict("records")[0]
     {'preference': 'prefers case teaching', 'value': 0.667, 'n': 3}
+
+    ``preference`` is the English text, translated where shown (``_(preference)``).
     """
     rows = []
-    for col, label in (
-        ("prefers_case_teaching", "prefers case teaching"),
-        ("wants_personal_path", "wants a personalised learning path"),
+    for col, text in (
+        ("prefers_case_teaching", N_("prefers case teaching")),
+        ("wants_personal_path", N_("wants a personalised learning path")),
     ):
         answered = members[col].dropna().astype(bool)
-        rows.append(_est_row(label, proportion(int(answered.sum()), len(answered))))
-    rows.append(_est_row("share of learning time on mobile (mean)", mean_ci(members["mobile_learning_share"].tolist())))
+        rows.append(_est_row(text, proportion(int(answered.sum()), len(answered))))
+    mobile = N_("share of learning time on mobile (mean)")
+    rows.append(_est_row(mobile, mean_ci(members["mobile_learning_share"].tolist())))
     return _rows(rows, ["preference", "value", "ci_low", "ci_high", "n"])
 
 
@@ -138,6 +175,30 @@ def weakest_competencies(baseline: pd.DataFrame, *, k: int = 3) -> pd.DataFrame:
     return baseline.nsmallest(k, "mean").reset_index(drop=True)
 
 
+def _competency(code: str) -> str:
+    """A competency code in a sentence: its words in English (as before), its translated label otherwise."""
+    return code.replace("_", " ") if language() == "en" else _(label(code))
+
+
+def weakest_sentence(weak: pd.DataFrame) -> str:
+    """The sentence naming the weakest competencies of :func:`weakest_competencies` (Markdown).
+
+    >>> w = pd.DataFrame({"competency": ["negotiation", "needs_analysis"], "mean": [2.9, 3.1], "gap": [1.1, 0.9]})
+    >>> weakest_sentence(w)
+    'The three weakest core skills before the training: **negotiation** (2.90, gap 1.10), **needs analysis** (3.10, gap 0.90).'
+    """
+    items = [
+        _(
+            "**{competency}** ({mean}, gap {gap})",
+            competency=_competency(r.competency),
+            mean=format(r.mean, ".2f"),
+            gap=format(r.gap, ".2f"),
+        )
+        for r in weak.itertuples()
+    ]
+    return _("The three weakest core skills before the training: {skills}.", skills=list_text(items))
+
+
 def pain_points(data: Mapping[str, pd.DataFrame], team: str, windows: Windows) -> pd.DataFrame:
     """Business pain-point indicators of the team before the training.
 
@@ -145,14 +206,20 @@ def pain_points(data: Mapping[str, pd.DataFrame], team: str, windows: Windows) -
       leads created in the before-window (Wilson intervals);
     - repurchase rate (customers with 2+ orders among those buying) of the team in each
       of the four quarters up to the before-window's end.
+
+    ``indicator`` and ``period`` are texts for the reader, in the report's language.
     """
     emp = data["employees"][["employee_id", "team"]]
     b0, b1 = windows.before
     leads = data["leads"].merge(emp, on="employee_id")
-    leads["group"] = np.where(leads["team"] == team, f"team {team}", "rest of company")
+    leads["group"] = np.where(leads["team"] == team, "team", "rest")
     conv = lead_conversion(leads, by="group", start=b0, end=b1)
+    indicator = {
+        "team": _("lead -> opportunity conversion, team {team}", team=team),
+        "rest": _("lead -> opportunity conversion, rest of company"),
+    }
     rows = [
-        (f"lead -> opportunity conversion, {g}", windows.label("before"), v, lo, hi, n)
+        (indicator[g], windows.label("before"), v, lo, hi, n)
         for g, v, lo, hi, n in conv[["group", "value", "ci_low", "ci_high", "n"]].itertuples(index=False)
     ]
     orders = data["orders"].merge(emp, on="employee_id")
@@ -160,7 +227,8 @@ def pain_points(data: Mapping[str, pd.DataFrame], team: str, windows: Windows) -
     q_end = pd.Period(b1, freq="Q")
     for q in pd.period_range(q_end - 3, q_end, freq="Q"):
         e = repurchase_rate(orders, start=q.start_time, end=q.end_time.normalize())
-        rows.append(("repurchase rate (customers with 2+ orders)", str(q), e.value, e.ci_low, e.ci_high, e.n))
+        repurchase = _("repurchase rate (customers with 2+ orders)")
+        rows.append((repurchase, format_quarter(str(q)), e.value, e.ci_low, e.ci_high, e.n))
     return _rows(rows, ["indicator", "period", "value", "ci_low", "ci_high", "n"])
 
 
@@ -209,6 +277,8 @@ def target_table(
     to reuse the run's), so that both pages show one value, n and status.
     ``status``: *met* / *missed* when the 95% interval lies wholly on one side of the
     target, else *on track* or *uncertain* (:func:`trackreport.stats.display.status_word`).
+    ``goal`` and ``note`` are texts for the reader, in the report's language; ``level``
+    is a key of :data:`LEVELS`.
     """
     t = params.targets
     ids = set(members["employee_id"])
@@ -248,7 +318,7 @@ def target_table(
     completeness = crm_completeness(crm, before=windows.before, after=windows.after)
     by_window = {w: g["completeness"] for w, g in completeness.groupby("window")}
     add(
-        "CRM record completeness",
+        _("CRM record completeness"),
         "behaviour",
         "share",
         float(by_window.get("before", pd.Series(dtype=float)).mean()),
@@ -271,7 +341,7 @@ def target_table(
         start=b0,
     )
     add(
-        f"Trainees applying FABE within {t.fabe_adoption_months} months",
+        _("Trainees applying FABE within {months} months", months=t.fabe_adoption_months),
         "behaviour",
         "share",
         float(fabe_before["applies"].dropna().astype(bool).mean()),
@@ -291,9 +361,21 @@ def target_table(
     aov_b = sums_b["sales"] / sums_b["orders"].where(sums_b["orders"] > 0)
     aov_a = sums_a["sales"] / sums_a["orders"].where(sums_a["orders"] > 0)
     raw_new, raw_aov = _ratio_change(nb, na), _ratio_change(aov_b, aov_a)
-    for measure, goal, target, raw in (
-        ("new_clients", "New clients per rep and month", t.new_clients_growth, raw_new),
-        ("avg_order_value", "Average order value", t.order_value_growth, raw_aov),
+    for measure, effect_goal, raw_goal, target, raw in (
+        (
+            "new_clients",
+            _("New clients per rep and month: training effect"),
+            _("New clients per rep and month: raw change"),
+            t.new_clients_growth,
+            raw_new,
+        ),
+        (
+            "avg_order_value",
+            _("Average order value: training effect"),
+            _("Average order value: raw change"),
+            t.order_value_growth,
+            raw_aov,
+        ),
     ):
         if attribution is not None:
             from trackreport.chapters.sales import effect_estimate
@@ -304,23 +386,26 @@ def target_table(
             if not np.isfinite(shown_raw):
                 shown_raw = raw.value
             add(
-                f"{goal}: training effect",
+                effect_goal,
                 "results",
                 "relative",
                 np.nan,  # an effect has no baseline of its own
                 target,
                 eff,
-                note=f"difference in differences, season removed; raw change {format_value(shown_raw, 'relative')}",
+                note=_(
+                    "difference in differences, season removed; raw change {change}",
+                    change=format_value(shown_raw, "relative"),
+                ),
             )
         else:
             add(
-                f"{goal}: raw change",
+                raw_goal,
                 "results",
                 "relative",
                 np.nan,
                 target,
                 raw,
-                note="raw before/after change, not the training's effect (see chapter 06)",
+                note=_("raw before/after change, not the training's effect (see chapter 06)"),
             )
 
     if nps_table is None:  # chapter 09's one definition: the team's customers' answers
@@ -328,19 +413,21 @@ def target_table(
 
         nps_table = nps_periods(data, params.team, params.quarter, params)
     nps_b, nps_a = (_period(nps_table, p) for p in ("before", "after"))
-    add("Customer NPS", "results", "points", nps_b.value, t.nps, nps_a)
+    add(_("Customer NPS"), "results", "points", nps_b.value, t.nps, nps_a)
 
     if resolution is None:
         resolution = complaint_resolution(data, params.team, params.quarter, params)
     add(
-        f"Complaints resolved within {t.complaint_resolution_hours:g} hours",
+        _("Complaints resolved within {hours} hours", hours=format(t.complaint_resolution_hours, "g")),
         "results",
         "share",
         resolution_estimate(resolution, "within", period="year earlier").value,
         1.0,
         resolution_estimate(resolution, "within"),
-        note="the team's complaints as in chapter 09; baseline: the same months a year earlier; "
-        + _resolved_of(resolution, t.complaint_resolution_hours),
+        note=_(
+            "the team's complaints as in chapter 09; baseline: the same months a year earlier; {resolved}",
+            resolved=_resolved_of(resolution, t.complaint_resolution_hours),
+        ),
     )
 
     chk = data["checkins"]
@@ -348,7 +435,7 @@ def target_table(
     q0, q1 = windows.before[1] + pd.Timedelta(days=1), windows.after[0] - pd.Timedelta(days=1)
     chk = chk[(chk["week_start"] >= q0) & (chk["week_start"] <= q1)]
     add(
-        "Weekly learning check-in completion",
+        _("Weekly learning check-in completion"),
         "process",
         "share",
         np.nan,
@@ -359,9 +446,9 @@ def target_table(
     tests = data["assessments"]
     tests = tests[tests["employee_id"].isin(ids)]
     baseline_avg = stage_test_average(tests, phase="pre")["average"].mean()
-    current, _ = stage_target(stage_test_average(tests, phase="post"), target=t.stage_test_average)
+    current, _unused = stage_target(stage_test_average(tests, phase="post"), target=t.stage_test_average)
     add(
-        "Average of the stage tests (knowledge, product)",
+        _("Average of the stage tests (knowledge, product)"),
         "process",
         "points",
         float(baseline_avg),

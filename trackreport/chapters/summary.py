@@ -18,6 +18,8 @@ from typing import Any
 
 import pandas as pd
 
+from trackreport.chapters.scope import list_text
+from trackreport.i18n import N_, _, ngettext
 from trackreport.stats.display import format_value
 from trackreport.stats.multiplicity import distinguishable_from_zero
 
@@ -37,13 +39,13 @@ __all__ = [
 RECORDED_FILE = "chapter_metrics.json"
 
 TILES = (
-    ("06", "sales_effect_relative", "Training effect on sales"),
-    ("10", "roi", "ROI"),
-    ("09", "nps_after", "NPS after"),
-    ("05", "fabe_adoption", "Behaviour: FABE adoption"),
-    ("05", "stage_test_average", "Learning: stage tests"),
+    ("06", "sales_effect_relative", N_("Training effect on sales")),
+    ("10", "roi", N_("ROI")),
+    ("09", "nps_after", N_("NPS after")),
+    ("05", "fabe_adoption", N_("Behaviour: FABE adoption")),
+    ("05", "stage_test_average", N_("Learning: stage tests")),
 )
-"""The primary figures shown as tiles: (chapter, metric name, tile title)."""
+"""The primary figures shown as tiles: (chapter, metric name, tile title; English, translated where shown)."""
 
 
 def read_recorded(params_file: str | Path) -> list[dict] | None:
@@ -62,8 +64,12 @@ def _status(m: dict) -> str:
     if m.get("ci_low") is None or m.get("ci_high") is None:
         return ""
     sig = distinguishable_from_zero(m["ci_low"], m["ci_high"], m.get("p_adjusted"))  # the headline's verdict
-    words = ("distinguishable" if sig else "not distinguishable") + " from zero"
-    return words + (f" ({m.get('adjustment', 'adjusted')})" if m.get("p_adjusted") is not None else "")
+    if m.get("p_adjusted") is None:
+        return _("distinguishable from zero") if sig else _("not distinguishable from zero")
+    adjustment = m.get("adjustment", _("adjusted"))
+    if sig:
+        return _("distinguishable from zero ({adjustment})", adjustment=adjustment)
+    return _("not distinguishable from zero ({adjustment})", adjustment=adjustment)
 
 
 def tiles(metrics: list[dict]) -> list[dict]:
@@ -86,12 +92,11 @@ def tiles(metrics: list[dict]) -> list[dict]:
 def _interval(m: dict) -> str:
     """``"value (95% CI lo to hi; n = N)"`` of a recorded headline, in its unit."""
     unit = m.get("unit", "")
-    text = _fmt(m.get("value"), unit)
+    value, n = _fmt(m.get("value"), unit), m.get("n", "")
     if m.get("ci_low") is not None and m.get("ci_high") is not None:
-        text += f" (95% CI {_fmt(m['ci_low'], unit)} to {_fmt(m['ci_high'], unit)}; n = {m.get('n', '')})"
-    else:
-        text += f" (no interval recorded; n = {m.get('n', '')})"
-    return text
+        low, high = _fmt(m["ci_low"], unit), _fmt(m["ci_high"], unit)
+        return _("{value} (95% CI {low} to {high}; n = {n})", value=value, low=low, high=high, n=n)
+    return _("{value} (no interval recorded; n = {n})", value=value, n=n)
 
 
 def low_scores(metrics: list[dict], *, chapters: tuple[str, ...], prefix: str, floor: float) -> list[dict]:
@@ -165,8 +170,14 @@ def findings(
 
     vendors = low_scores(metrics, chapters=("10",), prefix="vendor_roi_", floor=vendor_floor)
     if vendors:
-        listed = "; ".join(f"{label(m)}: ROI {_interval(m)}" for m in vendors)
-        stop.append(f"**Stop**: {listed}; below the {_fmt(vendor_floor, 'share')} floor (ch. 10).")
+        listed = list_text((_("{label}: ROI {figure}", label=label(m), figure=_interval(m)) for m in vendors), sep=";")
+        stop.append(
+            _(
+                "**Stop**: {vendors}; below the {floor} floor (ch. 10).",
+                vendors=listed,
+                floor=_fmt(vendor_floor, "share"),
+            )
+        )
     for chapters, prefix, floor, what in (
         (("07", "13"), "module_score_", module_floor, "module"),
         (("03",), "trainer_score_", trainer_floor, "trainer"),
@@ -174,33 +185,77 @@ def findings(
         low = low_scores(metrics, chapters=chapters, prefix=prefix, floor=floor)
         if not low:
             continue
-        where = ", ".join(sorted({m["chapter"] for m in low}))
-        listed = "; ".join(
-            f"{label(m)}: {_interval(m)}{'' if m['clearly_below'] else ', its interval reaching ' + format(floor, 'g')}"
-            for m in low
-        )
-        head = f"{len(low)} {what}s score" if len(low) > 1 else f"1 {what} scores"
-        fix.append(f"**Fix**: {head} below {floor:g}: {listed} (ch. {where}).")
+        items = []
+        for m in low:
+            fields = {"label": label(m), "figure": _interval(m), "floor": format(floor, "g")}
+            if m["clearly_below"]:
+                items.append(_("{label}: {figure}", **fields))
+            else:
+                items.append(_("{label}: {figure}, its interval reaching {floor}", **fields))
+        fields = {
+            "n": len(low),
+            "floor": f"{floor:g}",
+            "items": list_text(items, sep=";"),
+            "chapters": list_text(sorted({m["chapter"] for m in low})),
+        }
+        if what == "module":
+            fix.append(
+                ngettext(
+                    "**Fix**: {n} module scores below {floor}: {items} (ch. {chapters}).",
+                    "**Fix**: {n} modules score below {floor}: {items} (ch. {chapters}).",
+                    len(low),
+                    **fields,
+                )
+            )
+        else:
+            fix.append(
+                ngettext(
+                    "**Fix**: {n} trainer scores below {floor}: {items} (ch. {chapters}).",
+                    "**Fix**: {n} trainers score below {floor}: {items} (ch. {chapters}).",
+                    len(low),
+                    **fields,
+                )
+            )
     for m in underpowered(metrics):
-        unit = m.get("unit", "")
         data.append(
-            f"**More data**: {label(m)}: {_interval(m)}; the interval is wider than twice the target "
-            f"{_fmt(m['target'], unit)}, so this cohort cannot show whether the target is reached (ch. 06)."
+            _(
+                "**More data**: {label}: {figure}; the interval is wider than twice the target {target}, so this "
+                "cohort cannot show whether the target is reached (ch. 06).",
+                label=label(m),
+                figure=_interval(m),
+                target=_fmt(m["target"], m.get("unit", "")),
+            )
         )
 
     def figure(m: dict) -> str:  # in full once per page: a figure on a tile links to it
         tile = next((t for t in shown if _same_figure(m, t)), None)
         if tile is None:
             return _interval(m)
-        return f"[{_fmt(m.get('value'), m.get('unit', ''))}, its tile above](#m-{tile['name']})"
+        return _(
+            "[{value}, its tile above](#m-{name})", value=_fmt(m.get("value"), m.get("unit", "")), name=tile["name"]
+        )
 
     for m in metrics:
         if (m["chapter"], m["name"]) in named or m["name"].startswith(("trainer_score_", "vendor_roi_")):
             continue
         if m.get("status") == "not met":
-            fix.append(f"**Fix**: {label(m)} misses its target: {figure(m)} (ch. {m['chapter']}).")
+            fix.append(
+                _(
+                    "**Fix**: {label} misses its target: {figure} (ch. {chapter}).",
+                    label=label(m),
+                    figure=figure(m),
+                    chapter=m["chapter"],
+                )
+            )
         elif m.get("status") == "met":
-            keep.append(f"**Keep**: {label(m)} meets its target: {figure(m)} (ch. {m['chapter']}).")
+            keep.append(
+                _(
+                    "**Keep**: {label} meets its target: {figure} (ch. {chapter}).",
+                    label=label(m),
+                    figure=figure(m),
+                    chapter=m["chapter"],
+                )
+            )
     return (stop + fix + data + keep)[:limit]
 
 
@@ -225,7 +280,7 @@ def attributed_effects(metrics: list[dict], *, chapter: str = "06") -> pd.DataFr
         lo = math.nan if m.get("ci_low") is None else float(m["ci_low"])
         hi = math.nan if m.get("ci_high") is None else float(m["ci_high"])
         relative = m["unit"] == "relative"
-        text = m.get("label", m["name"]).removeprefix("Training effect on ")
+        text = m.get("label", m["name"]).removeprefix("Training effect on ")  # a zh label is shown whole
         rows.append(
             {
                 "label": text[:1].upper() + text[1:],
@@ -267,15 +322,20 @@ def tiles_html(records: list[dict]) -> str:
         unit = t.get("unit", "")
         ci = ""
         if t.get("ci_low") is not None and t.get("ci_high") is not None:
-            ci = f"<div class='tr-tile-ci'>95% CI {_fmt(t['ci_low'], unit)} to {_fmt(t['ci_high'], unit)}</div>"
-        target = f"<div>target {_fmt(t['target'], unit)}</div>" if t.get("target") is not None else ""
+            interval = _("95% CI {low} to {high}", low=_fmt(t["ci_low"], unit), high=_fmt(t["ci_high"], unit))
+            ci = f"<div class='tr-tile-ci'>{interval}</div>"
+        target = ""
+        if t.get("target") is not None:
+            target_text = _("target {value}", value=_fmt(t["target"], unit))
+            target = f"<div>{target_text}</div>"
+        title = _("{title} (ch. {chapter})", title=_(t["title"]), chapter=t["chapter"])
         # the page says the glossary's status word (met / on track / uncertain / missed)
         cells.append(
             f"<div class='tr-tile' id='m-{html.escape(t['name'])}' style='flex:1 1 12em;border:1px solid #d0d7de;border-radius:6px;"
             "padding:.6em;break-inside:avoid'>"
-            f"<div style='color:#57606a'>{html.escape(t['title'])} (ch. {html.escape(t['chapter'])})</div>"
+            f"<div style='color:#57606a'>{html.escape(title)}</div>"
             f"<div style='font-size:1.6em;font-weight:bold'>{_fmt(t.get('value'), unit)}</div>{ci}{target}"
-            f"<div><b>{html.escape(t.get('status_word') or t['status'])}</b></div>"
+            f"<div><b>{html.escape(_(t.get('status_word') or t['status']))}</b></div>"
             f"<div style='color:#57606a'>n = {t.get('n', '')}</div></div>"
         )
     return "<div class='tr-tiles' style='display:flex;flex-wrap:wrap;gap:.6em'>" + "".join(cells) + "</div>"
@@ -299,8 +359,12 @@ def missing_evidence(present: Any) -> str | None:
     lacking = {n: need for n, need in lacking.items() if need}
     if not lacking:
         return None
-    parts = ", ".join(f"chapter {n} (needs {', '.join(f'`{t}`' for t in need)})" for n, need in lacking.items())
-    return (
+    parts = list_text(
+        _("chapter {number} (needs {tables})", number=n, tables=list_text(f"`{t}`" for t in need))
+        for n, need in lacking.items()
+    )
+    return _(
         "**Evidence missing from this report.** The data lack tables these chapters need, so they are not "
-        f"available and their figures are absent from this summary: {parts}."
+        "available and their figures are absent from this summary: {parts}.",
+        parts=parts,
     )
