@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from trackreport.chapters.evaluation import COMPARISON, TRAINED, compare_change
+from trackreport.i18n import N_
 from trackreport.stats.attribution import did_fit
 from trackreport.stats.estimate import proportion
 
@@ -54,13 +55,52 @@ __all__ = [
 ]
 
 MEASURES = {
-    "execution_rate": ("Decisions executed by the agreed date", "share", True),
-    "decision_hours": ("Hours from issue raised to decision", "hours", False),
-    "urgent_in_time": ("Urgent approvals decided in time", "share", True),
-    "approval_hours": ("Hours to decide an approval", "hours", False),
-    "conflict_hours": ("Hours to resolve a conflict", "hours", False),
+    "execution_rate": (N_("Decisions executed by the agreed date"), "share", True),
+    "decision_hours": (N_("Hours from issue raised to decision"), "hours", False),
+    "urgent_in_time": (N_("Urgent approvals decided in time"), "share", True),
+    "approval_hours": (N_("Hours to decide an approval"), "hours", False),
+    "conflict_hours": (N_("Hours to resolve a conflict"), "hours", False),
 }
-"""Team-month measures: label, unit, higher is better."""
+"""Team-month measures: label (English, translated where shown), unit, higher is better."""
+
+#: Column headers of the tables chapter 08 shows (:func:`team_did`, :func:`library_use`,
+#: :func:`rate_change`, :func:`solved_share`, :func:`outcome_counts`, :func:`case_table`) as the
+#: report's tables show them (``team_before`` -> "Team before"), marked for translation there.
+_COLUMN_LABELS = {
+    "label": N_("Label"),
+    "team_before": N_("Team before"),
+    "team_after": N_("Team after"),
+    "others_before": N_("Others before"),
+    "others_after": N_("Others after"),
+    "effect": N_("Effect"),
+    "group": N_("Group"),
+    "mean_pre": N_("Mean pre"),
+    "mean_post": N_("Mean post"),
+    "value": N_("Value"),
+    "window": N_("Window"),
+    "outcome": N_("Outcome"),
+    "before": N_("Before"),
+    "after": N_("After"),
+    "case_id": N_("Case id"),
+    "date": N_("Date"),
+    "departments": N_("Departments"),
+    "title": N_("Title"),
+}
+
+#: Units of chapter 08's headlines (``unit=``), as the report shows them after the number.
+_UNIT_WORDS = {"events": N_("events"), "per 100 person-months": N_("per 100 person-months")}
+
+#: Cell words of those tables (codes of ``outcome``, ``group``, ``window``), translated where shown.
+_CELL_WORDS = {
+    "success": N_("success"),
+    "failure": N_("failure"),
+    "innovation": N_("innovation"),
+    "trained": N_("trained"),
+    "comparison": N_("comparison"),
+    "difference": N_("difference"),
+    "before": N_("before"),
+    "after": N_("after"),
+}
 
 
 def _month(s: pd.Series) -> pd.Series:

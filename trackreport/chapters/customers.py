@@ -39,8 +39,9 @@ from scipy import stats
 
 from trackreport.chapters.scope import ChapterLike, scope
 from trackreport.data.cohort import Windows, cohort_members, comparison_members
+from trackreport.i18n import N_, _, ngettext
 from trackreport.stats.attribution import PanelError, did
-from trackreport.stats.display import format_interval, format_value, label, plural, status_word
+from trackreport.stats.display import format_interval, format_value, label, status_word
 from trackreport.stats.estimate import Estimate, mean_ci, proportion
 from trackreport.stats.feedback import csat_top2box, nps
 from trackreport.stats.results import repurchase_rate
@@ -193,11 +194,11 @@ def nps_periods(
     ['before', 'after']
     """
     data, team, quarter, params = scope(data, team, quarter, params)
-    w, _ = _windows(quarter, params)
+    w, _year_ago = _windows(quarter, params)
     rows = []
     for period, (a, b) in (("before", w.before), ("after", w.after)):
         e = nps(_feedback(data, team, a, b)["nps"])
-        rows.append(_row("nps", "Net Promoter Score", "points", period, e))
+        rows.append(_row("nps", N_("Net Promoter Score"), "points", period, e))
     return pd.DataFrame(rows)
 
 
@@ -222,11 +223,11 @@ def csat_periods(
     (``customer_feedback.employee_id``) instead of the whole team's.
     """
     data, team, quarter, params = scope(data, team, quarter, params)
-    w, _ = _windows(quarter, params)
+    w, _year_ago = _windows(quarter, params)
     rows = []
     for period, (a, b) in (("before", w.before), ("after", w.after)):
         e = csat_top2box(_feedback(data, team, a, b, employee_ids)["csat"])
-        rows.append(_row("csat_top2box", "CSAT top-2-box", "share", period, e))
+        rows.append(_row("csat_top2box", N_("CSAT top-2-box"), "share", period, e))
     return pd.DataFrame(rows)
 
 
@@ -247,13 +248,13 @@ def nps_groups(
     (:func:`trackreport.data.cohort.comparison_members`).
     """
     data, team, quarter, params = scope(data, team, quarter, params)
-    w, _ = _windows(quarter, params)
+    w, _year_ago = _windows(quarter, params)
     members, comp = _groups(data, team, quarter, params)
     rows = []
     for group, ids in (("trained", members), ("comparison", comp)):
         for period, (a, b) in (("before", w.before), ("after", w.after)):
             e = nps(_feedback(data, team, a, b, ids)["nps"])
-            rows.append({"group": group, **_row("nps", "Net Promoter Score", "points", period, e)})
+            rows.append({"group": group, **_row("nps", N_("Net Promoter Score"), "points", period, e)})
     return pd.DataFrame(rows)
 
 
@@ -269,7 +270,7 @@ def nps_did(
     quarter's months left out). Value in NPS points; ``n`` = reps.
     """
     data, team, quarter, params = scope(data, team, quarter, params)
-    w, _ = _windows(quarter, params)
+    w, _year_ago = _windows(quarter, params)
     members, comp = _groups(data, team, quarter, params)
     fb = data["customer_feedback"]
     people = pd.Index(members).append(pd.Index(comp))
@@ -510,7 +511,7 @@ def high_value_repurchase(
     count, instead of the whole team's.
     """
     cut = 500_000.0 if params is None else float(params.thresholds.high_value_client)
-    w, _ = _windows(quarter, params)
+    w, _year_ago = _windows(quarter, params)
     cust = data["customers"]
     hv = cust.loc[(cust["annual_value"] > cut).to_numpy(), "customer_id"]
     rows = []
@@ -518,7 +519,7 @@ def high_value_repurchase(
         o = _orders(data, team, a, b, employee_ids)
         o = o.loc[o["customer_id"].isin(hv).to_numpy()]
         e = repurchase_rate(o, start=a, end=b)
-        rows.append(_row("high_value_repurchase", "Repurchase, high-value clients", "share", period, e))
+        rows.append(_row("high_value_repurchase", N_("Repurchase, high-value clients"), "share", period, e))
     return pd.DataFrame(rows)
 
 
@@ -531,12 +532,12 @@ def categories_per_client(
     the mean over clients with a t interval, before and after. With ``employee_ids``,
     only the orders booked by those reps (``orders.employee_id``) count.
     """
-    w, _ = _windows(quarter, params)
+    w, _year_ago = _windows(quarter, params)
     rows = []
     for period, (a, b) in (("before", w.before), ("after", w.after)):
         k = _orders(data, team, a, b, employee_ids).groupby("customer_id")["product_category"].nunique()
         e = mean_ci(k.to_numpy(dtype=float), method="mean, t interval")
-        rows.append(_row("categories_per_client", "Product categories per client", "categories", period, e))
+        rows.append(_row("categories_per_client", N_("Product categories per client"), "categories", period, e))
     return pd.DataFrame(rows)
 
 
@@ -556,14 +557,15 @@ def early_renewals(
     >>> (pd.Series(pd.to_datetime(["2025-03-30", "2025-04-01"])) <= due - pd.DateOffset(months=3)).tolist()
     [True, False]
     """
-    w, _ = _windows(quarter, params)
+    w, _year_ago = _windows(quarter, params)
     rows = []
     for period, (a, b) in (("before", w.before), ("after", w.after)):
         o = _orders(data, team, a, b, employee_ids)
         o = o.loc[o["renewal"].fillna(False).to_numpy(dtype=bool) & o["renewal_due_date"].notna().to_numpy()]
         early = o["order_date"] <= o["renewal_due_date"] - pd.DateOffset(months=months)
         e = proportion(int(early.sum()), len(o))
-        rows.append(_row("early_renewals", f"Renewals {months}+ months early", "share", period, e))
+        text = _("Renewals {months}+ months early", months=months)
+        rows.append(_row("early_renewals", text, "share", period, e))
     return pd.DataFrame(rows)
 
 
@@ -576,14 +578,14 @@ def referral_rate(
     referred when ``referred_by`` is filled. Wilson interval. With ``employee_ids``,
     only the new customers owned by those reps (``customers.owner_id``).
     """
-    w, _ = _windows(quarter, params)
+    w, _year_ago = _windows(quarter, params)
     cust = data["customers"]
     cust = cust.loc[cust["owner_id"].isin(_people_ids(data, team, employee_ids)).to_numpy()]
     rows = []
     for period, (a, b) in (("before", w.before), ("after", w.after)):
         c = cust.loc[_between(cust["acquired_date"], a, b)]
         e = proportion(int(c["referred_by"].notna().sum()), len(c))
-        rows.append(_row("referral_rate", "Referral rate of new customers", "share", period, e))
+        rows.append(_row("referral_rate", N_("Referral rate of new customers"), "share", period, e))
     return pd.DataFrame(rows)
 
 
@@ -621,9 +623,13 @@ def measures_display(table: pd.DataFrame) -> pd.DataFrame:
                 "measure": r.label,
                 "before": level(r.before, r.unit),
                 "after": level(r.after, r.unit),
-                "after, 95% CI": f"{level(r.after_ci_low, r.unit)} to {level(r.after_ci_high, r.unit)}",
+                "after, 95% CI": _(
+                    "{low} to {high}", low=level(r.after_ci_low, r.unit), high=level(r.after_ci_high, r.unit)
+                ),
                 "change": change(r.change, r.unit),
-                "change, 95% CI": f"{change(r.change_ci_low, r.unit)} to {change(r.change_ci_high, r.unit)}",
+                "change, 95% CI": _(
+                    "{low} to {high}", low=change(r.change_ci_low, r.unit), high=change(r.change_ci_high, r.unit)
+                ),
                 "n before": r.n_before,
                 "n after": r.n_after,
                 "n": r.n,
@@ -781,20 +787,35 @@ def feedback_note(groups: pd.DataFrame, effect: Estimate, *, target: float) -> s
         round(float(v[g, p]))
         for g, p in (("trained", "before"), ("trained", "after"), ("comparison", "before"), ("comparison", "after"))
     )
-    text = (
-        f"NPS of trained reps' customers went from {tb} to {ta} ({ta - tb:+d}; target {target:.0f}); "
-        f"comparison reps' customers from {cb} to {ca} ({ca - cb:+d}): "
-        f"a difference of the two changes of {(ta - tb) - (ca - cb):+d} points on the pooled answers. "
+    text = _(
+        "NPS of trained reps' customers went from {trained_before} to {trained_after} ({trained_change}; "
+        "target {target}); comparison reps' customers from {comparison_before} to {comparison_after} "
+        "({comparison_change}): a difference of the two changes of {difference} points on the pooled answers. ",
+        trained_before=tb,
+        trained_after=ta,
+        trained_change=format(ta - tb, "+d"),
+        target=format(target, ".0f"),
+        comparison_before=cb,
+        comparison_after=ca,
+        comparison_change=format(ca - cb, "+d"),
+        difference=format((ta - tb) - (ca - cb), "+d"),
     )
     if not math.isfinite(effect.value):
-        return text + "The training's effect on NPS cannot be estimated from these data."
-    sig = effect.excludes_zero
-    text += (
+        return text + _("The training's effect on NPS cannot be estimated from these data.")
+    fields = {"value": f"{effect.value:+.1f}", "low": f"{effect.ci_low:+.1f}", "high": f"{effect.ci_high:+.1f}"}
+    if effect.excludes_zero:
+        return text + _(
+            "The training's effect, estimated over reps and months (difference in differences, each rep weighted "
+            "alike, so not the pooled difference): {value} points (95% CI {low} to {high}), "
+            "distinguishable from zero.",
+            **fields,
+        )
+    return text + _(
         "The training's effect, estimated over reps and months (difference in differences, each rep weighted "
-        f"alike, so not the pooled difference): {effect.value:+.1f} points "
-        f"(95% CI {effect.ci_low:+.1f} to {effect.ci_high:+.1f})"
+        "alike, so not the pooled difference): {value} points (95% CI {low} to {high}), "
+        "not distinguishable from zero.",
+        **fields,
     )
-    return text + (", distinguishable from zero." if sig else ", not distinguishable from zero.")
 
 
 # ----------------------------------------------------------------- reader-facing
@@ -858,21 +879,34 @@ def resolution_note(table: pd.DataFrame, *, hours: float) -> str:
 
     def fastest(row: pd.Series) -> str:
         f = float(row["fastest_hours"])
-        return "none was resolved" if math.isnan(f) else f"the fastest took {f:.0f} hours"
+        return _("none was resolved") if math.isnan(f) else _("the fastest took {hours} hours", hours=format(f, ".0f"))
 
-    text = (
-        f"After the training, {int(a['resolved_within']):,} of the {plural(int(a['n_within']), 'complaint')} "
-        f"followed for at least {hours:g} hours were resolved within {hours:g} hours ({fastest(a)}; "
-        f"half took longer than {float(a['median_days']):.1f} days); a year earlier, "
-        f"{int(y['resolved_within']):,} of {int(y['n_within']):,} ({fastest(y)}). "
-        "Each time is measured from the complaint's opening to its resolution timestamp"
+    n = int(a["n_within"])
+    text = ngettext(
+        "After the training, {resolved} of the {count} complaint followed for at least {hours} hours were resolved "
+        "within {hours} hours ({fastest}; half took longer than {days} days); a year earlier, {resolved_before} of "
+        "{count_before} ({fastest_before}). ",
+        "After the training, {resolved} of the {count} complaints followed for at least {hours} hours were resolved "
+        "within {hours} hours ({fastest}; half took longer than {days} days); a year earlier, {resolved_before} of "
+        "{count_before} ({fastest_before}). ",
+        n,
+        resolved=format(int(a["resolved_within"]), ","),
+        count=format(n, ","),
+        hours=format(hours, "g"),
+        fastest=fastest(a),
+        days=format(float(a["median_days"]), ".1f"),
+        resolved_before=format(int(y["resolved_within"]), ","),
+        count_before=format(int(y["n_within"]), ","),
+        fastest_before=fastest(y),
     )
     if int(a["resolved_within"]) == 0:
-        text += (
-            f", so a share of 0% is what the data show, not a gap in them: no complaint is resolved within "
-            f"{hours:g} hours, far from the target of resolving every one that fast"
+        return text + _(
+            "Each time is measured from the complaint's opening to its resolution timestamp, so a share of 0% is "
+            "what the data show, not a gap in them: no complaint is resolved within {hours} hours, far from the "
+            "target of resolving every one that fast.",
+            hours=format(hours, "g"),
         )
-    return text + "."
+    return text + _("Each time is measured from the complaint's opening to its resolution timestamp.")
 
 
 def resolution_display(table: pd.DataFrame, *, hours: float) -> pd.DataFrame:
@@ -887,25 +921,27 @@ def resolution_display(table: pd.DataFrame, *, hours: float) -> pd.DataFrame:
     >>> resolution_display(t, hours=24).iloc[0, [0, 4, 7, 8]].tolist()
     ['after the training', '4.2 to 5.6 days', '0.0%', '0.0% to 1.5%']
     """
-    h = f"{hours:g} h"
+    h = f"{hours:g}"
     return pd.DataFrame(
         {
-            "Period": table["period"].map({"after": "after the training", "year earlier": "a year earlier"}),
-            "Complaints": table["complaints"].astype(int),
-            "Still open at the end of follow-up": table["open"].astype(int),
-            "Median days to resolve": table["median_days"].round(1),
-            "Median days, 95% CI": [
+            N_("Period"): table["period"].map(
+                {"after": N_("after the training"), "year earlier": N_("a year earlier")}
+            ),
+            N_("Complaints"): table["complaints"].astype(int),
+            N_("Still open at the end of follow-up"): table["open"].astype(int),
+            N_("Median days to resolve"): table["median_days"].round(1),
+            N_("Median days, 95% CI"): [
                 format_interval(lo, hi, "days")
                 for lo, hi in zip(table["days_ci_low"], table["days_ci_high"], strict=True)
             ],
-            f"Followed {h} or more": table["n_within"].astype(int),
-            f"Resolved within {h}": table["resolved_within"].astype(int),
-            f"Share within {h}": [format_value(v, "share") for v in table["within_target"]],
-            f"Share within {h}, 95% CI": [
+            _("Followed {hours} h or more", hours=h): table["n_within"].astype(int),
+            _("Resolved within {hours} h", hours=h): table["resolved_within"].astype(int),
+            _("Share within {hours} h", hours=h): [format_value(v, "share") for v in table["within_target"]],
+            _("Share within {hours} h, 95% CI", hours=h): [
                 format_interval(lo, hi, "share")
                 for lo, hi in zip(table["within_ci_low"], table["within_ci_high"], strict=True)
             ],
-            "Fastest resolution (hours)": table["fastest_hours"].round(0).astype("Int64"),
+            N_("Fastest resolution (hours)"): table["fastest_hours"].round(0).astype("Int64"),
         }
     )
 
@@ -924,24 +960,59 @@ def mix_note(mix: pd.DataFrame) -> str:
     """
     after = mix[mix["period"] == "after"].dropna(subset=["shift"])
     if after.empty or after["n"].iloc[0] == 0:
-        return "Too few complaints to describe the type mix."
+        return _("Too few complaints to describe the type mix.")
     before = mix[mix["period"] != "after"].set_index("type")["share"]
     top = after.reindex(after["shift"].abs().sort_values(ascending=False).index).head(2)
     parts = []
     for r in top.itertuples():  # the change is that of the shown whole percentages, so a reader's subtraction agrees
         b, a = round(100 * before[r.type]), round(100 * r.share)
-        parts.append(f"{label(r.type).capitalize()} complaints went from {b}% to {a}% of the total ({a - b:+d} pp)")
-    return "; ".join(parts) + (
-        ". The mix is the whole team's, trained and untrained reps together, "
-        "so it is not by itself the training's effect."
+        parts.append(
+            _(
+                "{kind} complaints went from {before}% to {after}% of the total ({change} pp)",
+                kind=_(label(r.type)).capitalize(),
+                before=b,
+                after=a,
+                change=format(a - b, "+d"),
+            )
+        )
+    return _(
+        "{shifts}. The mix is the whole team's, trained and untrained reps together, "
+        "so it is not by itself the training's effect.",
+        shifts=_("; ").join(parts),
     )
 
 
 _GROUP_WORDS = {
-    "trained": "trained reps' customers",
-    "comparison": "comparison reps' customers",
-    "difference": "difference (trained − comparison)",
+    "trained": N_("trained reps' customers"),
+    "comparison": N_("comparison reps' customers"),
+    "difference": N_("difference (trained − comparison)"),
 }
+
+#: Column headers of the displayed tables (:func:`measures_display`, :func:`group_measures_display`,
+#: :func:`complaints_yoy`) as the report's tables show them, marked for translation there.
+_COLUMN_LABELS = {
+    "measure": N_("Measure"),
+    "group": N_("Group"),
+    "before": N_("Before"),
+    "after": N_("After"),
+    "change": N_("Change"),
+    "after, 95% CI": N_("After, 95% CI"),
+    "change, 95% CI": N_("Change, 95% CI"),
+    "n before": N_("N before"),
+    "n after": N_("N after"),
+    "period": N_("Period"),
+    "start": N_("Start"),
+    "end": N_("End"),
+    "complaints": N_("Complaints"),
+    "person_months": N_("Person months"),
+    "per_person_month": N_("Per person month"),
+}
+
+#: Units of chapter 09's figures (``unit=``) that are words, as the report shows them after the number.
+_UNIT_WORDS = {"categories": N_("categories")}
+
+#: Cell words of the displayed tables (``period`` of :func:`complaints_yoy`), translated where shown.
+_CELL_WORDS = {"year earlier": N_("year earlier"), "after": N_("after"), "before": N_("before")}
 
 
 def group_measures_display(table: pd.DataFrame) -> pd.DataFrame:
@@ -968,7 +1039,7 @@ def group_measures_display(table: pd.DataFrame) -> pd.DataFrame:
                 "before": lv(r.before, r.unit),
                 "after": lv(r.after, r.unit),
                 "change": _change(r.change, r.unit),
-                "change, 95% CI": f"{_change(r.ci_low, r.unit)} to {_change(r.ci_high, r.unit)}",
+                "change, 95% CI": _("{low} to {high}", low=_change(r.ci_low, r.unit), high=_change(r.ci_high, r.unit)),
                 "n": r.n,
             }
         )
@@ -993,21 +1064,35 @@ def group_note(table: pd.DataFrame, *, min_n: int = 5) -> str:
     parts = []
     for r in table[table["group"] == "difference"].itertuples(index=False):
         if r.n < min_n or not (math.isfinite(r.ci_low) and math.isfinite(r.ci_high)):
-            parts.append(f"{r.label}: too few data to compare the two groups")
+            parts.append(_("{measure}: too few data to compare the two groups", measure=_(r.label)))
             continue
-        sig = r.ci_low > 0 or r.ci_high < 0
-        parts.append(
-            f"{r.label}: trained minus comparison change {_change(r.change, r.unit)} "
-            f"(95% CI {_change(r.ci_low, r.unit)} to {_change(r.ci_high, r.unit)}), "
-            + ("distinguishable from zero" if sig else "not distinguishable from zero")
-        )
+        fields = {
+            "measure": _(r.label),
+            "change": _change(r.change, r.unit),
+            "low": _change(r.ci_low, r.unit),
+            "high": _change(r.ci_high, r.unit),
+        }
+        if r.ci_low > 0 or r.ci_high < 0:
+            text = _(
+                "{measure}: trained minus comparison change {change} (95% CI {low} to {high}), "
+                "distinguishable from zero",
+                **fields,
+            )
+        else:
+            text = _(
+                "{measure}: trained minus comparison change {change} (95% CI {low} to {high}), "
+                "not distinguishable from zero",
+                **fields,
+            )
+        parts.append(text)
     if not parts:
-        return "No loyalty measure could be compared between trained and comparison reps' customers."
-    return (
-        "; ".join(parts) + ". Each difference is the trained group's change minus the comparison "
+        return _("No loyalty measure could be compared between trained and comparison reps' customers.")
+    return _(
+        "{measures}. Each difference is the trained group's change minus the comparison "
         "group's over the same windows, so what both went through (season, market) cancels out as far as "
         "the two groups would otherwise have moved alike; "
-        "it compares pools of customers, not a regression over reps like the NPS effect above."
+        "it compares pools of customers, not a regression over reps like the NPS effect above.",
+        measures=_("; ").join(parts),
     )
 
 
@@ -1019,13 +1104,17 @@ def loyalty_note(table: pd.DataFrame) -> str:
             continue
         fmt = (lambda v: f"{v:.1%}") if r.unit == "share" else (lambda v: f"{v:.2f}")
         sig = math.isfinite(r.change_ci_low) and (r.change_ci_low > 0 or r.change_ci_high < 0)
-        parts.append(
-            f"{r.label}: {fmt(r.before)} before, {fmt(r.after)} after"
-            + ("" if sig else " (change not distinguishable from zero)")
-        )
-    return (
-        "; ".join(parts) + ". These are changes of the whole team, not the training's effect; "
-        "the comparison with untrained reps is made for NPS above and for these measures below."
+        fields = {"measure": _(r.label), "before": fmt(r.before), "after": fmt(r.after)}
+        if sig:
+            parts.append(_("{measure}: {before} before, {after} after", **fields))
+        else:
+            parts.append(
+                _("{measure}: {before} before, {after} after (change not distinguishable from zero)", **fields)
+            )
+    return _(
+        "{measures}. These are changes of the whole team, not the training's effect; "
+        "the comparison with untrained reps is made for NPS above and for these measures below.",
+        measures=_("; ").join(parts),
     )
 
 
@@ -1050,12 +1139,18 @@ def nps_target_note(
     b, a = period_estimate(nps_table, "before"), period_estimate(nps_table, "after")
     cs = period_estimate(csat_table, "after")
     if not math.isfinite(a.value):
-        return "No NPS answers in the after window."
+        return _("No NPS answers in the after window.")
     status = status_word(a.value, a.ci_low, a.ci_high, target)  # the glossary's words
-    return (
-        f"The team's NPS was {b.value:.0f} before the training and [{a.value:.1f} after](#m-{anchor}) "
-        f"(in full, with its interval and n, in the headline above); against the target of {target:.0f} "
-        f"set in the training plan (chapter 01), it is **{status}**. "
-        f"{cs.value:.0%} of customers were satisfied or very satisfied. These are levels of all the "
-        "team's customers; the training's effect is estimated in the next section."
+    return _(
+        "The team's NPS was {before} before the training and [{after} after](#m-{anchor}) "
+        "(in full, with its interval and n, in the headline above); against the target of {target} "
+        "set in the training plan (chapter 01), it is **{status}**. "
+        "{satisfied} of customers were satisfied or very satisfied. These are levels of all the "
+        "team's customers; the training's effect is estimated in the next section.",
+        before=format(b.value, ".0f"),
+        after=format(a.value, ".1f"),
+        anchor=anchor,
+        target=format(target, ".0f"),
+        status=_(status),
+        satisfied=format(cs.value, ".0%"),
     )
