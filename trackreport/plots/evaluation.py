@@ -173,7 +173,8 @@ def profile_panels(profile: pd.DataFrame, *, panel: str | None, title: str) -> F
         wide = d.pivot_table(index="competency", columns="wave", values="rating", aggfunc="first").reindex(comps)
         _dumbbell_axis(ax, wide.reset_index(), label="competency", pre="pre", post="post", target=None, percent=False)
         n = int(d["n"].max()) if "n" in d and len(d) else 0
-        ax.set_title(_("{group} (n = {n})", group=_("all trainees") if p is None else _code_text(p), n=n))
+        group = _("all trainees") if p is None else str(p) if language() == "en" else _code_text(p)
+        ax.set_title(_("{group} (n = {n})", group=group, n=n))
         ax.set_xlim(*xlim)
         ax.set_xlabel(_("mean rating (1-5)"))
     for ax in list(axes.flat)[len(panels) :]:
