@@ -12,6 +12,14 @@ comparison group's rows of every table a chapter reads), :func:`compare_change`
 Groups: ``trained`` is the team's cohort of the quarter
 (:func:`trackreport.data.cohort.cohort_members`); ``comparison`` the team's untrained staff
 (:func:`trackreport.data.cohort.comparison_members`).
+
+The English texts of the tables' headers and package-made cells are listed in
+:data:`COLUMN_LABELS` and :data:`CELL_LABELS` (``N_``) so that the catalog holds what a page
+shows; each is exactly what the page shows in English:
+
+>>> from trackreport.stats.display import label, pretty_column
+>>> all(pretty_column(k) == v for k, v in COLUMN_LABELS.items()), all(label(k) == v for k, v in CELL_LABELS.items())
+(True, True)
 """
 
 from __future__ import annotations
@@ -25,7 +33,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from trackreport.stats.display import status_word
+from trackreport.i18n import N_, _, language
+from trackreport.stats.display import label, status_word
 from trackreport.stats.estimate import Estimate, mean_ci
 from trackreport.stats.learning import change_by_group, item_analysis, paired_change, pass_rate, weakest_topics
 from trackreport.stats.multiplicity import benjamini_hochberg, clear_leader
@@ -52,12 +61,107 @@ __all__ = [
     "stage_target",
     "item_table",
     "weakest_topics_of",
+    "COLUMN_LABELS",
+    "CELL_LABELS",
+    "code_text",
+    "join_sentences",
 ]
 
-TRAINED = "trained"
-COMPARISON = "comparison"
-DIFFERENCE = "difference"
-WELCH = "Welch t interval of the difference of mean changes"
+TRAINED = N_("trained")
+COMPARISON = N_("comparison")
+DIFFERENCE = N_("difference")
+WELCH = N_("Welch t interval of the difference of mean changes")
+
+#: How the columns of chapters 03 and 05's tables read (``pretty_column`` of the snake name), for the
+#: catalog: ``Chapter.table`` shows ``_(pretty_column(name))``.
+COLUMN_LABELS: dict[str, str] = {
+    "after": N_("After"),
+    "alpha": N_("Alpha"),
+    "average": N_("Average"),
+    "band": N_("Band"),
+    "before": N_("Before"),
+    "change": N_("Change"),
+    "competency": N_("Competency"),
+    "course_id": N_("Course id"),
+    "customer": N_("Customer"),
+    "difficulty": N_("Difficulty"),
+    "dimension": N_("Dimension"),
+    "direct_report": N_("Direct report"),
+    "discrimination": N_("Discrimination"),
+    "gain": N_("Gain"),
+    "group": N_("Group"),
+    "item_id": N_("Item id"),
+    "items": N_("Items"),
+    "kind": N_("Kind"),
+    "kpi": N_("KPI"),
+    "manager": N_("Manager"),
+    "mean": N_("Mean"),
+    "mean_post": N_("Mean post"),
+    "mean_pre": N_("Mean pre"),
+    "method": N_("Method"),
+    "n_comparison": N_("N comparison"),
+    "n_items": N_("N items"),
+    "n_trained": N_("N trained"),
+    "pass_high": N_("Pass high"),
+    "pass_low": N_("Pass low"),
+    "pass_post": N_("Pass post"),
+    "peer": N_("Peer"),
+    "rater_type": N_("Rater type"),
+    "rating": N_("Rating"),
+    "respondents": N_("Respondents"),
+    "score": N_("Score"),
+    "score_high": N_("Score high"),
+    "score_low": N_("Score low"),
+    "segment": N_("Segment"),
+    "self": N_("Self"),
+    "share_correct": N_("Share correct"),
+    "test_id": N_("Test id"),
+    "title": N_("Title"),
+    "top2box": N_("Top2box"),
+    "top2box_high": N_("Top2box high"),
+    "top2box_low": N_("Top2box low"),
+    "topic": N_("Topic"),
+    "upper_lower": N_("Upper lower"),
+    "value": N_("Value"),
+    "vs_baseline": N_("Vs baseline"),
+    "wave": N_("Wave"),
+}
+
+#: Words the package (not the data) puts in text cells of chapters 03 and 05's tables, as
+#: ``label()`` shows them, for the catalog: ``Chapter.table`` shows ``_(label(value))``.
+CELL_LABELS: dict[str, str] = {
+    TRAINED: TRAINED,
+    COMPARISON: COMPARISON,
+    DIFFERENCE: DIFFERENCE,
+    WELCH: WELCH,
+    "paired t": N_("paired t"),  # trackreport.stats.learning.PAIRED_T
+    "n/a": N_("n/a"),
+    # Cronbach's alpha bands (trackreport.stats.reaction.alpha_band)
+    "excellent": N_("excellent"),
+    "good": N_("good"),
+    "acceptable": N_("acceptable"),
+    "questionable": N_("questionable"),
+    "poor": N_("poor"),
+    "unacceptable": N_("unacceptable"),
+    # Hake's gain bands (trackreport.stats.learning.gain_band) and what either says of a NaN
+    "high": N_("high"),
+    "medium": N_("medium"),
+    "low": N_("low"),
+    "not computable": N_("not computable"),
+}
+
+
+def code_text(code: object) -> str:
+    """A data code in a sentence: in English as it always read (``crm discipline``), else its label translated.
+
+    >>> code_text("crm_discipline")
+    'crm discipline'
+    """
+    if language() == "en":
+        return str(code).replace("_", " ")
+    return _(label(code))
+
+
 _PEOPLE_COLS = ["employee_id", "segment", "role", "group", "training_end"]
 
 
@@ -409,6 +513,19 @@ def compare_change(
 
 
 # --------------------------------------------------------------------------- extremes
+def join_sentences(*parts: str) -> str:
+    """Sentences one after the other, empty ones left out: a space between them in English, none in Chinese.
+
+    >>> join_sentences("One.", "", "Two.")
+    'One. Two.'
+    """
+    out = ""
+    for part in parts:
+        if part:
+            out = _("{first} {second}", first=out, second=part) if out else part
+    return out
+
+
 def extremes_note(
     table: pd.DataFrame,
     *,
@@ -439,20 +556,36 @@ def extremes_note(
     names, v = t[name].astype(str).tolist(), t[value].to_numpy(dtype=float)
     lo, hi = t[low].to_numpy(dtype=float), t[high].to_numpy(dtype=float)
     parts = []
-    for largest, word in ((True, "largest"), (False, "smallest")):
-        leader, runner = clear_leader(names, v, lo, hi, largest=largest)
+    for largest in (True, False):
+        leader, _runner = clear_leader(names, v, lo, hi, largest=largest)
         order = np.argsort(-v if largest else v, kind="stable")
         top, second = order[0], order[1]
-        a = f"**{names[top]}** ({fmt(v[top])})"
-        b = f"**{names[second]}** ({fmt(v[second])})"
+        a = _("**{name}** ({value})", name=names[top], value=fmt(v[top]))
+        b = _("**{name}** ({value})", name=names[second], value=fmt(v[second]))
         if leader is not None:
-            parts.append(f"The {word} is {a}, clearly {'above' if largest else 'below'} the runner-up {b}.")
-        else:
-            parts.append(
-                f"The {word}, {a}, is not separated from {b}: their 95% intervals overlap,"
-                f" so no {noun} is clearly the {word}."
+            text = (
+                _("The largest is {a}, clearly above the runner-up {b}.", a=a, b=b)
+                if largest
+                else _("The smallest is {a}, clearly below the runner-up {b}.", a=a, b=b)
             )
-    return " ".join(parts)
+        elif largest:
+            text = _(
+                "The largest, {a}, is not separated from {b}: their 95% intervals overlap,"
+                " so no {noun} is clearly the largest.",
+                a=a,
+                b=b,
+                noun=_(noun),
+            )
+        else:
+            text = _(
+                "The smallest, {a}, is not separated from {b}: their 95% intervals overlap,"
+                " so no {noun} is clearly the smallest.",
+                a=a,
+                b=b,
+                noun=_(noun),
+            )
+        parts.append(text)
+    return join_sentences(*parts)
 
 
 # --------------------------------------------------------------------------- reaction
@@ -472,7 +605,7 @@ _REACTION_COLS = [
 
 def _vs(value: float, low: float, high: float, target: float) -> str:
     """The status word of a score against its baseline (:func:`trackreport.stats.display.status_word`)."""
-    return "n/a" if math.isnan(value) else status_word(value, low, high, target)
+    return N_("n/a") if math.isnan(value) else status_word(value, low, high, target)
 
 
 def reaction_summary(
@@ -616,7 +749,7 @@ def learning_summary(
     out = change_by_group(df, by=keys)
     post = df[df["phase"] == "post"].assign(_pct=lambda d: as_float(d["score"]) / as_float(d["max_score"]) * 100)
     passes = []
-    for _, row in out.iterrows():
+    for _unused, row in out.iterrows():
         sel = post
         for k in keys:
             sel = sel[sel[k] == row[k]]

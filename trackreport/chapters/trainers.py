@@ -21,6 +21,14 @@ Pure functions over the contract tables; tidy frames in, tidy frames out.
   calendar months and the difference (net). A trainee usually has several trainers, so
   this is an observation, not an effect attributable to one trainer: no interval, no
   p-value (issue 9, finding 6).
+
+The English texts of the tables' headers and package-made cells are listed in
+:data:`COLUMN_LABELS` and :data:`CELL_LABELS` (``N_``) so that the catalog holds what a page
+shows; each is exactly what the page shows in English:
+
+>>> from trackreport.stats.display import label, pretty_column
+>>> all(pretty_column(k) == v for k, v in COLUMN_LABELS.items()), all(label(k) == v for k, v in CELL_LABELS.items())
+(True, True)
 """
 
 from __future__ import annotations
@@ -31,10 +39,41 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from trackreport.i18n import N_
 from trackreport.stats.display import status_word
 from trackreport.stats.reaction import satisfaction_score
 
-__all__ = ["trainer_record", "star_range", "business_before_after"]
+__all__ = ["trainer_record", "star_range", "business_before_after", "NOT_SCORED", "COLUMN_LABELS", "CELL_LABELS"]
+
+NOT_SCORED = N_("not scored")
+"""``vs_baseline`` and ``stars`` of a trainer with too few respondents to be scored."""
+
+#: How the columns of chapter 03's tables read (``pretty_column``), for the catalog (the
+#: columns shared with chapter 05 are in :data:`trackreport.chapters.evaluation.COLUMN_LABELS`).
+COLUMN_LABELS: dict[str, str] = {
+    "trainer_id": N_("Trainer id"),
+    "name": N_("Name"),
+    "courses": N_("Courses"),
+    "hours": N_("Hours"),
+    "stars": N_("Stars"),
+    "stars_low": N_("Stars low"),
+    "stars_high": N_("Stars high"),
+    "scored": N_("Scored"),
+    "metric": N_("Metric"),
+    "months": N_("Months"),
+    "comparison_change": N_("Comparison change"),
+    "net": N_("Net"),
+}
+
+#: Words in text cells of chapter 03's tables (``label()`` of the value), for the catalog.
+CELL_LABELS: dict[str, str] = {
+    NOT_SCORED: NOT_SCORED,
+    "internal": N_("internal"),  # trainers.kind
+    "external": N_("external"),
+    "sales": N_("sales"),  # business_before_after's metrics
+    "orders": N_("orders"),
+    "new_clients": N_("new clients"),
+}
 
 _RECORD_COLS = [
     "trainer_id",
@@ -117,7 +156,7 @@ def trainer_record(
     load = courses.groupby("trainer_id").agg(courses=("course_id", "nunique"), hours=("hours", "sum")).reset_index()
     sv = surveys[(surveys["dimension"] == "trainer") & surveys["course_id"].isin(set(courses["course_id"]))]
     rows = []
-    for _, t in trainers[trainers["trainer_id"].isin(set(load["trainer_id"]))].iterrows():
+    for _unused, t in trainers[trainers["trainer_id"].isin(set(load["trainer_id"]))].iterrows():
         answers = sv[sv["trainer_id"] == t["trainer_id"]]
         x = answers["answer"].astype("float64")
         resp = int(answers.loc[x.notna().to_numpy(), "response_id"].nunique())
@@ -125,8 +164,8 @@ def trainer_record(
         e = satisfaction_score(x, clusters=answers["response_id"].to_numpy()) if scored else None
         score = e.value if e else math.nan
         lo, hi = (e.ci_low, e.ci_high) if e else (math.nan, math.nan)
-        vs = status_word(score, lo, hi, baseline) if scored else "not scored"  # met / on track / uncertain / missed
-        label, s_lo, s_hi = star_range(lo, hi, stars=stars) if scored else ("not scored", 0, 0)
+        vs = status_word(score, lo, hi, baseline) if scored else NOT_SCORED  # met / on track / uncertain / missed
+        label, s_lo, s_hi = star_range(lo, hi, stars=stars) if scored else (NOT_SCORED, 0, 0)
         rows.append(
             {
                 "trainer_id": t["trainer_id"],

@@ -11,6 +11,7 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from trackreport.i18n import N_, _, language
 from trackreport.plots import (
     BEFORE,
     EMPTY_NOTE,
@@ -28,14 +29,31 @@ from trackreport.plots import (
     show,
     wrap_label,
 )
+from trackreport.stats.display import label as code_label
 
 __all__ = ["likert_diverging", "dumbbell", "profile_panels", "change_heatmap", "change_forest", "show"]
 
 _LIGHT_RED = sns.light_palette(PALETTE[3], n_colors=3).as_hex()[1]
 _LIGHT_BLUE = sns.light_palette(PALETTE[0], n_colors=3).as_hex()[1]
 _LIKERT_COLORS = {1: PALETTE[3], 2: _LIGHT_RED, 3: "#d9d9d9", 4: _LIGHT_BLUE, 5: PALETTE[0]}
-_LIKERT_LABELS = {1: "strongly disagree", 2: "disagree", 3: "neutral", 4: "agree", 5: "strongly agree"}
-_WAVE_LABELS = {"pre": "before", "post": "after"}
+_LIKERT_LABELS = {
+    1: N_("strongly disagree"),
+    2: N_("disagree"),
+    3: N_("neutral"),
+    4: N_("agree"),
+    5: N_("strongly agree"),
+}
+_WAVE_LABELS = {"pre": N_("before"), "post": N_("after")}
+
+
+_AXIS_LABELS = {"rater_type": N_("rater type"), "competency": N_("competency")}
+
+
+def _code_text(code: object) -> str:
+    """A data code on a chart: in English as it always read (``crm discipline``), else its label translated."""
+    if language() == "en":
+        return str(code).replace("_", " ")
+    return _(code_label(code))
 
 
 def likert_diverging(dist: pd.DataFrame, *, by: str, title: str, scale: int = 5) -> Figure:
@@ -61,16 +79,16 @@ def likert_diverging(dist: pd.DataFrame, *, by: str, title: str, scale: int = 5)
     for a in wide.columns:
         w = wide[a].to_numpy()
         ax.barh(
-            y, w, left=left, color=_LIKERT_COLORS.get(a, "#999999"), label=_LIKERT_LABELS.get(a, str(a)), height=0.6
+            y, w, left=left, color=_LIKERT_COLORS.get(a, "#999999"), label=_(_LIKERT_LABELS.get(a, str(a))), height=0.6
         )
         left = left + w
     ax.axvline(0, color="black", lw=0.8)
-    ax.set_yticks(y, [str(g).replace("_", " ") for g in groups])
+    ax.set_yticks(y, [_code_text(g) for g in groups])
     ax.grid(axis="y", visible=False)
     lim = max(1.0, float(np.nanmax(np.abs(ax.get_xlim()))))
     ax.set_xlim(-lim, lim)
     ax.xaxis.set_major_formatter(lambda v, _: f"{abs(v) * 100:.0f}%")
-    ax.set(title=title, xlabel="share of answers (disagree ← | → agree)")
+    ax.set(title=title, xlabel=_("share of answers (disagree ← | → agree)"))
     legend_below(fig, ax, ncols=3)
     return fig
 
@@ -78,11 +96,11 @@ def likert_diverging(dist: pd.DataFrame, *, by: str, title: str, scale: int = 5)
 def _dumbbell_axis(
     ax: Axes, df: pd.DataFrame, *, label: str, pre: str, post: str, target: float | None, percent: bool
 ) -> None:
-    cats = [wrap_label(c) for c in df[label]]
+    cats = [wrap_label(c if language() == "en" else _code_text(c)) for c in df[label]]
     y = np.arange(len(df), dtype=float)
     ax.hlines(y, df[pre].astype(float), df[post].astype(float), color="#bbbbbb", lw=3, zorder=1)
     values = []
-    for c, wave, color in ((pre, "before", BEFORE), (post, "after", TRAINED)):
+    for c, wave, color in ((pre, _(_WAVE_LABELS["pre"]), BEFORE), (post, _(_WAVE_LABELS["post"]), TRAINED)):
         v = df[c].astype(float).to_numpy()
         values += list(v)
         sns.scatterplot(x=v, y=y, color=color, s=70, zorder=3, label=wave, legend=False, ax=ax)
@@ -155,9 +173,10 @@ def profile_panels(profile: pd.DataFrame, *, panel: str | None, title: str) -> F
         wide = d.pivot_table(index="competency", columns="wave", values="rating", aggfunc="first").reindex(comps)
         _dumbbell_axis(ax, wide.reset_index(), label="competency", pre="pre", post="post", target=None, percent=False)
         n = int(d["n"].max()) if "n" in d and len(d) else 0
-        ax.set_title(f"{'all trainees' if p is None else p} (n = {n})")
+        group = _("all trainees") if p is None else str(p) if language() == "en" else _code_text(p)
+        ax.set_title(_("{group} (n = {n})", group=group, n=n))
         ax.set_xlim(*xlim)
-        ax.set_xlabel("mean rating (1-5)")
+        ax.set_xlabel(_("mean rating (1-5)"))
     for ax in list(axes.flat)[len(panels) :]:
         ax.set_visible(False)
     fig.suptitle(title)
@@ -219,9 +238,11 @@ def change_heatmap(
         cbar_kws={"label": value_label},
         ax=ax,
     )
-    ax.set_yticks(np.arange(len(rows)) + 0.5, [str(r).replace("_", " ") for r in rows], rotation=0)
-    ax.set_xticks(np.arange(len(cols)) + 0.5, [str(c).replace("_", " ") for c in cols], rotation=0)
-    ax.set(title=title, xlabel=col.replace("_", " ") + " (* = 95% interval excludes zero)", ylabel="")
+    ax.set_yticks(np.arange(len(rows)) + 0.5, [_code_text(r) for r in rows], rotation=0)
+    ax.set_xticks(np.arange(len(cols)) + 0.5, [_code_text(c) for c in cols], rotation=0)
+    axis = col.replace("_", " ") if language() == "en" else _(_AXIS_LABELS.get(col, code_label(col)))
+    xlabel = _("{axis} (* = 95% interval excludes zero)", axis=axis)
+    ax.set(title=title, xlabel=xlabel, ylabel="")
     return fig
 
 
@@ -241,7 +262,11 @@ def change_forest(df: pd.DataFrame, *, label: str, title: str, xlabel: str, perc
     'display'
     """
     d = df.dropna(subset=["value"])
-    fig = forest(d, label=label, hue="group", palette=GROUP_COLORS, title=title, xlabel=xlabel, dodge=label != "group")
+    palette = GROUP_COLORS
+    if language() != "en":  # the chart's words in the report's language; each group keeps its colour
+        d = d.assign(**{label: d[label].map(_code_text), "group": d["group"].map(_)})
+        palette = {_(k): v for k, v in GROUP_COLORS.items()}
+    fig = forest(d, label=label, hue="group", palette=palette, title=title, xlabel=xlabel, dodge=label != "group")
     if percent:
         pp_axis(fig.axes[0], "x")
     return fig
