@@ -449,11 +449,12 @@ def _describe(fig: Figure) -> str:
     if fig._suptitle is not None and fig._suptitle.get_text():
         parts.append(fig._suptitle.get_text())
     for ax in fig.axes:
-        bits = [ax.get_title()] + [f"{k}: {v}" for k, v in (("x", ax.get_xlabel()), ("y", ax.get_ylabel())) if v]
+        x, y = ax.get_xlabel(), ax.get_ylabel()
+        bits = [ax.get_title(), _("x: {label}", label=x) if x else "", _("y: {label}", label=y) if y else ""]
         text = "; ".join(b for b in bits if b)
         if text:
             parts.append(text)
-    return " | ".join(parts) or "Chart"
+    return " | ".join(parts) or _("Chart")
 
 
 def chart_text(fig: Figure, *, draw: bool = True) -> list[str]:
