@@ -20,12 +20,32 @@ import pandas as pd
 
 from trackreport.chapters.sales import measure_panel
 from trackreport.data.privacy import person_labels
+from trackreport.i18n import N_
 from trackreport.stats.shrinkage import eb_shrink
 
 if TYPE_CHECKING:  # pragma: no cover
     from trackreport.report.notebook import Chapter
 
-__all__ = ["person_effects", "select_cases", "people_cases"]
+__all__ = ["person_effects", "select_cases", "people_cases", "COLUMNS"]
+
+#: The chapter's table headers as a reader sees them (``pretty_column`` of each column
+#: name): marked for translation, translated by ``Chapter.table`` where shown.
+COLUMNS: dict[str, str] = {
+    "person": N_("Person"),
+    "before": N_("Before"),
+    "after": N_("After"),
+    "raw_change": N_("Raw change"),
+    "comparison_change": N_("Comparison change"),
+    "effect": N_("Effect"),
+    "months_before": N_("Months before"),
+    "months_after": N_("Months after"),
+    "comparison_n": N_("Comparison n"),
+    "shrinkage": N_("Shrinkage"),
+    "posterior": N_("Posterior"),
+    "raw_rank": N_("Raw rank"),
+    "shrunk_rank": N_("Shrunk rank"),
+    "selected": N_("Selected"),
+}
 
 
 def person_effects(panel: pd.DataFrame, treated: set[str], windows, *, measure: str = "sales") -> pd.DataFrame:

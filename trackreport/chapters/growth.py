@@ -16,6 +16,7 @@ import pandas as pd
 
 from trackreport.chapters.evaluation import welch_difference
 from trackreport.data.privacy import person_labels
+from trackreport.i18n import N_, _
 from trackreport.stats.estimate import Estimate, proportion
 from trackreport.stats.survival import kaplan_meier, survival_at
 
@@ -32,7 +33,55 @@ __all__ = [
     "certification_by_team",
     "time_to_promotion",
     "promotion_survival",
+    "COLUMNS",
+    "GROUPS",
+    "HOURS_MEASURES",
 ]
+
+#: The chapter's table headers as a reader sees them (``pretty_column`` of each column
+#: name): marked for translation, translated by ``Chapter.table`` where shown.
+COLUMNS: dict[str, str] = {
+    "role": N_("Role"),
+    "group": N_("Group"),
+    "team": N_("Team"),
+    "first_attempt": N_("First attempt"),
+    "first_attempt_low": N_("First attempt low"),
+    "first_attempt_high": N_("First attempt high"),
+    "overall": N_("Overall"),
+    "overall_low": N_("Overall low"),
+    "overall_high": N_("Overall high"),
+    "measure": N_("Measure"),
+    "promoted": N_("Promoted"),
+    "not_promoted": N_("Not promoted"),
+    "difference": N_("Difference"),
+    "days": N_("Days"),
+    "at_risk": N_("At risk"),
+    "events": N_("Events"),
+    "survival": N_("Survival"),
+    "person": N_("Person"),
+    "level": N_("Level"),
+    "skills_path": N_("Skills path"),
+    "certifications": N_("Certifications"),
+    "post_test_mean": N_("Post test mean"),
+    "rating_360": N_("Rating 360"),
+    "promotions": N_("Promotions"),
+}
+
+#: The ``group`` values of the chapter's tables (also keys: ``c["group"] == "trained"``).
+GROUPS: dict[str, str] = {"trained": N_("trained"), "not trained": N_("not trained")}
+
+#: The ``measure`` rows of :func:`promotion_summary`: total training hours and hours by module type.
+HOURS_MEASURES: dict[str, str] = {
+    "hours": N_("training hours"),
+    "hours_theory": N_("theory hours"),
+    "hours_tool": N_("tool hours"),
+    "hours_industry": N_("industry hours"),
+    "hours_simulation": N_("simulation hours"),
+}
+
+#: A skills path's steps: competency codes with spaces (``fabe presentation``); the other
+#: competencies read as their labels in :data:`trackreport.stats.display.LABELS`.
+_PATH_STEPS = (N_("fabe presentation"), N_("crm discipline"))
 
 
 def pass_rates(certs: pd.DataFrame, *, by: list[str]) -> pd.DataFrame:
@@ -153,7 +202,7 @@ def promotion_summary(frame: pd.DataFrame) -> pd.DataFrame:
         )
         rows.append(
             {
-                "measure": "training hours" if c == "hours" else c.removeprefix("hours_") + " hours",
+                "measure": HOURS_MEASURES.get(c, c.removeprefix("hours_") + " hours"),
                 "promoted": p[c].mean(),
                 "not_promoted": q[c].mean(),
                 "difference": d.value,
@@ -180,7 +229,7 @@ def talent_records(ch: Chapter) -> pd.DataFrame:
     path = (
         enr.sort_values("start_date")
         .groupby("employee_id")["competency"]
-        .agg(lambda s: " → ".join(dict.fromkeys(str(x).replace("_", " ") for x in s)))
+        .agg(lambda s: " → ".join(_(step) for step in dict.fromkeys(str(x).replace("_", " ") for x in s)))
     )
     cert = ch.data["certifications"]
     cert = cert.loc[(cert["passed"].astype(bool) & (cert["date"] <= ch.windows.after[1])).to_numpy()]

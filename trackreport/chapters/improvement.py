@@ -20,6 +20,7 @@ import pandas as pd
 from trackreport.chapters.evaluation import welch_difference
 from trackreport.chapters.sales import measure_panel
 from trackreport.data.privacy import person_labels
+from trackreport.i18n import N_
 from trackreport.stats.estimate import mean_ci, proportion
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -36,7 +37,61 @@ __all__ = [
     "pick_best_team",
     "team_lead",
     "best_practices",
+    "COLUMNS",
+    "STATUSES",
 ]
+
+#: The chapter's table headers as a reader sees them (``pretty_column`` of each column
+#: name): marked for translation, translated by ``Chapter.table`` where shown.
+COLUMNS: dict[str, str] = {
+    "module": N_("Module"),
+    "score": N_("Score"),
+    "status": N_("Status"),
+    "mentee": N_("Mentee"),
+    "mentor": N_("Mentor"),
+    "region": N_("Region"),
+    "same_region": N_("Same region"),
+    "skill": N_("Skill"),
+    "mentee_skill": N_("Mentee skill"),
+    "mentor_skill": N_("Mentor skill"),
+    "mentee_performance": N_("Mentee performance"),
+    "mentor_performance": N_("Mentor performance"),
+    "test_id": N_("Test id"),
+    "item_id": N_("Item id"),
+    "topic": N_("Topic"),
+    "share_wrong": N_("Share wrong"),
+    "micro_lesson": N_("Micro lesson"),
+    "team": N_("Team"),
+    "mean": N_("Mean"),
+    "best": N_("Best"),
+    "measure": N_("Measure"),
+    "best_team": N_("Best team"),
+    "other_teams": N_("Other teams"),
+    "difference": N_("Difference"),
+    "n_best": N_("N best"),
+    "n_others": N_("N others"),
+    "leads": N_("Leads"),
+}
+
+#: A module's ``status`` (also a key: ``modules["status"] == "remedial"``) as shown.
+STATUSES: dict[str, str] = {"remedial": N_("remedial"), "borderline": N_("borderline"), "ok": N_("ok")}
+
+#: Skills (a mentee's gap) and question topics as shown: the code with spaces; the
+#: other competencies read as their labels in :data:`trackreport.stats.display.LABELS`.
+_SHOWN_CODES = (
+    N_("fabe presentation"),
+    N_("crm discipline"),
+    N_("parameters"),
+    N_("scenarios"),
+    N_("competitor comparison"),
+    N_("pricing"),
+    N_("compliance"),
+    N_("specifications"),
+    N_("use cases"),
+    N_("competitors"),
+    N_("service policy"),
+    N_("new release"),
+)
 
 
 def module_scores(assessments: pd.DataFrame, courses: pd.DataFrame, *, threshold: float) -> pd.DataFrame:
@@ -126,7 +181,7 @@ def pair_mentors(people: pd.DataFrame, *, share: float = 0.2) -> pd.DataFrame:
     mentees = p.iloc[len(p) - k :].sort_values(["performance", "employee_id"]) if k else p.iloc[:0]
     free = set(mentors["employee_id"])
     rows = []
-    for _, m in mentees.iterrows():
+    for _row, m in mentees.iterrows():
         vals = m[skills].astype(float)
         gap = str(vals.fillna(np.inf).idxmin()) if skills else ""
         cand = mentors.loc[mentors["employee_id"].isin(free)]
@@ -246,9 +301,9 @@ def module_table(ch: Chapter) -> pd.DataFrame:
 # --------------------------------------------------------------------------- best practices of the top team
 
 PRACTICES = {
-    "crm_completeness": "CRM record completeness",
-    "fabe_share": "Share of reviewed calls following FABE",
-    "kb_applications": "Knowledge-base documents applied per month",
+    "crm_completeness": N_("CRM record completeness"),
+    "fabe_share": N_("Share of reviewed calls following FABE"),
+    "kb_applications": N_("Knowledge-base documents applied per month"),
 }
 
 

@@ -19,6 +19,7 @@ from scipy import stats
 
 from trackreport.chapters.sales import measure_panel
 from trackreport.data.privacy import person_labels
+from trackreport.i18n import N_, _
 from trackreport.stats.estimate import Estimate, proportion
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -35,9 +36,49 @@ __all__ = [
     "top_sellers",
     "sharing_table",
     "sharing_headlines",
+    "COLUMNS",
+    "CATEGORIES",
 ]
 
 ACTIONS = ("view", "download", "apply")
+
+#: The chapter's table headers as a reader sees them (``pretty_column`` of each column
+#: name): marked for translation, translated by ``Chapter.table`` where shown.
+COLUMNS: dict[str, str] = {
+    "category": N_("Category"),
+    "documents": N_("Documents"),
+    "views": N_("Views"),
+    "downloads": N_("Downloads"),
+    "applications": N_("Applications"),
+    "applications_per_view": N_("Applications per view"),
+    "rank": N_("Rank"),
+    "title": N_("Title"),
+    "author": N_("Author"),
+    "users": N_("Users"),
+    "note": N_("Note"),
+    "month": N_("Month"),
+    "planned": N_("Planned"),
+    "held": N_("Held"),
+    "held_share": N_("Held share"),
+    "invited": N_("Invited"),
+    "attendance": N_("Attendance"),
+    "attendance_low": N_("Attendance low"),
+    "attendance_high": N_("Attendance high"),
+}
+
+#: Knowledge-base document categories as shown (the code with spaces).
+CATEGORIES: dict[str, str] = {
+    "playbook": N_("playbook"),
+    "case": N_("case"),
+    "competitor_analysis": N_("competitor analysis"),
+    "product_sheet": N_("product sheet"),
+    "template": N_("template"),
+}
+
+
+def _category(code: str) -> str:
+    """A document category as shown: its label, else the code with spaces."""
+    return CATEGORIES.get(code, code.replace("_", " "))
 
 
 def usage_counts(documents: pd.DataFrame, usage: pd.DataFrame) -> pd.DataFrame:
@@ -81,7 +122,7 @@ def _team_usage(ch: Chapter) -> pd.DataFrame:
 def category_table(ch: Chapter) -> pd.DataFrame:
     """Documents, views, downloads and applications by category (the team's use)."""
     u = usage_counts(ch.data["kb_documents"], _team_usage(ch))
-    u["category"] = u["category"].astype(str).str.replace("_", " ")
+    u["category"] = u["category"].astype(str).map(_category)
     t = u.groupby("category", observed=True).agg(
         documents=("document_id", "size"),
         views=("views", "sum"),
@@ -111,12 +152,12 @@ def hot_list(ch: Chapter) -> pd.DataFrame:
         {
             "rank": np.arange(1, len(u) + 1),
             "title": u["title"].astype(str).to_numpy(),
-            "category": u["category"].astype(str).str.replace("_", " ").to_numpy(),
+            "category": u["category"].astype(str).map(_category).to_numpy(),
             "author": _authors(ch, u["author_id"]),
             "applications": u["applications"].to_numpy(),
             "views": u["views"].to_numpy(),
             "users": u["users"].to_numpy(),
-            "note": np.where(u["applications"] < few, f"few uses (< {few})", ""),
+            "note": np.where(u["applications"] < few, _("few uses (< {few})", few=few), ""),
         }
     )
 
