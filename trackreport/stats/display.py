@@ -281,6 +281,10 @@ LABELS: dict[str, str] = {
     "product": N_("product"),
     "roleplay": N_("roleplay"),
     "skill": N_("skill"),
+    # certifications
+    "fabe_practitioner": N_("FABE practitioner"),
+    "sales_coach": N_("sales coach"),
+    "product_specialist": N_("product specialist"),
     # phases, flags
     "pre": N_("before"),
     "post": N_("after"),
@@ -301,12 +305,13 @@ def label(code: object) -> str:
 
     >>> label("senior_rep"), label("crm_discipline"), label("Beijing"), label(True)
     ('senior rep', 'CRM discipline', 'Beijing', 'yes')
-    >>> label("sales; legal; customer_service")
-    'sales; legal; customer service'
+    >>> label("sales; legal; customer_service"), label("fabe_practitioner, sales_coach")
+    ('sales; legal; customer service', 'FABE practitioner, sales coach')
     """
     text = str(code)
-    if "; " in text:  # a list of codes: "sales; customer_service"
-        return "; ".join(label(part) for part in text.split("; "))
+    for sep in ("; ", ", "):  # a list of codes: "sales; customer_service", "fabe_practitioner, sales_coach"
+        if sep in text:
+            return sep.join(label(part) for part in text.split(sep))
     return _(_english_label(text))
 
 
