@@ -21,7 +21,7 @@ import pandas as pd
 from trackreport.chapters.scope import list_text
 from trackreport.i18n import N_, _, ngettext
 from trackreport.stats.display import format_value
-from trackreport.stats.multiplicity import distinguishable_from_zero
+from trackreport.stats.multiplicity import adjustment_text, distinguishable_from_zero
 
 __all__ = [
     "RECORDED_FILE",
@@ -66,7 +66,7 @@ def _status(m: dict) -> str:
     sig = distinguishable_from_zero(m["ci_low"], m["ci_high"], m.get("p_adjusted"))  # the headline's verdict
     if m.get("p_adjusted") is None:
         return _("distinguishable from zero") if sig else _("not distinguishable from zero")
-    adjustment = m.get("adjustment", _("adjusted"))
+    adjustment = adjustment_text(m["adjustment"]) if m.get("adjustment") else _("adjusted")
     if sig:
         return _("distinguishable from zero ({adjustment})", adjustment=adjustment)
     return _("not distinguishable from zero ({adjustment})", adjustment=adjustment)
