@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from trackreport.i18n import N_
 from trackreport.stats.estimate import Estimate, proportion
 
 if TYPE_CHECKING:  # type hints only; chapters do not import the report layer at runtime
@@ -43,7 +44,36 @@ __all__ = [
     "design_of",
 ]
 
-_STAGES = {"theory": "strategy", "industry": "strategy", "tool": "tactics", "simulation": "tactics"}
+_STAGES = {"theory": N_("strategy"), "industry": N_("strategy"), "tool": N_("tactics"), "simulation": N_("tactics")}
+
+#: The headers of this chapter's tables as a reader sees them (``pretty_column`` of each column),
+#: kept here so that they are translated where the table is shown.
+COLUMNS: dict[str, str] = {
+    "module_type": N_("Module type"),
+    "delivery": N_("Delivery"),
+    "modules": N_("Modules"),
+    "planned_hours": N_("Planned hours"),
+    "delivered_hours": N_("Delivered hours"),
+    "delivered_share": N_("Delivered share"),
+    "delivered": N_("Delivered"),
+    "planned_sequence": N_("Planned sequence"),
+    "title": N_("Title"),
+    "stage": N_("Stage"),
+    "start_date": N_("Start date"),
+    "as_planned": N_("As planned"),
+    "segment": N_("Segment"),
+    "targeted_modules": N_("Targeted modules"),
+    "reached": N_("Reached"),
+    "course_id": N_("Course id"),
+    "completed": N_("Completed"),
+    "share": N_("Share"),
+    "group_id": N_("Group id"),
+    "members": N_("Members"),
+    "brand_reach": N_("Brand reach"),
+    "rank_roi": N_("Rank ROI"),
+    "rank_reach": N_("Rank reach"),
+    "overall": N_("Overall"),
+}
 
 
 def cohort_courses(courses: pd.DataFrame, enrollments: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
@@ -287,7 +317,7 @@ def simulation_ranking(results: pd.DataFrame) -> pd.DataFrame:
     2       G2         3           1        3
     """
     out = []
-    for _, g in results.groupby("course_id", sort=True, observed=True):
+    for _course, g in results.groupby("course_id", sort=True, observed=True):
         g = g.copy()
         g["rank_roi"] = g["roi"].rank(ascending=False, method="min").astype("int64")
         g["rank_reach"] = g["brand_reach"].rank(ascending=False, method="min").astype("int64")

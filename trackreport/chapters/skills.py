@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from trackreport.chapters.evaluation import TRAINED, compare_change
+from trackreport.i18n import N_, _
 from trackreport.stats.estimate import proportion
 from trackreport.stats.learning import change_by_group, paired_change
 from trackreport.stats.values import as_float
@@ -42,6 +43,34 @@ __all__ = [
 ]
 
 _SHARE_COLS = ["n", "pre", "post", "post_low", "post_high", "change", "ci_low", "ci_high", "p_value"]
+
+#: The headers of this chapter's tables as a reader sees them (``pretty_column`` of each column),
+#: kept here so that they are translated where the table is shown.
+COLUMNS: dict[str, str] = {
+    "segment": N_("Segment"),
+    "topic": N_("Topic"),
+    "post_low": N_("Post low"),
+    "post_high": N_("Post high"),
+    "change": N_("Change"),
+    "mean_pre": N_("Mean pre"),
+    "mean_post": N_("Mean post"),
+    "gain": N_("Gain"),
+    "measure": N_("Measure"),
+    "group": N_("Group"),
+    "value": N_("Value"),
+    "method": N_("Method"),
+    "n_trained": N_("N trained"),
+    "n_comparison": N_("N comparison"),
+    "kind": N_("Kind"),
+    "pass_post": N_("Pass post"),
+    "pass_low": N_("Pass low"),
+    "pass_high": N_("Pass high"),
+    "objection_type": N_("Objection type"),
+    "answers": N_("Answers"),
+    "fast": N_("Fast"),
+    "credible": N_("Credible"),
+    "handled": N_("Handled"),
+}
 
 
 def ids_of_kind(assessments: pd.DataFrame, *, kind: str) -> list[str]:
@@ -228,8 +257,10 @@ def objection_table(drills: pd.DataFrame, *, limit: float = 5.0) -> pd.DataFrame
     0  under 5 s  trained    1.0
     """
     parts = [
-        objection_change(drills, measure="fast", limit=limit).assign(measure=f"under {limit:g} s"),
-        objection_change(drills, measure="credible", limit=limit).assign(measure="credible"),
+        objection_change(drills, measure="fast", limit=limit).assign(
+            measure=_("under {limit} s", limit=format(limit, "g"))
+        ),
+        objection_change(drills, measure="credible", limit=limit).assign(measure=_("credible")),
     ]
     out = pd.concat(parts, ignore_index=True)
     return out[["measure"] + [c for c in out.columns if c != "measure"]]
