@@ -16,6 +16,14 @@ functions take the notebook's ``Chapter`` and select the cohort's course runs.
   ``Σ renewed_share·hours / Σ hours`` over the programme's runs, against the target.
 - **Simulation**: each group's ROI and brand reach, its rank on each (1 = best) and an
   overall rank by the mean of the two ranks (ties: higher ROI first).
+
+Table headers: :data:`COLUMNS` holds the header a reader sees for each column of this
+chapter's tables (as :func:`trackreport.stats.display.pretty_column` writes it), marked
+with ``N_`` so that the catalog translates it where the table is shown:
+
+>>> from trackreport.stats.display import pretty_column
+>>> [column for column, header in COLUMNS.items() if pretty_column(column) != header]
+[]
 """
 
 from __future__ import annotations

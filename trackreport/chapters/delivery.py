@@ -20,6 +20,14 @@ or :class:`Estimate` out.
   incidents.
 - **Learning gain by attendance band** (an association, not an effect): per trainee
   ``post − pre`` of a test kind, mean and t interval per band of the attendance rate.
+
+Table headers: :data:`COLUMNS` holds the header a reader sees for each column of this
+chapter's tables (as :func:`trackreport.stats.display.pretty_column` writes it), marked
+with ``N_`` so that the catalog translates it where the table is shown:
+
+>>> from trackreport.stats.display import pretty_column
+>>> [column for column, header in COLUMNS.items() if pretty_column(column) != header]
+[]
 """
 
 from __future__ import annotations

@@ -14,6 +14,14 @@ Every measure is shown before vs after training with 95% intervals:
   seconds (deck: within 5 s), *credible* = backed by data or a case. Per person, the
   share of their answers that were fast (credible) in each phase; trained change
   beside the comparison group's (:func:`trackreport.chapters.evaluation.compare_change`).
+
+Table headers: :data:`COLUMNS` holds the header a reader sees for each column of this
+chapter's tables (as :func:`trackreport.stats.display.pretty_column` writes it), marked
+with ``N_`` so that the catalog translates it where the table is shown:
+
+>>> from trackreport.stats.display import pretty_column
+>>> [column for column, header in COLUMNS.items() if pretty_column(column) != header]
+[]
 """
 
 from __future__ import annotations
@@ -255,6 +263,13 @@ def objection_table(drills: pd.DataFrame, *, limit: float = 5.0) -> pd.DataFrame
     >>> objection_table(d)[["measure", "group", "value"]].head(1)
          measure    group  value
     0  under 5 s  trained    1.0
+
+    The measure names are in the report's language:
+
+    >>> from trackreport.i18n import language_of
+    >>> with language_of("zh"):
+    ...     objection_table(d)["measure"].unique().tolist()
+    ['5秒内作答', '有据可信']
     """
     parts = [
         objection_change(drills, measure="fast", limit=limit).assign(
