@@ -16,6 +16,14 @@ functions take the notebook's ``Chapter`` and select the cohort's course runs.
   ``Σ renewed_share·hours / Σ hours`` over the programme's runs, against the target.
 - **Simulation**: each group's ROI and brand reach, its rank on each (1 = best) and an
   overall rank by the mean of the two ranks (ties: higher ROI first).
+
+Table headers: :data:`COLUMNS` holds the header a reader sees for each column of this
+chapter's tables (as :func:`trackreport.stats.display.pretty_column` writes it), marked
+with ``N_`` so that the catalog translates it where the table is shown:
+
+>>> from trackreport.stats.display import pretty_column
+>>> [column for column, header in COLUMNS.items() if pretty_column(column) != header]
+[]
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from trackreport.i18n import N_
 from trackreport.stats.estimate import Estimate, proportion
 
 if TYPE_CHECKING:  # type hints only; chapters do not import the report layer at runtime
@@ -43,7 +52,36 @@ __all__ = [
     "design_of",
 ]
 
-_STAGES = {"theory": "strategy", "industry": "strategy", "tool": "tactics", "simulation": "tactics"}
+_STAGES = {"theory": N_("strategy"), "industry": N_("strategy"), "tool": N_("tactics"), "simulation": N_("tactics")}
+
+#: The headers of this chapter's tables as a reader sees them (``pretty_column`` of each column),
+#: kept here so that they are translated where the table is shown.
+COLUMNS: dict[str, str] = {
+    "module_type": N_("Module type"),
+    "delivery": N_("Delivery"),
+    "modules": N_("Modules"),
+    "planned_hours": N_("Planned hours"),
+    "delivered_hours": N_("Delivered hours"),
+    "delivered_share": N_("Delivered share"),
+    "delivered": N_("Delivered"),
+    "planned_sequence": N_("Planned sequence"),
+    "title": N_("Title"),
+    "stage": N_("Stage"),
+    "start_date": N_("Start date"),
+    "as_planned": N_("As planned"),
+    "segment": N_("Segment"),
+    "targeted_modules": N_("Targeted modules"),
+    "reached": N_("Reached"),
+    "course_id": N_("Course id"),
+    "completed": N_("Completed"),
+    "share": N_("Share"),
+    "group_id": N_("Group id"),
+    "members": N_("Members"),
+    "brand_reach": N_("Brand reach"),
+    "rank_roi": N_("Rank ROI"),
+    "rank_reach": N_("Rank reach"),
+    "overall": N_("Overall"),
+}
 
 
 def cohort_courses(courses: pd.DataFrame, enrollments: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
@@ -287,7 +325,7 @@ def simulation_ranking(results: pd.DataFrame) -> pd.DataFrame:
     2       G2         3           1        3
     """
     out = []
-    for _, g in results.groupby("course_id", sort=True, observed=True):
+    for _course, g in results.groupby("course_id", sort=True, observed=True):
         g = g.copy()
         g["rank_roi"] = g["roi"].rank(ascending=False, method="min").astype("int64")
         g["rank_reach"] = g["brand_reach"].rank(ascending=False, method="min").astype("int64")

@@ -20,6 +20,14 @@ or :class:`Estimate` out.
   incidents.
 - **Learning gain by attendance band** (an association, not an effect): per trainee
   ``post − pre`` of a test kind, mean and t interval per band of the attendance rate.
+
+Table headers: :data:`COLUMNS` holds the header a reader sees for each column of this
+chapter's tables (as :func:`trackreport.stats.display.pretty_column` writes it), marked
+with ``N_`` so that the catalog translates it where the table is shown:
+
+>>> from trackreport.stats.display import pretty_column
+>>> [column for column, header in COLUMNS.items() if pretty_column(column) != header]
+[]
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from trackreport.i18n import N_
 from trackreport.stats.display import status_word
 from trackreport.stats.estimate import Estimate, mean_ci, proportion
 from trackreport.stats.values import as_float
@@ -54,6 +63,38 @@ __all__ = [
 
 _ATT_COLS = ["n", "planned_hours", "attended_hours", "attendance", "att_low", "att_high"]
 _ATT_COLS += ["enrollments", "completed", "completion", "comp_low", "comp_high"]
+
+#: The headers of this chapter's tables as a reader sees them (``pretty_column`` of each column),
+#: kept here so that they are translated where the table is shown.
+COLUMNS: dict[str, str] = {
+    "title": N_("Title"),
+    "segment": N_("Segment"),
+    "planned_hours": N_("Planned hours"),
+    "attended_hours": N_("Attended hours"),
+    "attendance": N_("Attendance"),
+    "att_low": N_("Att low"),
+    "att_high": N_("Att high"),
+    "enrollments": N_("Enrollments"),
+    "completed": N_("Completed"),
+    "completion": N_("Completion"),
+    "comp_low": N_("Comp low"),
+    "comp_high": N_("Comp high"),
+    "week": N_("Week"),
+    "week_start": N_("Week start"),
+    "share": N_("Share"),
+    "below_target": N_("Below target"),
+    "status": N_("Status"),
+    "kind": N_("Kind"),
+    "median_minutes": N_("Median minutes"),
+    "mean_minutes": N_("Mean minutes"),
+    "max_level": N_("Max level"),
+    "target_minutes": N_("Target minutes"),
+    "within": N_("Within"),
+    "escalation_level": N_("Escalation level"),
+    "incidents": N_("Incidents"),
+    "band": N_("Band"),
+    "gain": N_("Gain"),
+}
 
 
 def attendance_by(enrollments: pd.DataFrame, *, by: str | None = None) -> pd.DataFrame:
@@ -124,7 +165,7 @@ def target_status(low: float, high: float, target: float, *, value: float | None
     ('met', 'missed', 'uncertain')
     """
     if math.isnan(low) or math.isnan(high):
-        return "too few observations"
+        return N_("too few observations")
     return status_word((low + high) / 2 if value is None else value, low, high, target)
 
 

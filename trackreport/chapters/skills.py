@@ -14,6 +14,14 @@ Every measure is shown before vs after training with 95% intervals:
   seconds (deck: within 5 s), *credible* = backed by data or a case. Per person, the
   share of their answers that were fast (credible) in each phase; trained change
   beside the comparison group's (:func:`trackreport.chapters.evaluation.compare_change`).
+
+Table headers: :data:`COLUMNS` holds the header a reader sees for each column of this
+chapter's tables (as :func:`trackreport.stats.display.pretty_column` writes it), marked
+with ``N_`` so that the catalog translates it where the table is shown:
+
+>>> from trackreport.stats.display import pretty_column
+>>> [column for column, header in COLUMNS.items() if pretty_column(column) != header]
+[]
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from trackreport.chapters.evaluation import TRAINED, compare_change
+from trackreport.i18n import N_, _
 from trackreport.stats.estimate import proportion
 from trackreport.stats.learning import change_by_group, paired_change
 from trackreport.stats.values import as_float
@@ -42,6 +51,34 @@ __all__ = [
 ]
 
 _SHARE_COLS = ["n", "pre", "post", "post_low", "post_high", "change", "ci_low", "ci_high", "p_value"]
+
+#: The headers of this chapter's tables as a reader sees them (``pretty_column`` of each column),
+#: kept here so that they are translated where the table is shown.
+COLUMNS: dict[str, str] = {
+    "segment": N_("Segment"),
+    "topic": N_("Topic"),
+    "post_low": N_("Post low"),
+    "post_high": N_("Post high"),
+    "change": N_("Change"),
+    "mean_pre": N_("Mean pre"),
+    "mean_post": N_("Mean post"),
+    "gain": N_("Gain"),
+    "measure": N_("Measure"),
+    "group": N_("Group"),
+    "value": N_("Value"),
+    "method": N_("Method"),
+    "n_trained": N_("N trained"),
+    "n_comparison": N_("N comparison"),
+    "kind": N_("Kind"),
+    "pass_post": N_("Pass post"),
+    "pass_low": N_("Pass low"),
+    "pass_high": N_("Pass high"),
+    "objection_type": N_("Objection type"),
+    "answers": N_("Answers"),
+    "fast": N_("Fast"),
+    "credible": N_("Credible"),
+    "handled": N_("Handled"),
+}
 
 
 def ids_of_kind(assessments: pd.DataFrame, *, kind: str) -> list[str]:
@@ -226,10 +263,19 @@ def objection_table(drills: pd.DataFrame, *, limit: float = 5.0) -> pd.DataFrame
     >>> objection_table(d)[["measure", "group", "value"]].head(1)
          measure    group  value
     0  under 5 s  trained    1.0
+
+    The measure names are in the report's language:
+
+    >>> from trackreport.i18n import language_of
+    >>> with language_of("zh"):
+    ...     objection_table(d)["measure"].unique().tolist()
+    ['5秒内作答', '有据可信']
     """
     parts = [
-        objection_change(drills, measure="fast", limit=limit).assign(measure=f"under {limit:g} s"),
-        objection_change(drills, measure="credible", limit=limit).assign(measure="credible"),
+        objection_change(drills, measure="fast", limit=limit).assign(
+            measure=_("under {limit} s", limit=format(limit, "g"))
+        ),
+        objection_change(drills, measure="credible", limit=limit).assign(measure=_("credible")),
     ]
     out = pd.concat(parts, ignore_index=True)
     return out[["measure"] + [c for c in out.columns if c != "measure"]]

@@ -12,11 +12,16 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
+from trackreport.i18n import N_, _
 from trackreport.plots import BEFORE, COMPARISON, PALETTE, TRAINED, legend_below, new_figure, percent_axis, point_ci
+from trackreport.stats.display import label as code_label
 
 __all__ = ["planned_vs_delivered", "checkins_by_week", "team_vs_others"]
 
 _BELOW = PALETTE[3]
+
+#: Axis names of the columns a chart is drawn by (translated where drawn).
+_AXIS = {"module_type": N_("module type"), "delivery": N_("delivery")}
 
 
 def planned_vs_delivered(hours: pd.DataFrame, *, label: str, title: str) -> Figure:
@@ -34,11 +39,12 @@ def planned_vs_delivered(hours: pd.DataFrame, *, label: str, title: str) -> Figu
     'teaching hours'
     """
     fig, ax = new_figure(height=3.6)
-    cols = {"planned_hours": "planned"}
+    planned, delivered = _("planned"), _("delivered")
+    cols = {"planned_hours": planned}
     if hours["delivered_hours"].astype("float64").notna().any():
-        cols["delivered_hours"] = "delivered"
+        cols["delivered_hours"] = delivered
     long = (
-        hours.assign(_cat=hours[label].astype(str).str.replace("_", " "))
+        hours.assign(_cat=[_(code_label(v)) for v in hours[label].astype(str)])
         .melt(id_vars="_cat", value_vars=list(cols), var_name="kind", value_name="hours")
         .assign(kind=lambda d: d["kind"].map(cols), hours=lambda d: d["hours"].astype("float64"))
     )
@@ -47,12 +53,12 @@ def planned_vs_delivered(hours: pd.DataFrame, *, label: str, title: str) -> Figu
         x="_cat",
         y="hours",
         hue="kind",
-        palette={"planned": BEFORE, "delivered": TRAINED},
+        palette={planned: BEFORE, delivered: TRAINED},
         errorbar=None,
         saturation=1.0,
         ax=ax,
     )
-    ax.set(title=title, ylabel="teaching hours", xlabel=label.replace("_", " "))
+    ax.set(title=title, ylabel=_("teaching hours"), xlabel=_(_AXIS.get(label, label.replace("_", " "))))
     ax.grid(axis="x", visible=False)
     legend_below(fig, ax)
     return fig
@@ -70,16 +76,17 @@ def checkins_by_week(weeks: pd.DataFrame, *, target: float, title: str) -> Figur
     >>> checkins_by_week(w, target=0.85, title="Check-ins").axes[0].get_xlabel()
     'week of the programme'
     """
-    status = (weeks["share"] < target).map({True: "below target", False: "at or above target"})
+    below, at_or_above = _("below target"), _("at or above target")
+    status = (weeks["share"] < target).map({True: below, False: at_or_above})
     fig = point_ci(
         weeks.assign(status=status),
         x="week",
         y="share",
         hue="status",
-        palette={"at or above target": TRAINED, "below target": _BELOW},
+        palette={at_or_above: TRAINED, below: _BELOW},
         title=title,
-        value_label="trainees who checked in",
-        cat_label="week of the programme",
+        value_label=_("trainees who checked in"),
+        cat_label=_("week of the programme"),
         target=target,
         percent=True,
         dodge=False,
@@ -114,9 +121,10 @@ def team_vs_others(
     """
     fig, ax = new_figure(height=3.8)
     p = panel.dropna(subset=[measure])
-    own = p[p["team"] == team].assign(who=f"{team} (trained team)")
-    others = p[p["team"] != team].groupby("month", as_index=False)[measure].mean().assign(who="other teams (mean)")
-    for (a, b), name in ((before, "before"), (after, "after")):
+    own_name, others_name = _("{team} (trained team)", team=team), _("other teams (mean)")
+    own = p[p["team"] == team].assign(who=own_name)
+    others = p[p["team"] != team].groupby("month", as_index=False)[measure].mean().assign(who=others_name)
+    for (a, b), name in ((before, _("before")), (after, _("after"))):
         ax.axvspan(a, b, color="#e8edf3", zorder=0)
         mid = mdates.date2num(a + (b - a) / 2)
         ax.text(mid, 0.98, name, transform=ax.get_xaxis_transform(), ha="center", va="top")
@@ -126,14 +134,14 @@ def team_vs_others(
         x="month",
         y=measure,
         hue="who",
-        palette={"other teams (mean)": COMPARISON, f"{team} (trained team)": TRAINED},
+        palette={others_name: COMPARISON, own_name: TRAINED},
         marker="o",
         errorbar=None,
         ax=ax,
     )
     if percent:
         percent_axis(ax)
-    ax.set(title=title, ylabel=ylabel, xlabel="month")
+    ax.set(title=title, ylabel=ylabel, xlabel=_("month"))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
     ax.tick_params(axis="x", rotation=30)
     legend_below(fig, ax)
