@@ -297,6 +297,82 @@ LABELS: dict[str, str] = {
     "targets.nps": N_("the NPS target"),
     "min_group_size": N_("the minimum group size"),
     "primary_endpoints": N_("the declared primary figures"),
+    # codes of the data contract's category columns (module types, delivery modes, incidents, objection types,
+    # test topics, regions, stages, product, complaint and cost categories, departments, outcomes, actions)
+    "theory": N_("theory"),
+    "tool": N_("tool"),
+    "industry": N_("industry"),
+    "simulation": N_("simulation"),
+    "offline": N_("offline"),
+    "online": N_("online"),
+    "blended": N_("blended"),
+    "internal": N_("internal"),
+    "external": N_("external"),
+    "equipment": N_("equipment"),
+    "health": N_("health"),
+    "technical": N_("technical"),
+    "after_sales_doubt": N_("after-sales doubt"),
+    "bad_experience": N_("bad experience"),
+    "budget_frozen": N_("budget frozen"),
+    "call_later": N_("call later"),
+    "contract_terms": N_("contract terms"),
+    "delivery_risk": N_("delivery risk"),
+    "discount_request": N_("discount request"),
+    "happy_with_competitor": N_("happy with competitor"),
+    "integration_risk": N_("integration risk"),
+    "need_approval": N_("need approval"),
+    "no_references": N_("no references"),
+    "no_time": N_("no time"),
+    "not_a_priority": N_("not a priority"),
+    "payment_terms": N_("payment terms"),
+    "price_too_high": N_("price too high"),
+    "quality_doubt": N_("quality doubt"),
+    "send_materials": N_("send materials"),
+    "small_company": N_("small company"),
+    "switching_cost": N_("switching cost"),
+    "too_complex": N_("too complex"),
+    "competitor_comparison": N_("competitor comparison"),
+    "competitors": N_("competitors"),
+    "compliance": N_("compliance"),
+    "new_release": N_("new release"),
+    "parameters": N_("parameters"),
+    "pricing": N_("pricing"),
+    "scenarios": N_("scenarios"),
+    "service_policy": N_("service policy"),
+    "specifications": N_("specifications"),
+    "use_cases": N_("use cases"),
+    "east_china": N_("east china"),
+    "north_china": N_("north china"),
+    "south_china": N_("south china"),
+    "west_china": N_("west china"),
+    "prospecting": N_("prospecting"),
+    "qualification": N_("qualification"),
+    "proposal": N_("proposal"),
+    "won": N_("won"),
+    "lost": N_("lost"),
+    "consumables": N_("consumables"),
+    "hardware": N_("hardware"),
+    "software": N_("software"),
+    "training": N_("training"),
+    "billing": N_("billing"),
+    "delivery": N_("delivery"),
+    "service": N_("service"),
+    "materials": N_("materials"),
+    "platform": N_("platform"),
+    "travel": N_("travel"),
+    "venue": N_("venue"),
+    "development": N_("development"),
+    "evaluation": N_("evaluation"),
+    "sales": N_("sales"),
+    "finance": N_("finance"),
+    "legal": N_("legal"),
+    "marketing": N_("marketing"),
+    "success": N_("success"),
+    "failure": N_("failure"),
+    "innovation": N_("innovation"),
+    "apply": N_("apply"),
+    "download": N_("download"),
+    "view": N_("view"),
 }
 
 
@@ -309,10 +385,14 @@ def label(code: object) -> str:
     ('sales; legal; customer service', 'FABE practitioner, sales coach')
     """
     text = str(code)
+    whole = _english_label(text)
+    shown = _(whole)
+    if shown != whole:  # a text translated whole (a sentence of the package may hold a comma)
+        return shown
     for sep in ("; ", ", "):  # a list of codes: "sales; customer_service", "fabe_practitioner, sales_coach"
         if sep in text:
             return sep.join(label(part) for part in text.split(sep))
-    return _(_english_label(text))
+    return shown
 
 
 def _english_label(text: str) -> str:
@@ -358,7 +438,11 @@ def pretty_column(name: object) -> str:
         return label(text)
     text = _english_label(text).replace("_", " ")
     text = " ".join(_ACRONYMS.get(w, w) for w in text.split(" "))
-    return _(text[:1].upper() + text[1:])
+    header = text[:1].upper() + text[1:]
+    shown = _(header)
+    if shown == header and header != text and _(text) != text:  # "Under 1 year": a code's label as a header
+        return _(text)
+    return shown
 
 
 # ----------------------------------------------------------------------------- status
