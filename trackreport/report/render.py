@@ -7,6 +7,7 @@ template is based on ``lab`` without require.js or MathJax.
 from __future__ import annotations
 
 import copy
+import functools
 import html
 import json
 import re
@@ -19,12 +20,10 @@ TEMPLATE_DIR = Path(__file__).parent / "templates"
 REMOVE_TAGS = {"parameters", "injected-parameters", "trackreport-reset", "remove"}
 
 
-def render_html(nb: Any, dest: Path, *, nav: dict | None) -> None:
-    """Render an executed notebook to one self-contained, offline HTML file.
-
-    Code, prompts and the parameters cells are left out; charts are embedded PNGs;
-    no script, style sheet or font is loaded from another host.
-    """
+@functools.cache
+def _exporter() -> Any:
+    """The HTML exporter, made once per process: its Jinja templates are compiled on first
+    use and kept (a new exporter per page compiled them again, ~40% of a page's rendering)."""
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
     from traitlets.config import Config
@@ -37,6 +36,16 @@ def render_html(nb: Any, dest: Path, *, nav: dict | None) -> None:
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     exporter.register_preprocessor(TagRemovePreprocessor(config=c), enabled=True)
+    return exporter
+
+
+def render_html(nb: Any, dest: Path, *, nav: dict | None) -> None:
+    """Render an executed notebook to one self-contained, offline HTML file.
+
+    Code, prompts and the parameters cells are left out; charts are embedded PNGs;
+    no script, style sheet or font is loaded from another host.
+    """
+    exporter = _exporter()
     resources = {"trackreport": {**(nav or {}), "glossary": glossary_html()}}
     nb = copy.deepcopy(nb)
     if nav and nav.get("page_title"):  # the browser tab: "06 Sales ... · Team east, 2025Q3", not "Notebook"
