@@ -127,6 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):  # paths that are not valid UTF-8 print as \xNN
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")  # before pyarrow loads: see report.execute.ARROW_POOL
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

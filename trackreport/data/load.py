@@ -33,12 +33,13 @@ from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import hashlib
 import io
 import logging
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -49,6 +50,7 @@ import pandas as pd
 import pandera.pandas as pa
 import pyarrow
 import pyarrow.compute
+import pyarrow.csv
 import pyarrow.parquet as pq
 
 from trackreport.data.excel import ABOUT_SHEET, SheetData, SheetError, Workbook, workbook_paths
@@ -365,9 +367,12 @@ class _Read:
     arrow_types: dict[str, Any] = field(default_factory=dict)  # Parquet only
     sheet: str = ""  # workbook only: the sheet's name
     letters: dict[str, str] = field(default_factory=dict)  # workbook only: column name → Excel column letter
+    text: Callable[[], pd.DataFrame] | None = None  # typed CSV read: the cells as text, parsed when examples need them
 
     def problem(self, column: str | None, rule: str, index: Iterable[int] = ()) -> None:
         """Record a broken rule for the rows at positions ``index``, with a few examples."""
+        if self.text is not None:  # examples show the cells as written in the file
+            self.raw, self.text = self.text(), None
         idx = list(dict.fromkeys(int(i) for i in index))
         examples = []
         for i in idx[:MAX_EXAMPLES]:
@@ -423,7 +428,11 @@ def _read_folder(folder: str | Path, tables: Iterable[str] | None):
         for name in names:
             table = TABLES[name]
             read, file_problems, data = _read_table(
-                folder, table, asked=tables is not None and name not in sheets, stem=mapping.stem(name)
+                folder,
+                table,
+                asked=tables is not None and name not in sheets,
+                stem=mapping.stem(name),
+                typed=mapping.of(name) is None,
             )
             if data is not None:
                 digest.update(f"{name}\0{len(data)}\0".encode())
@@ -440,7 +449,8 @@ def _read_folder(folder: str | Path, tables: Iterable[str] | None):
             if read is not None:
                 _apply_mapping(read, mapping.of(name), notices)
                 _check_columns(read)
-                _convert(read)
+                if read.typed is None:  # else read typed from a plain CSV (_read_typed_csv)
+                    _convert(read)
                 _validate(read)
                 reads[name] = read
     finally:
@@ -593,13 +603,14 @@ def _not_readable(folder: Path, path: Path) -> str | None:
 
 
 def _read_table(
-    folder: Path, table: Table, *, asked: bool = True, stem: str | None = None
+    folder: Path, table: Table, *, asked: bool = True, stem: str | None = None, typed: bool = False
 ) -> tuple[_Read | None, list[Problem], bytes | None]:
     """Find and read one table's file, ``<stem>.csv`` or ``<stem>.parquet`` (the stem is the table's
     name unless ``mapping.yaml`` names its file); whole-file problems are returned, not raised.
 
     A table not ``asked`` for by name may be absent: the chapters that need it are then
     not available (:func:`trackreport.data.schema.missing_tables`), which is not a data problem.
+    With ``typed`` a plain CSV file is read with its column types (:func:`_read_typed_csv`).
     """
     stem = stem or table.name
     csv_path = folder / f"{stem}.csv"
@@ -632,7 +643,7 @@ def _read_table(
         return None, [Problem(path.name, None, "empty file (no header, no data rows)")], data
     try:
         if path.suffix == ".csv":
-            read = _read_csv(data, table, path.name)
+            read = _read_csv(data, table, path.name, typed=typed)
         else:
             read = _read_parquet(data, table, path.name)
     except _FileProblem as exc:
@@ -717,11 +728,13 @@ def _records(text: str) -> tuple[list[list[str]], Sequence[int]]:
         raise _FileProblem(f"malformed CSV near line {reader.line_num}: {exc}") from None
 
 
-def _read_csv(data: bytes, table: Table, file: str) -> _Read:
+def _read_csv(data: bytes, table: Table, file: str, *, typed: bool = False) -> _Read:
     """Parse CSV bytes into text columns, keeping each row's line number in the file.
 
     Blank lines and lines of bare commas are skipped; rows with another number of
-    fields than the header are reported and skipped.
+    fields than the header are reported and skipped. With ``typed``, a plain file whose
+    every cell is plainly valid is read straight into the contract's types
+    (:func:`_read_typed_csv`); any other file is read as text, as here.
     """
     text = _decode(data)
     first = next((line for line in text.split("\n", MAX_COLUMNS)[:MAX_COLUMNS] if line.strip(", \r")), "")
@@ -730,6 +743,8 @@ def _read_csv(data: bytes, table: Table, file: str) -> _Read:
             f"the header has {first.count(',') + 1:,} columns; the table has {len(table.columns)} "
             f"(files of more than {MAX_COLUMNS:,} columns are not read)"
         )
+    if typed and (fast := _read_typed_csv(text, table, file, data)) is not None:
+        return fast
     fast = _read_simple_csv(text, table, file)
     if fast is not None:
         return fast
@@ -752,6 +767,111 @@ def _read_csv(data: bytes, table: Table, file: str) -> _Read:
     if ragged:
         rule = f"wrong number of fields (the header has {width}; these rows are skipped)"
         read.problems.append(Problem(file, None, rule, len(ragged), tuple(ragged[:MAX_EXAMPLES])))
+    return read
+
+
+#: The Arrow type a CSV column of each kind is read as by :func:`_read_typed_csv`; text
+#: (timestamps) is converted afterwards as the careful path does.
+_ARROW_KINDS: dict[str, Any] = {
+    "id": pyarrow.string(),
+    "text": pyarrow.string(),
+    "category": pyarrow.string(),
+    "int": pyarrow.int64(),
+    "float": pyarrow.float64(),
+    "bool": pyarrow.bool_(),
+    "date": pyarrow.date32(),
+    "timestamp": pyarrow.string(),
+}
+
+
+def _read_typed_csv(text: str, table: Table, file: str, data: bytes) -> _Read | None:
+    """Fast path for a plain CSV: pyarrow's CSV reader parses each column into its type.
+
+    Taken only when the result is the careful path's (:func:`_read_simple_csv` then
+    :func:`_convert`) cell for cell, else None (the careful path then reads the file and
+    explains its problems): no quotes, one record per line from line 2 on (no blank or
+    bare-comma line), the header names contract columns only, each once, with every
+    required one, and every cell converts under Arrow's strict rules: whole numbers
+    below 2**53, finite numbers, dates YYYY-MM-DD, booleans true/false/yes/no/1/0 in
+    lower, title or upper case, text as is (a blank cell is missing). Timestamps are read
+    as text and converted as the careful path does. Rows are numbered by their file
+    line; when a later check finds a problem, the file's cells are parsed as text to
+    show as examples (:attr:`_Read.text`).
+    """
+    if '"' in text or ("\r" in text and text.count("\r") != text.count("\r\n")):
+        return None
+    end = text.find("\n")
+    header = [h.strip() for h in (text if end < 0 else text[:end]).rstrip("\r").split(",")]
+    names = set(table.column_names)
+    required = {c.name for c in table.columns if not c.optional}
+    if len(set(header)) != len(header) or not set(header) <= names or not required <= set(header):
+        return None
+    kinds = {c.name: c.kind for c in table.columns if c.name in header}
+    words = {True: [], False: []}
+    for word, value in BOOL_WORDS.items():
+        words[value] += sorted({word, word.title(), word.upper()})
+    options = pyarrow.csv.ConvertOptions(
+        column_types={n: _ARROW_KINDS[k] for n, k in kinds.items()},
+        null_values=[""],
+        strings_can_be_null=True,
+        true_values=words[True],
+        false_values=words[False],
+    )
+    try:
+        arrow = pyarrow.csv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pyarrow.csv.ReadOptions(column_names=header, skip_rows=1),
+            parse_options=pyarrow.csv.ParseOptions(
+                quote_char=False, double_quote=False, newlines_in_values=False, ignore_empty_lines=False
+            ),
+            convert_options=options,
+        )
+    except (pyarrow.ArrowException, ValueError):  # a cell the careful path must judge, or a ragged row
+        return None
+    if not arrow.num_rows:
+        return None
+    compute = pyarrow.compute
+    every_null = functools.reduce(compute.and_, [c.is_null() for c in arrow.columns])
+    if arrow.num_columns > 1 and compute.any(every_null).as_py():  # a line of bare commas: skipped as text
+        return None
+    typed = {}
+    for col in table.columns:
+        if col.name not in kinds:
+            continue
+        values = arrow.column(col.name)
+        kind = col.kind
+        if kind == "int":
+            big = compute.greater_equal(compute.abs(values), 2**53)
+            if compute.any(big).as_py():
+                return None
+            typed[col.name] = values.to_pandas(types_mapper={pyarrow.int64(): KINDS[kind]}.get)
+        elif kind == "float":
+            if compute.any(compute.invert(compute.is_finite(values))).as_py():
+                return None
+            typed[col.name] = values.to_pandas().astype(KINDS[kind])
+        elif kind == "bool":
+            typed[col.name] = values.to_pandas(types_mapper={pyarrow.bool_(): KINDS[kind]}.get)
+        elif kind == "date":
+            try:
+                stamps = values.cast(pyarrow.timestamp("ns"))  # safe cast: a date outside 1677-2262 fails
+            except pyarrow.ArrowException:
+                return None
+            typed[col.name] = stamps.to_pandas().astype(KINDS[kind])
+        else:
+            cells = pd.Series(values.to_pandas(types_mapper={pyarrow.string(): KINDS["text"]}.get))
+            if kind == "timestamp":
+                cells, bad, _ = _from_text(cells, col)
+                if bad.any():
+                    return None
+            else:
+                cells = cells.astype(KINDS[kind])
+                blank = (cells.fillna("").str.strip() == "").to_numpy(dtype=bool)
+                cells = cells.mask(blank) if blank.any() else cells
+            typed[col.name] = cells
+    frame = pd.DataFrame(typed, index=pd.RangeIndex(arrow.num_rows))
+    numbers = np.arange(2, arrow.num_rows + 2, dtype=np.int64)
+    read = _Read(table, file, "line", frame, numbers, typed=frame)
+    read.text = lambda: _read_csv(data, table, file).raw
     return read
 
 

@@ -7,6 +7,7 @@ template is based on ``lab`` without require.js or MathJax.
 from __future__ import annotations
 
 import copy
+import functools
 import html
 import json
 import re
@@ -20,12 +21,10 @@ TEMPLATE_DIR = Path(__file__).parent / "templates"
 REMOVE_TAGS = {"parameters", "injected-parameters", "trackreport-reset", "remove"}
 
 
-def render_html(nb: Any, dest: Path, *, nav: dict | None) -> None:
-    """Render an executed notebook to one self-contained, offline HTML file.
-
-    Code, prompts and the parameters cells are left out; charts are embedded PNGs;
-    no script, style sheet or font is loaded from another host.
-    """
+@functools.cache
+def _exporter() -> Any:
+    """The HTML exporter, made once per process: its Jinja templates are compiled on first
+    use and kept (a new exporter per page compiled them again, ~40% of a page's rendering)."""
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
     from traitlets.config import Config
@@ -37,8 +36,18 @@ def render_html(nb: Any, dest: Path, *, nav: dict | None) -> None:
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
-    exporter.language_code = HTML_LANG[language()]  # <html lang="zh-CN">: fonts and screen readers follow
     exporter.register_preprocessor(TagRemovePreprocessor(config=c), enabled=True)
+    return exporter
+
+
+def render_html(nb: Any, dest: Path, *, nav: dict | None) -> None:
+    """Render an executed notebook to one self-contained, offline HTML file.
+
+    Code, prompts and the parameters cells are left out; charts are embedded PNGs;
+    no script, style sheet or font is loaded from another host.
+    """
+    exporter = _exporter()
+    exporter.language_code = HTML_LANG[language()]  # <html lang="zh-CN">: fonts and screen readers follow
     labels = {
         "report_title": _("Report index"),
         "contents_label": _("Contents"),
