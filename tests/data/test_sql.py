@@ -24,13 +24,6 @@ from trackreport.report.runner import run_reports
 SECRET = "pg-s3cret-never-shown"
 
 
-@pytest.fixture(scope="module")
-def warehouse(postgres_url):
-    """The sample company loaded into the database once for the module."""
-    assert main(["export-db", str(SAMPLE_DIR), postgres_url, "--replace"]) == 0
-    return postgres_url
-
-
 def _sql(url: str, statement: str) -> None:
     engine = create_engine(_parse(url))
     with engine.begin() as conn:

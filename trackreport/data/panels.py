@@ -67,6 +67,7 @@ ORDER_PANEL_COLUMNS = ["employee_id", "month", "team", "region", "sales", "order
 """Columns of the ``orders`` panel (:func:`rep_month_panel`)."""
 
 _KEYS = ["employee_id", "month"]
+_ORDER_COUNTS = ["cents", "orders", "new_clients"]
 
 
 @dataclass(frozen=True)
@@ -166,8 +167,8 @@ class PanelSource:
     def _orders(self, employees: pd.DataFrame, start, end, *, max_amount: float | None = None) -> pd.DataFrame:
         grid = employment_grid(employees, start=start, end=end)
         first, last = _month_start(start), _month_start(end)
-        sums, firsts = self._aggregate_orders(_ids(employees), first, last, max_amount)
-        out = grid.merge(sums, on=_KEYS, how="left").merge(firsts, on=_KEYS, how="left")
+        counts = _tidy(self._aggregate_orders(_ids(employees), first, last, max_amount), _ORDER_COUNTS)
+        out = grid.merge(counts, on=_KEYS, how="left")
         for c in ("cents", "orders", "new_clients"):
             out[c] = out[c].fillna(0).astype("int64")
         out["sales"] = out["cents"] / 100
@@ -217,7 +218,8 @@ class PanelSource:
         raise NotImplementedError
 
     # ---------------------------------------------------------------- per source
-    def _aggregate_orders(self, ids, first, last, max_amount) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def _aggregate_orders(self, ids, first, last, max_amount) -> pd.DataFrame:
+        """Per rep and month with orders or a first order: ``cents`` (sum), ``orders``, ``new_clients``."""
         raise NotImplementedError
 
     def _aggregate_new_clients(self, ids, first, last) -> pd.DataFrame:
@@ -291,7 +293,7 @@ class FramePanels(PanelSource):
         inside = o.loc[(o["employee_id"].isin(ids) & o["month"].between(first, last)).to_numpy(dtype=bool)]
         sums = inside.groupby(_KEYS).agg(cents=("cents", "sum"), orders=("order_id", "size")).reset_index()
         new = new.loc[(new["employee_id"].isin(ids) & new["month"].between(first, last)).to_numpy(dtype=bool)]
-        return _tidy(sums, ["cents", "orders"]), _tidy(new, ["new_clients"])
+        return sums.merge(new, on=_KEYS, how="outer").fillna({"cents": 0, "orders": 0, "new_clients": 0})
 
     def _aggregate_new_clients(self, ids, first, last):
         c = self.tables["customers"]
@@ -421,23 +423,28 @@ class DatabasePanels(PanelSource):
             .where(*kept, o.c.employee_id.in_(ids), *_in_months(o.c.order_date, first, last))
             .group_by(o.c.employee_id, month)
         )
-        firsts = (
-            select(o.c.customer_id, o.c.employee_id, o.c.order_date)
-            .where(*kept)
-            .distinct(o.c.customer_id)
-            .order_by(o.c.customer_id, o.c.order_date, o.c.order_id.collate("C"))
-            .subquery("firsts")
+        rank = func.row_number().over(
+            partition_by=o.c.customer_id, order_by=(o.c.order_date, o.c.order_id.collate("C"))
         )
+        ranked = select(o.c.employee_id, o.c.order_date, rank.label("rank")).where(*kept).subquery("ranked")
+        firsts = select(ranked.c.employee_id, ranked.c.order_date).where(ranked.c.rank == 1).subquery("firsts")
         fmonth = _sql_month(firsts.c.order_date)
         new = (
             select(firsts.c.employee_id, fmonth.label("month"), func.count().label("new_clients"))
             .where(and_(firsts.c.employee_id.in_(ids), *_in_months(firsts.c.order_date, first, last)))
             .group_by(firsts.c.employee_id, fmonth)
+        ).subquery("new")
+        sums = sums.subquery("sums")
+        both = select(
+            func.coalesce(sums.c.employee_id, new.c.employee_id),
+            func.coalesce(sums.c.month, new.c.month),
+            func.coalesce(sums.c.cents, 0),
+            func.coalesce(sums.c.orders, 0),
+            func.coalesce(new.c.new_clients, 0),
+        ).select_from(
+            sums.join(new, (sums.c.employee_id == new.c.employee_id) & (sums.c.month == new.c.month), full=True)
         )
-        return (
-            _tidy(self._frame(sums, ["employee_id", "month", "cents", "orders"]), ["cents", "orders"]),
-            _tidy(self._frame(new, ["employee_id", "month", "new_clients"]), ["new_clients"]),
-        )
+        return self._frame(both, ["employee_id", "month", "cents", "orders", "new_clients"])
 
     def _aggregate_new_clients(self, ids, first, last):
         from sqlalchemy import func, select
