@@ -338,7 +338,7 @@ class FramePanels(PanelSource):
 # ----------------------------------------------------------------------- database
 
 _ENGINES: dict[str, Any] = {}
-_DATABASES: dict[str, str] = {}
+_DATABASES: dict[str, DatabasePanels] = {}
 
 
 def use_database(data: Any, url: str) -> None:
@@ -348,13 +348,19 @@ def use_database(data: Any, url: str) -> None:
     :func:`trackreport.data.sql.database_fingerprint`), so every view of the dataset
     (a chapter's :meth:`~trackreport.data.load.Dataset.only`) finds it.
     """
-    _DATABASES[str(data.fingerprint)] = url
+    known = _DATABASES.get(str(data.fingerprint))
+    if known is None or known.url != url:
+        _DATABASES[str(data.fingerprint)] = DatabasePanels(url)
 
 
 def panel_source(data: Mapping[str, pd.DataFrame]) -> PanelSource:
-    """The source of ``data``'s panels: its database when it was read from one, else its tables."""
-    url = _DATABASES.get(str(getattr(data, "fingerprint", "")))
-    return DatabasePanels(url) if url else FramePanels(data)
+    """The source of ``data``'s panels: its database when it was read from one, else its tables.
+
+    A database's source is one object per dataset, so its scalars (data end, median
+    order) are asked once.
+    """
+    known = _DATABASES.get(str(getattr(data, "fingerprint", "")))
+    return known if known is not None else FramePanels(data)
 
 
 class DatabasePanels(PanelSource):
@@ -366,6 +372,12 @@ class DatabasePanels(PanelSource):
 
     def __init__(self, url: str) -> None:
         self.url = url
+        self._scalars: dict[str, Any] = {}
+
+    def _once(self, name: str, compute) -> Any:
+        if name not in self._scalars:
+            self._scalars[name] = compute()
+        return self._scalars[name]
 
     @property
     def engine(self) -> Any:
@@ -384,6 +396,9 @@ class DatabasePanels(PanelSource):
         return pd.DataFrame({c: [r[i] for r in rows] for i, c in enumerate(columns)})
 
     def order_dates(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        return self._once("order_dates", self._order_dates)
+
+    def _order_dates(self) -> tuple[pd.Timestamp, pd.Timestamp]:
         from sqlalchemy import func, select
 
         o = _table("orders")
@@ -391,6 +406,9 @@ class DatabasePanels(PanelSource):
         return pd.Timestamp(lo), pd.Timestamp(hi)
 
     def amount_median(self) -> float:
+        return self._once("amount_median", self._amount_median)
+
+    def _amount_median(self) -> float:
         from sqlalchemy import func, select
 
         o = _table("orders")
@@ -402,6 +420,9 @@ class DatabasePanels(PanelSource):
         return float(pd.Series([r[0] for r in self._rows(middle)], dtype="float64").median())
 
     def lead_delays(self) -> pd.Series:
+        return self._once("lead_delays", self._lead_delays)
+
+    def _lead_delays(self) -> pd.Series:
         from sqlalchemy import func, select
 
         leads = _table("leads")
