@@ -115,6 +115,16 @@ def test_rate_panels_by_hand():
     )
     r = FramePanels({"opportunities": opp}).panel("win_rate", employees=["a", "b"], start="2024-01", end="2024-02")
     assert r[["employee_id", "win_rate", "win_rate_n"]].values.tolist() == [["a", 0.5, 2], ["b", 0.0, 1]]
+    fb = pd.DataFrame(
+        {
+            "employee_id": ["a", "a", "a", "a", "b"],
+            "date": d(["2024-01-03", "2024-01-09", "2024-01-10", "2024-01-11", "2024-03-01"]),
+            "nps": pd.array([10, 9, 3, None, 7], dtype="Int64"),
+        }
+    )
+    n = FramePanels({"customer_feedback": fb}).panel("nps", employees=["a", "b"], start="2024-01", end="2024-02")
+    # a: 2 promoters, 1 detractor of 3 answers (the empty one is no answer) -> NPS 100 * (2 - 1) / 3; b: outside
+    assert n[["employee_id", "nps_score", "answers"]].values.tolist() == [["a", 100 / 3, 3]]
     with pytest.raises(KeyError, match="no panel named"):
         FramePanels({}).panel("nonsense", employees=["a"])
 
@@ -144,6 +154,7 @@ def test_every_panel_from_the_database_equals_the_tables(warehouse, sample_data)
         for options in ({}, {"max_amount": 20 * mem.amount_median()}):
             _same(db.panel("orders", **window, **options), mem.panel("orders", **window, **options))
         _same(db.panel("new_clients", **window), mem.panel("new_clients", **window))
+        _same(db.panel("nps", **window), mem.panel("nps", **window))
         for name in RATES:
             _same(db.panel(name, **window), mem.panel(name, **window))
         until = pd.Timestamp("2025-10-15")

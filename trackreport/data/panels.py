@@ -144,6 +144,9 @@ class PanelSource:
       for their owner (``customers.owner_id``): ``employee_id``, ``month``, ``new_clients``;
     - a name of :data:`RATES`: ``employee_id``, ``month``, the share and its denominator
       ``<name>_n``; option ``until`` leaves out rows dated after it;
+    - ``"nps"``: customer feedback answers with a score, dated in the month, of the rep
+      serving the customer: ``employee_id``, ``month``, ``nps_score`` (the mean of
+      ``100 * (1[score >= 9] - 1[score <= 6])``, the NPS of the answers) and ``answers``;
     - ``"repurchase"``: ``employees`` is the reps and ``windows`` maps each window's key
       month to its (first, last) day (no ``start``/``end``): per rep and window with a
       customer, the share of the rep's customers with an order in the window who
@@ -159,6 +162,8 @@ class PanelSource:
             return self._new_clients(employees, start, end)
         if name in RATES:
             return self._rate(name, employees, start, end, **options)
+        if name == "nps":
+            return self._nps(employees, start, end)
         if name == "repurchase":
             return self._repurchase(employees, **options)
         raise KeyError(f"no panel named {name!r}")
@@ -189,6 +194,19 @@ class PanelSource:
                 "month": counts["month"],
                 name: counts["k"] / counts["n"],
                 f"{name}_n": counts["n"],
+            }
+        )
+
+    def _nps(self, employees, start, end) -> pd.DataFrame:
+        first, last = _month_start(start), _month_start(end)
+        counts = _tidy(self._aggregate_nps(_ids(employees), first, last), ["promoters", "detractors", "n"])
+        return pd.DataFrame(
+            {
+                "employee_id": counts["employee_id"],
+                "month": counts["month"],
+                # the mean of the answers' scores (-100, 0, 100): their sum is exact, then one division
+                "nps_score": 100.0 * (counts["promoters"] - counts["detractors"]) / counts["n"],
+                "answers": counts["n"],
             }
         )
 
@@ -226,6 +244,9 @@ class PanelSource:
         raise NotImplementedError
 
     def _aggregate_rate(self, rate: Rate, ids, first, last, until) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def _aggregate_nps(self, ids, first, last) -> pd.DataFrame:
         raise NotImplementedError
 
     def _aggregate_repurchase(self, ids, spans) -> pd.DataFrame:
@@ -319,6 +340,24 @@ class FramePanels(PanelSource):
         d = d.loc[d["month"].between(first, last).to_numpy(dtype=bool)]
         g = d.groupby(_KEYS)["k"]
         return pd.DataFrame({"k": g.sum(), "n": g.size()}).reset_index()
+
+    def _aggregate_nps(self, ids, first, last):
+        fb = self.tables["customer_feedback"]
+        fb = fb.loc[(fb["employee_id"].isin(ids) & fb["nps"].notna()).to_numpy(dtype=bool)]
+        score = fb["nps"].to_numpy(dtype="float64")
+        d = pd.DataFrame(
+            {
+                "employee_id": fb["employee_id"].to_numpy(),
+                "month": _months(fb["date"]).to_numpy(),
+                "promoters": (score >= 9).astype("int64"),
+                "detractors": (score <= 6).astype("int64"),
+            }
+        )
+        d = d.loc[d["month"].between(first, last).to_numpy(dtype=bool)]
+        g = d.groupby(_KEYS)
+        return pd.DataFrame(
+            {"promoters": g["promoters"].sum(), "detractors": g["detractors"].sum(), "n": g.size()}
+        ).reset_index()
 
     def _aggregate_repurchase(self, ids, spans):
         o = self.tables["orders"]
@@ -496,6 +535,24 @@ class DatabasePanels(PanelSource):
             .group_by(t.c.employee_id, month)
         )
         return self._frame(q, ["employee_id", "month", "k", "n"])
+
+    def _aggregate_nps(self, ids, first, last):
+        from sqlalchemy import func, select
+
+        fb = _table("customer_feedback")
+        month = _sql_month(fb.c.date)
+        q = (
+            select(
+                fb.c.employee_id,
+                month.label("month"),
+                func.count().filter(fb.c.nps >= 9),
+                func.count().filter(fb.c.nps <= 6),
+                func.count(),
+            )
+            .where(fb.c.employee_id.in_(ids), fb.c.nps.is_not(None), *_in_months(fb.c.date, first, last))
+            .group_by(fb.c.employee_id, month)
+        )
+        return self._frame(q, ["employee_id", "month", "promoters", "detractors", "n"])
 
     def _aggregate_repurchase(self, ids, spans):
         from sqlalchemy import Date, column, func, select, values
