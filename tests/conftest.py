@@ -303,3 +303,13 @@ def postgres_url():
             timeout=60,
         )
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def warehouse(postgres_url):
+    """The sample company loaded into the session's database once (``export-db``); tests that change it restore it."""
+    from trackreport.cli import main
+    from trackreport.paths import SAMPLE_DIR
+
+    assert main(["export-db", str(SAMPLE_DIR), postgres_url, "--replace"]) == 0
+    return postgres_url

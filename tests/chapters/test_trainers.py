@@ -79,7 +79,7 @@ def test_business_before_after_on_sample(data):
     """Issue 9, finding 6: trainers' downstream figures net of the comparison group on equal
     windows, without p-values or intervals (an observation, not a trainer's effect)."""
     from trackreport.data.cohort import cohort_members, comparison_members
-    from trackreport.stats.results import rep_month_panel
+    from trackreport.data.panels import rep_month_panel
 
     members = cohort_members(data, "east", "2025Q3")
     comp = comparison_members(data, "east", "2025Q3", before_months=3, after_months=3)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 import pytest
@@ -24,13 +26,6 @@ from trackreport.report.runner import run_reports
 SECRET = "pg-s3cret-never-shown"
 
 
-@pytest.fixture(scope="module")
-def warehouse(postgres_url):
-    """The sample company loaded into the database once for the module."""
-    assert main(["export-db", str(SAMPLE_DIR), postgres_url, "--replace"]) == 0
-    return postgres_url
-
-
 def _sql(url: str, statement: str) -> None:
     engine = create_engine(_parse(url))
     with engine.begin() as conn:
@@ -46,11 +41,26 @@ def test_database_gives_the_folders_tables_exactly(warehouse, sample_data):
     assert ds.fingerprint == database_fingerprint(warehouse)
 
 
+def _server_log(url: str) -> Path:
+    """The log file of the session's server (conftest.postgres_url: ``pg_ctl -l <socket folder>/log``)."""
+    return Path(parse_qs(urlsplit(url).query)["host"][0]) / "log"
+
+
 def test_report_from_the_database_equals_the_report_from_the_folder(warehouse, sample_reports, tmp_path, monkeypatch):
+    """Same metrics.json to the last digit, the chapters' panels aggregated in the database (data.panels)."""
     monkeypatch.setenv("PGPASSWORD", SECRET)
+    monkeypatch.setenv("PGOPTIONS", "-c log_statement=all")  # every statement of this run, kernels' too, in the log
+    log = _server_log(warehouse)
+    logged_before = log.stat().st_size
     out = tmp_path / "reports"
     result = run_reports(team="east", quarter="2025Q3", data_dir=warehouse, out=out, log=lambda s: None, progress=False)
     assert result.ok
+    with log.open(encoding="utf-8", errors="replace") as f:
+        f.seek(logged_before)
+        statements = f.read()
+    # the kernels asked the database for the rep-month panels: months and sums in cents grouped there
+    assert statements.count("date_trunc") >= 10
+    assert "sum(CAST(round(orders.amount * $" in statements and "GROUP BY orders.employee_id" in statements
     from_db = json.loads((out / "east" / "2025Q3" / "metrics.json").read_text(encoding="utf-8"))
     folder_out, _ = sample_reports
     from_folder = json.loads((folder_out / "east" / "2025Q3" / "metrics.json").read_text(encoding="utf-8"))

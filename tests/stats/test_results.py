@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from trackreport.stats.results import lead_conversion, rep_month_panel, repurchase_rate, win_rate
+from trackreport.stats.results import lead_conversion, repurchase_rate, win_rate
 
 Z = 1.959963984540054
 
@@ -18,19 +17,6 @@ def wilson(k: int, n: int) -> tuple[float, float]:
     centre = (p + Z**2 / (2 * n)) / (1 + Z**2 / n)
     half = Z * math.sqrt(p * (1 - p) / n + Z**2 / (4 * n * n)) / (1 + Z**2 / n)
     return centre - half, centre + half
-
-
-@pytest.fixture
-def employees() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "employee_id": pd.array(["e1", "e2"], dtype="string"),
-            "team": ["east", "east"],
-            "region": ["north", "south"],
-            "hire_date": pd.to_datetime(["2019-05-01", "2024-02-15"]),
-            "leave_date": pd.to_datetime(["2024-02-10", None]),
-        }
-    )
 
 
 @pytest.fixture
@@ -55,40 +41,6 @@ def orders() -> pd.DataFrame:
             "amount": [999.0, 10.0, 100.0, 50.0, 80.0, 7.0, 5.0, 20.0],
         }
     )
-
-
-def test_rep_month_panel_hand_case(orders, employees):
-    p = rep_month_panel(orders, employees, start="2024-01-01", end="2024-03-31")
-    expected = pd.DataFrame(
-        {
-            "employee_id": ["e1", "e1", "e2", "e2"],
-            "month": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-02-01", "2024-03-01"]),
-            "sales": [160.0, 0.0, 0.0, 100.0],
-            "orders": [3, 0, 0, 2],
-            "avg_order_value": [160 / 3, np.nan, np.nan, 50.0],
-            "new_clients": [1, 0, 0, 1],
-        }
-    )
-    got = p[expected.columns].assign(employee_id=p["employee_id"].astype(str))
-    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
-    assert p["month"].dtype == "datetime64[ns]"
-    assert p.loc[p["employee_id"] == "e2", "region"].eq("south").all()
-    assert list(p.columns) == [
-        "employee_id",
-        "month",
-        "team",
-        "region",
-        "sales",
-        "orders",
-        "avg_order_value",
-        "new_clients",
-    ]
-
-
-def test_rep_month_panel_window_only(orders, employees):
-    p = rep_month_panel(orders, employees, start="2024-03", end="2024-03")
-    assert p["employee_id"].tolist() == ["e2"]
-    assert p["sales"].tolist() == [100.0]
 
 
 def test_win_rate_hand_case():

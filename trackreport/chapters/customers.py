@@ -39,6 +39,7 @@ from scipy import stats
 
 from trackreport.chapters.scope import ChapterLike, scope
 from trackreport.data.cohort import Windows, cohort_members, comparison_members
+from trackreport.data.panels import panel_source
 from trackreport.i18n import N_, _, ngettext
 from trackreport.stats.attribution import PanelError, did
 from trackreport.stats.display import format_interval, format_value, label, status_word
@@ -272,22 +273,10 @@ def nps_did(
     data, team, quarter, params = scope(data, team, quarter, params)
     w, _year_ago = _windows(quarter, params)
     members, comp = _groups(data, team, quarter, params)
-    fb = data["customer_feedback"]
-    people = pd.Index(members).append(pd.Index(comp))
-    inside = _between(fb["date"], *w.before) | _between(fb["date"], *w.after)
-    fb = fb.loc[fb["employee_id"].isin(people).to_numpy() & inside & fb["nps"].notna().to_numpy()]
-    score = fb["nps"].astype(float).to_numpy()
-    p = (
-        pd.DataFrame(
-            {
-                "employee_id": fb["employee_id"].to_numpy(),
-                "month": pd.to_datetime(fb["date"]).dt.to_period("M").dt.start_time.to_numpy(),
-                "nps_score": 100.0 * ((score >= 9).astype(float) - (score <= 6).astype(float)),
-            }
-        )
-        .groupby(["employee_id", "month"], as_index=False)["nps_score"]
-        .mean()
-    )
+    people = list(pd.Index(members).append(pd.Index(comp)))
+    src = panel_source(data)  # the "nps" rep-month panel (data.panels): windows are whole months
+    p = pd.concat([src.panel("nps", employees=people, start=a, end=b) for a, b in (w.before, w.after)])
+    p = p[["employee_id", "month", "nps_score"]].sort_values(["employee_id", "month"], ignore_index=True)
     p["treated"] = p["employee_id"].isin(members).to_numpy(dtype=bool)
     p["post"] = (p["month"] >= w.after[0]).to_numpy(dtype=bool)
     try:

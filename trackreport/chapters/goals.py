@@ -19,11 +19,12 @@ from trackreport.chapters.delivery import checkin_completion
 from trackreport.chapters.evaluation import stage_target, stage_test_average
 from trackreport.chapters.scope import list_text
 from trackreport.data.cohort import SEGMENTS, Windows
+from trackreport.data.panels import panel_source
 from trackreport.data.schema import COMPETENCIES
 from trackreport.i18n import N_, _, format_quarter, language
 from trackreport.stats.display import format_value, label, status_word
 from trackreport.stats.estimate import Estimate, mean_ci, proportion
-from trackreport.stats.results import lead_conversion, rep_month_panel, repurchase_rate
+from trackreport.stats.results import lead_conversion, repurchase_rate
 
 if TYPE_CHECKING:
     from trackreport.report.params import ReportParams
@@ -349,9 +350,7 @@ def target_table(
         adoption_share(fabe, group=None),
     )
 
-    panel = rep_month_panel(
-        data["orders"], members[["employee_id", "team", "region", "hire_date", "leave_date"]], start=b0, end=a1
-    )
+    panel = panel_source(data).panel("orders", employees=members, start=b0, end=a1)
     in_b = (panel["month"] >= b0) & (panel["month"] <= b1)
     in_a = (panel["month"] >= a0) & (panel["month"] <= a1)
     nb = panel[in_b].groupby("employee_id")["new_clients"].mean()

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from trackreport.chapters.evaluation import welch_difference
+from trackreport.data.panels import panel_source
 from trackreport.data.privacy import person_labels
 from trackreport.i18n import N_, _
 from trackreport.stats.estimate import Estimate, proportion
@@ -314,7 +315,7 @@ def promotion_survival(ch: Chapter) -> dict:
     normal interval from the two Greenwood standard errors).
     """
     origin = ch.windows.before[1] + pd.Timedelta(days=1)
-    data_end = ch.data["orders"]["order_date"].max()
+    data_end = panel_source(ch.data).order_dates()[1]
     people = pd.concat(
         [
             ch.members[["employee_id"]].assign(group="trained"),

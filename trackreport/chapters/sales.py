@@ -78,6 +78,7 @@ from trackreport.data.cohort import (
     report_windows,
     training_periods,
 )
+from trackreport.data.panels import FramePanels, panel_source
 from trackreport.i18n import N_, _, language
 from trackreport.stats.attribution import (
     PanelError,
@@ -92,7 +93,6 @@ from trackreport.stats.attribution import (
 from trackreport.stats.display import format_p, status_word
 from trackreport.stats.estimate import Estimate
 from trackreport.stats.multiplicity import Adjusted, benjamini_hochberg, holm
-from trackreport.stats.results import rep_month_panel
 
 __all__ = [
     "EFFECT_HEADLINES",
@@ -223,30 +223,17 @@ def lead_followup_days(leads: pd.DataFrame, *, quantile: float = 0.99) -> int:
     >>> lead_followup_days(l)
     10
     """
-    delay = (leads["converted_date"] - leads["created_date"]).dt.days.dropna()
-    if delay.empty:
+    return _followup_days(FramePanels({"leads": leads}).lead_delays(), quantile=quantile)
+
+
+def _followup_days(delays: pd.Series, *, quantile: float = 0.99) -> int:
+    if delays.empty:
         return 0
-    return int(math.ceil(float(delay.quantile(quantile))))
+    return int(math.ceil(float(delays.quantile(quantile))))
 
 
 def _month(s: pd.Series) -> pd.Series:
     return pd.to_datetime(s).dt.to_period("M").dt.start_time.astype("datetime64[ns]")
-
-
-def _rate_by_rep_month(df: pd.DataFrame, rep: str, date: str, success: pd.Series, name: str) -> pd.DataFrame:
-    d = pd.DataFrame(
-        {
-            "employee_id": df[rep].to_numpy(),
-            "month": _month(df[date]).to_numpy(),
-            name: success.to_numpy(dtype=float),
-        }
-    )
-    g = d.groupby(["employee_id", "month"])[name]
-    return pd.DataFrame({name: g.mean(), f"{name}{DENOMINATOR}": g.size().astype("int64")}).reset_index()
-
-
-def _data_end(data: Mapping[str, pd.DataFrame]) -> pd.Timestamp:
-    return pd.Timestamp(data["orders"]["order_date"].max())
 
 
 def measure_panel(
@@ -259,8 +246,10 @@ def measure_panel(
 ) -> pd.DataFrame:
     """Rep x month panel of every monthly measure of :data:`MEASURES`.
 
-    Built on :func:`trackreport.stats.results.rep_month_panel` (employment months, sales,
-    orders, average order value) with outlier orders removed, plus ``new_clients`` from
+    The panels of the data's source (:func:`trackreport.data.panels.panel_source`: the
+    tables in memory, or the database they come from, which aggregates them): the
+    ``orders`` panel (employment months, sales, orders, average order value) with outlier
+    orders removed (:func:`flag_outlier_orders`' rule), plus ``new_clients`` from
     ``customers.acquired_date``/``owner_id`` and the rates ``lead_conversion``,
     ``win_rate``, ``complaint_retention`` (NaN in a month without a denominator), each
     with its denominator ``<rate>_n`` (leads, closed opportunities, complaints with a
@@ -275,35 +264,18 @@ def measure_panel(
     []
     """
     emp = data["employees"] if employees is None else employees
-    orders = data["orders"]
-    orders = orders.loc[~flag_outlier_orders(orders, factor=outlier_factor).to_numpy()]
-    panel = rep_month_panel(orders, emp, start=start, end=end).drop(columns="new_clients")
-
-    cust = data["customers"]
-    new = (
-        pd.DataFrame({"employee_id": cust["owner_id"].to_numpy(), "month": _month(cust["acquired_date"]).to_numpy()})
-        .groupby(["employee_id", "month"])
-        .size()
-        .rename("new_clients")
-        .reset_index()
-    )
-    leads = data["leads"]
-    cutoff = _data_end(data) - pd.Timedelta(days=lead_followup_days(leads))
-    leads = leads.loc[(leads["created_date"] <= cutoff).to_numpy()]
-    conv = _rate_by_rep_month(
-        leads, "employee_id", "created_date", leads["converted"].fillna(False).astype(bool), "lead_conversion"
-    )
-    opp = data["opportunities"]
-    opp = opp.loc[opp["stage"].isin(["won", "lost"]).to_numpy()]
-    win = _rate_by_rep_month(opp, "employee_id", "created_date", opp["stage"] == "won", "win_rate")
-    comp = data["complaints"]
-    comp = comp.loc[comp["customer_retained"].notna().to_numpy()]
-    ret = _rate_by_rep_month(
-        comp, "employee_id", "opened", comp["customer_retained"].astype(bool), "complaint_retention"
-    )
-
+    src = panel_source(data)
+    window = {"employees": emp, "start": start, "end": end}
+    max_amount = outlier_factor * src.amount_median()  # flag_outlier_orders' rule
+    panel = src.panel("orders", **window, max_amount=max_amount).drop(columns="new_clients")
+    cutoff = src.order_dates()[1] - pd.Timedelta(days=_followup_days(src.lead_delays()))
     out = panel
-    for extra in (new, conv, win, ret):
+    for extra in (
+        src.panel("new_clients", **window),
+        src.panel("lead_conversion", **window, until=cutoff),
+        src.panel("win_rate", **window),
+        src.panel("complaint_retention", **window),
+    ):
         out = out.merge(extra, on=["employee_id", "month"], how="left")
     out["new_clients"] = out["new_clients"].fillna(0).astype("int64")
     return out
@@ -318,7 +290,7 @@ def repurchase_panel(
 
     For each rep and window: among customers with at least one order credited to the
     rep dated in the window, the share with two or more
-    (:func:`trackreport.stats.results.repurchase_rate` with ``by="employee_id"``). The row's
+    (the ``repurchase`` panel of :mod:`trackreport.data.panels`). The row's
     ``month`` is the window's first month (the key given in ``windows``); reps without
     a customer in a window have no row.
 
@@ -335,28 +307,7 @@ def repurchase_panel(
     0           a 2024-01-01              0.5          2
     1           b 2024-04-01              0.0          1
     """
-    from trackreport.stats.results import repurchase_rate
-
-    o = orders.loc[orders["employee_id"].isin(list(units)).to_numpy()]
-    parts = []
-    for month, (a, b) in windows.items():
-        r = repurchase_rate(o, start=a, end=pd.Timestamp(b), by="employee_id")
-        if len(r):
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "employee_id": r["employee_id"].to_numpy(),
-                        "month": pd.Timestamp(month),
-                        "repurchase_rate": r["value"].to_numpy(dtype=float),
-                        "customers": r["n"].to_numpy(dtype="int64"),
-                    }
-                )
-            )
-    if not parts:
-        return pd.DataFrame(columns=["employee_id", "month", "repurchase_rate", "customers"])
-    out = pd.concat(parts, ignore_index=True)
-    out["month"] = out["month"].astype("datetime64[ns]")
-    return out.sort_values(["employee_id", "month"], ignore_index=True)
+    return FramePanels({"orders": orders}).panel("repurchase", employees=list(units), windows=windows)
 
 
 def _windows(quarter: str, before_months: int, after_months: int):
@@ -446,9 +397,8 @@ def never_trained_factors(
     ever = set(training_periods(data)["employee_id"])
     emp = data["employees"]
     emp = emp.loc[~emp["employee_id"].isin(ever).to_numpy()]
-    orders = data["orders"]
-    start = orders["order_date"].min()
-    end = _data_end(data)
+    src = panel_source(data)
+    start, end = src.order_dates()
     monthly = [m for m in measures if m in MONTHLY_MEASURES]
     out = {}
     if monthly:
@@ -469,7 +419,7 @@ def never_trained_factors(
                 break
             windows[w0] = (w0, w1)
             w0 = w0 + pd.DateOffset(months=1)
-        p = repurchase_panel(orders, list(emp["employee_id"]), windows)  # as the report's windows
+        p = src.panel("repurchase", employees=list(emp["employee_id"]), windows=windows)  # as the report's windows
         try:
             eff = seasonal_effects(p, value="repurchase_rate", period="month", min_months=18)
             eff.attrs["window_months"] = window_months
@@ -746,7 +696,8 @@ def sales_attribution(
         if name == "repurchase_rate":
             w = _windows(quarter, bm, am)
             treated = dict(zip(panel["employee_id"], panel["treated"]))
-            p = repurchase_panel(data["orders"], list(treated), {w.before[0]: w.before, w.after[0]: w.after})
+            windows = {w.before[0]: w.before, w.after[0]: w.after}
+            p = panel_source(data).panel("repurchase", employees=list(treated), windows=windows)
             p["treated"] = p["employee_id"].map(treated).astype(bool)
             p["post"] = (p["month"] == w.after[0]).to_numpy(dtype=bool)
             f = factors.get(name)

@@ -15,7 +15,7 @@ Pure functions over the contract tables; tidy frames in, tidy frames out.
   a single star rating only when the interval lies within one band (``stars = "4"``), else
   the range the interval spans (``"3-4"``); ``stars_low`` / ``stars_high`` hold its ends.
 - **Business metrics**: each trainee's mean monthly sales, orders and new clients
-  (:func:`trackreport.stats.results.rep_month_panel`) in windows of equal length before
+  (:func:`trackreport.data.panels.rep_month_panel`) in windows of equal length before
   their first course with the trainer and after the last one (as long as the data covers
   after it, at most ``months``), beside the comparison group's change over the same
   calendar months and the difference (net). A trainee usually has several trainers, so
@@ -211,7 +211,7 @@ def business_before_after(
     Parameters
     ----------
     panel : DataFrame
-        :func:`trackreport.stats.results.rep_month_panel` of the trainees and the comparison reps.
+        :func:`trackreport.data.panels.rep_month_panel` of the trainees and the comparison reps.
     comparison : sequence of str
         ``employee_id`` of the comparison reps (never or not yet trained); without them
         ``comparison_change`` and ``net`` are NaN.

@@ -87,12 +87,15 @@ def open_dataset(data_dir: str | Path = "", cache: str | Path = ""):
     """The validated dataset: from the runner's cache when given, else load and validate.
 
     The cache is a folder of Parquet files written by the report runner (outside the
-    data folder) after it has validated the folder once; it is only read here. A kernel
+    data folder) after it has validated the folder once; it is only read here. From a
+    database, the chapters' rep-month panels are asked of the database
+    (:func:`trackreport.data.panels.panel_source`). A kernel
     keeps the dataset it read, so the runner's later chapters on the same kernel do not
     read it again.
     """
     from trackreport.data.cache import read_dataset
-    from trackreport.data.source import load_source
+    from trackreport.data.panels import use_database
+    from trackreport.data.source import is_database_url, load_source
 
     if cache and Path(cache).is_dir():
         meta = Path(cache) / "meta.json"
@@ -100,8 +103,12 @@ def open_dataset(data_dir: str | Path = "", cache: str | Path = ""):
         if key not in _DATASETS:
             _DATASETS.clear()
             _DATASETS[key] = read_dataset(cache)
-        return _DATASETS[key]
-    return load_source(data_dir or SAMPLE_DIR)
+        data = _DATASETS[key]
+    else:
+        data = load_source(data_dir or SAMPLE_DIR)
+    if is_database_url(data_dir):  # the rep-month panels are aggregated in the database (data.panels)
+        use_database(data, str(data_dir))
+    return data
 
 
 @dataclass

@@ -1419,7 +1419,7 @@ def stack_cohort(
     Parameters
     ----------
     panel : DataFrame
-        Unit x month panel (e.g. :func:`trackreport.stats.results.rep_month_panel`), ``period``
+        Unit x month panel (e.g. :func:`trackreport.data.panels.rep_month_panel`), ``period``
         holding dates.
     trained_on : Series or DataFrame
         Date each unit finished the training, NaT = never trained: a Series indexed by

@@ -1,7 +1,8 @@
-"""Results (Kirkpatrick level 4): business panels and metrics from orders, leads, deals.
+"""Results (Kirkpatrick level 4): business metrics from orders, leads, deals.
 
 Pure functions over the contract tables (:mod:`trackreport.data.schema`): tidy frames in,
-a tidy panel, an :class:`~trackreport.stats.estimate.Estimate` or a tidy table out. The
+an :class:`~trackreport.stats.estimate.Estimate` or a tidy table out. The rep-month
+panels live in :mod:`trackreport.data.panels` (the same from memory or a database). The
 estimators that attribute a change to the training live in :mod:`trackreport.stats.attribution`.
 
 Proportions (win rate, lead conversion, repurchase) carry a Wilson (1927) score
@@ -18,98 +19,9 @@ import pandas as pd
 
 from trackreport.stats.estimate import Estimate, proportion
 
-__all__ = ["rep_month_panel", "win_rate", "lead_conversion", "repurchase_rate"]
+__all__ = ["win_rate", "lead_conversion", "repurchase_rate"]
 
 WILSON = "Wilson score interval"
-PANEL_COLUMNS = [
-    "employee_id",
-    "month",
-    "team",
-    "region",
-    "sales",
-    "orders",
-    "avg_order_value",
-    "new_clients",
-]
-
-
-def _month(x) -> pd.Timestamp:
-    return pd.Timestamp(x).to_period("M").start_time
-
-
-def rep_month_panel(
-    orders: pd.DataFrame,
-    employees: pd.DataFrame,
-    *,
-    start,
-    end,
-) -> pd.DataFrame:
-    """Rep x month panel of sales, orders, average order value and new clients.
-
-    One row per employee in ``employees`` and calendar month from ``start`` to ``end``
-    (inclusive) in which the person was employed (hire month to leave month, both
-    counted even when partial). Per row:
-
-    - ``sales``: sum of ``orders.amount`` booked that month (0 without orders);
-    - ``orders``: number of orders (0 without orders);
-    - ``avg_order_value``: ``sales / orders``, NaN in a month without orders;
-    - ``new_clients``: customers whose first order ever (over all of ``orders``, not only
-      the window) falls in that month, credited to the rep of that first order.
-
-    Pass only the people who belong in the panel (e.g. roles ``rep`` and
-    ``senior_rep``); orders credited to others, or booked outside a person's employment,
-    are left out.
-
-    Examples
-    --------
-    >>> employees = pd.DataFrame({
-    ...     "employee_id": ["e1", "e2"], "team": ["east", "east"], "region": ["n", "n"],
-    ...     "hire_date": pd.to_datetime(["2020-01-01", "2024-02-15"]),
-    ...     "leave_date": pd.to_datetime([None, None])})
-    >>> orders = pd.DataFrame({
-    ...     "order_id": ["o1", "o2", "o3"], "customer_id": ["c1", "c1", "c2"],
-    ...     "employee_id": ["e1", "e1", "e2"],
-    ...     "order_date": pd.to_datetime(["2024-01-05", "2024-01-20", "2024-03-01"]),
-    ...     "amount": [100.0, 50.0, 80.0]})
-    >>> p = rep_month_panel(orders, employees, start="2024-01", end="2024-03")
-    >>> p[["employee_id", "month", "sales", "orders", "new_clients"]]
-      employee_id      month  sales  orders  new_clients
-    0          e1 2024-01-01  150.0       2            1
-    1          e1 2024-02-01    0.0       0            0
-    2          e1 2024-03-01    0.0       0            0
-    3          e2 2024-02-01    0.0       0            0
-    4          e2 2024-03-01   80.0       1            1
-    """
-    first, last = _month(start), _month(end)
-    months = pd.date_range(first, last, freq="MS").astype("datetime64[ns]")
-    emp = employees[["employee_id", "team", "region", "hire_date", "leave_date"]]
-    grid = emp.merge(pd.DataFrame({"month": months}), how="cross")
-    hire = pd.to_datetime(grid["hire_date"]).dt.to_period("M").dt.start_time
-    leave = pd.to_datetime(grid["leave_date"]).dt.to_period("M").dt.start_time
-    employed = (grid["month"] >= hire) & (leave.isna() | (grid["month"] <= leave))
-    grid = grid.loc[employed, ["employee_id", "month", "team", "region"]]
-
-    o = orders[["order_id", "customer_id", "employee_id", "order_date", "amount"]].assign(
-        month=pd.to_datetime(orders["order_date"]).dt.to_period("M").dt.start_time.astype("datetime64[ns]")
-    )
-    # each customer's first order (earliest date, then smallest order_id): only the orders
-    # on a customer's earliest date are sorted, not all orders
-    earliest = o.groupby("customer_id", sort=False)["order_date"].transform("min")
-    firsts = (
-        o.loc[(o["order_date"] == earliest).to_numpy(dtype=bool)]
-        .sort_values(["order_date", "order_id"])
-        .drop_duplicates("customer_id")
-    )
-    new = firsts.groupby(["employee_id", "month"]).size().rename("new_clients")
-    sums = o.groupby(["employee_id", "month"]).agg(sales=("amount", "sum"), orders=("order_id", "size"))
-    out = grid.merge(sums, on=["employee_id", "month"], how="left").merge(new, on=["employee_id", "month"], how="left")
-    for c in ("sales", "orders", "new_clients"):
-        out[c] = out[c].fillna(0)
-    out["orders"] = out["orders"].astype("int64")
-    out["new_clients"] = out["new_clients"].astype("int64")
-    out["sales"] = out["sales"].astype("float64")
-    out["avg_order_value"] = (out["sales"] / out["orders"]).where(out["orders"] > 0)
-    return out[PANEL_COLUMNS].sort_values(["employee_id", "month"]).reset_index(drop=True)
 
 
 def _proportion(df: pd.DataFrame, success: pd.Series, by: str | Sequence[str] | None) -> Estimate | pd.DataFrame:

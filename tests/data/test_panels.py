@@ -1,0 +1,269 @@
+"""Tests of trackreport.data.panels: the rep-month panels, by hand, and the database's equal to the tables'.
+
+The database tests run against a real PostgreSQL server the session starts
+(``conftest.postgres_url``), loaded with the sample company (``conftest.warehouse``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from trackreport.data.panels import RATES, DatabasePanels, FramePanels, rep_month_panel, use_database
+from trackreport.paths import SAMPLE_DIR
+
+
+@pytest.fixture
+def employees() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "employee_id": pd.array(["e1", "e2"], dtype="string"),
+            "team": ["east", "east"],
+            "region": ["north", "south"],
+            "hire_date": pd.to_datetime(["2019-05-01", "2024-02-15"]),
+            "leave_date": pd.to_datetime(["2024-02-10", None]),
+        }
+    )
+
+
+@pytest.fixture
+def orders() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "order_id": pd.array(["o0", "o1", "o2", "o3", "o4", "o5", "o6", "o7"], dtype="string"),
+            "customer_id": ["c0", "c0", "c1", "c1", "c2", "c3", "c2", "c1"],
+            "employee_id": ["e1", "e1", "e1", "e1", "e2", "e3", "e1", "e2"],
+            "order_date": pd.to_datetime(
+                [
+                    "2023-12-01",  # c0's first order, before the window: c0 is not new in January
+                    "2024-01-03",
+                    "2024-01-05",
+                    "2024-01-20",  # c1 new in January for e1
+                    "2024-03-01",  # c2 new in March for e2
+                    "2024-01-15",  # e3 is not in employees: ignored
+                    "2024-03-05",  # e1 left in February: ignored
+                    "2024-03-09",  # c1 again, now with e2: not new
+                ]
+            ),
+            "amount": [999.0, 10.0, 100.0, 50.0, 80.0, 7.0, 5.0, 20.0],
+        }
+    )
+
+
+def test_rep_month_panel_hand_case(orders, employees):
+    p = rep_month_panel(orders, employees, start="2024-01-01", end="2024-03-31")
+    expected = pd.DataFrame(
+        {
+            "employee_id": ["e1", "e1", "e2", "e2"],
+            "month": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-02-01", "2024-03-01"]),
+            "sales": [160.0, 0.0, 0.0, 100.0],
+            "orders": [3, 0, 0, 2],
+            "avg_order_value": [160 / 3, np.nan, np.nan, 50.0],
+            "new_clients": [1, 0, 0, 1],
+        }
+    )
+    got = p[expected.columns].assign(employee_id=p["employee_id"].astype(str))
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+    assert p["month"].dtype == "datetime64[ns]"
+    assert p.loc[p["employee_id"] == "e2", "region"].eq("south").all()
+    assert list(p.columns) == [
+        "employee_id",
+        "month",
+        "team",
+        "region",
+        "sales",
+        "orders",
+        "avg_order_value",
+        "new_clients",
+    ]
+
+
+def test_rep_month_panel_window_only(orders, employees):
+    p = rep_month_panel(orders, employees, start="2024-03", end="2024-03")
+    assert p["employee_id"].tolist() == ["e2"]
+    assert p["sales"].tolist() == [100.0]
+
+
+def test_money_is_summed_exactly_in_cents():
+    """A float sum of 0.10 + 0.20 is 0.30000000000000004; the panel's sum of cents is 0.30."""
+    emp = pd.DataFrame(
+        {"employee_id": ["a"], "team": ["t"], "region": ["r"], "hire_date": pd.to_datetime(["2020-01-01"])}
+    ).assign(leave_date=pd.NaT)
+    orders = pd.DataFrame(
+        {
+            "order_id": ["o1", "o2"],
+            "customer_id": ["c1", "c2"],
+            "employee_id": ["a", "a"],
+            "order_date": pd.to_datetime(["2024-01-02", "2024-01-03"]),
+            "amount": [0.1, 0.2],
+        }
+    )
+    assert 0.1 + 0.2 != 0.3
+    p = FramePanels({"orders": orders}).panel("orders", employees=emp, start="2024-01", end="2024-01")
+    assert p["sales"].tolist() == [0.3] and p["avg_order_value"].tolist() == [0.15]
+
+
+def test_rate_panels_by_hand():
+    d = pd.to_datetime
+    opp = pd.DataFrame(
+        {
+            "employee_id": ["a", "a", "a", "b"],
+            "created_date": d(["2024-01-03", "2024-01-09", "2024-01-10", "2024-02-01"]),
+            "stage": ["won", "lost", "proposal", "lost"],
+        }
+    )
+    r = FramePanels({"opportunities": opp}).panel("win_rate", employees=["a", "b"], start="2024-01", end="2024-02")
+    assert r[["employee_id", "win_rate", "win_rate_n"]].values.tolist() == [["a", 0.5, 2], ["b", 0.0, 1]]
+    fb = pd.DataFrame(
+        {
+            "employee_id": ["a", "a", "a", "a", "b"],
+            "date": d(["2024-01-03", "2024-01-09", "2024-01-10", "2024-01-11", "2024-03-01"]),
+            "nps": pd.array([10, 9, 3, None, 7], dtype="Int64"),
+        }
+    )
+    n = FramePanels({"customer_feedback": fb}).panel("nps", employees=["a", "b"], start="2024-01", end="2024-02")
+    # a: 2 promoters, 1 detractor of 3 answers (the empty one is no answer) -> NPS 100 * (2 - 1) / 3; b: outside
+    assert n[["employee_id", "nps_score", "answers"]].values.tolist() == [["a", 100 / 3, 3]]
+    with pytest.raises(KeyError, match="no panel named"):
+        FramePanels({}).panel("nonsense", employees=["a"])
+
+
+# ------------------------------------------------------------------ the database's panels
+
+
+def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    """Equal to the last bit: values, dtypes and order."""
+    pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), check_exact=True)
+
+
+def _windows(first: str, n: int, months: int) -> dict:
+    starts = pd.date_range(first, periods=n, freq="MS")
+    return {s: (s, s + pd.DateOffset(months=months) - pd.Timedelta(days=1)) for s in starts}
+
+
+def test_every_panel_from_the_database_equals_the_tables(warehouse, sample_data):
+    db, mem = DatabasePanels(warehouse), FramePanels(sample_data)
+    assert db.order_dates() == mem.order_dates()
+    assert db.amount_median() == mem.amount_median()
+    _same(db.lead_delays().sort_values().to_frame(), mem.lead_delays().sort_values().to_frame())
+    emp = sample_data["employees"]
+    everyone = {"employees": emp, "start": "2023-01", "end": "2026-06"}
+    east = {"employees": emp[emp["team"] == "east"], "start": "2025-03", "end": "2025-12-31"}
+    for window in (everyone, east):
+        for options in ({}, {"max_amount": 20 * mem.amount_median()}):
+            _same(db.panel("orders", **window, **options), mem.panel("orders", **window, **options))
+        _same(db.panel("new_clients", **window), mem.panel("new_clients", **window))
+        _same(db.panel("nps", **window), mem.panel("nps", **window))
+        for name in RATES:
+            _same(db.panel(name, **window), mem.panel(name, **window))
+        until = pd.Timestamp("2025-10-15")
+        _same(db.panel("lead_conversion", **window, until=until), mem.panel("lead_conversion", **window, until=until))
+    reps = list(emp["employee_id"])
+    windows = _windows("2024-01-01", 24, 3)
+    _same(
+        db.panel("repurchase", employees=reps, windows=windows),
+        mem.panel("repurchase", employees=reps, windows=windows),
+    )
+    assert len(mem.panel("orders", **everyone)) > 1000 and mem.panel("orders", **everyone)["orders"].sum() > 100_000
+
+
+@pytest.fixture
+def cents_db(postgres_url):
+    """A second database holding only ``orders``, with amounts in cents (the sample's are whole CNY)."""
+    from sqlalchemy import Column, MetaData, Table, create_engine, text
+
+    from trackreport.data.schema import TABLES
+    from trackreport.data.sql import _parse, _sql_type
+
+    admin = create_engine(_parse(postgres_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS cents"))
+        conn.execute(text("CREATE DATABASE cents"))
+    admin.dispose()
+    url = postgres_url.replace("/trackreport?", "/cents?")
+    rng = np.random.default_rng(16)
+    n = 20_000
+    orders = pd.DataFrame(
+        {
+            "order_id": [f"O{i:06d}" for i in range(n)],
+            "customer_id": [f"C{i:04d}" for i in rng.integers(0, 3000, n)],
+            "employee_id": [f"E{i:02d}" for i in rng.integers(0, 40, n)],
+            "order_date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D"),
+            "amount": rng.integers(1, 10_000_000, n) / 100,  # 0.01 to 99,999.99 CNY
+            "product_category": "service",
+            "promotion": False,
+            "renewal": False,
+            "renewal_due_date": pd.NaT,
+        }
+    )
+    engine = create_engine(_parse(url))
+    md = MetaData()
+    table = Table("orders", md, *[Column(c.name, _sql_type(c.kind)) for c in TABLES["orders"].columns])
+    md.create_all(engine)
+    with engine.begin() as conn:
+        rows = orders.astype(object).where(orders.notna(), None).to_dict("records")
+        for r in rows:
+            r["order_date"] = r["order_date"].date()
+        conn.execute(table.insert(), rows)
+    engine.dispose()
+    return url, orders
+
+
+def test_money_sums_from_the_database_are_exact(cents_db):
+    """Amounts with cents: the database's sums equal the tables' to the last bit, and both equal exact decimals."""
+    from decimal import Decimal
+
+    url, orders = cents_db
+    emp = pd.DataFrame({"employee_id": [f"E{i:02d}" for i in range(40)], "team": "t", "region": "r"}).assign(
+        hire_date=pd.Timestamp("2020-01-01"), leave_date=pd.NaT
+    )
+    db, mem = DatabasePanels(url), FramePanels({"orders": orders})
+    window = {"employees": emp, "start": "2024-01", "end": "2025-12"}
+    got = db.panel("orders", **window)
+    _same(got, mem.panel("orders", **window))
+    assert db.amount_median() == mem.amount_median() == float(orders["amount"].median())
+    cap = {"max_amount": 50_000.0}
+    _same(db.panel("orders", **window, **cap), mem.panel("orders", **window, **cap))
+    # the exact decimal sums of the amounts as written (two decimals), correctly rounded to float
+    o = orders.assign(month=orders["order_date"].dt.to_period("M").dt.start_time)
+    exact = o.groupby(["employee_id", "month"])["amount"].agg(lambda a: float(sum(Decimal(f"{x:.2f}") for x in a)))
+    shown = got.set_index(["employee_id", "month"])["sales"]
+    assert (shown.loc[exact.index] == exact).all()
+    naive = o.groupby(["employee_id", "month"])["amount"].agg(lambda a: sum(a.tolist()))
+    assert (naive != exact).any()  # a plain float sum would not be exact: the check can fail
+
+
+def test_chapter_panels_read_the_heavy_tables_only_through_aggregates(warehouse, sample_data):
+    """Chapter 06's panels (measure panel, seasonal factors, repurchase) from a dataset that holds no heavy
+    table: every statement on the database aggregates (GROUP BY, or count/min/max and the median's two rows)."""
+    from sqlalchemy import event
+
+    from trackreport.chapters import sales
+    from trackreport.data.load import Dataset
+
+    heavy = {"orders", "leads", "customers", "opportunities", "complaints"}
+    light = Dataset(
+        {n: sample_data[n] for n in sample_data if n not in heavy}, folder=SAMPLE_DIR, fingerprint="pushdown-test"
+    )
+    use_database(light, warehouse)
+    statements: list[str] = []
+    listener = lambda conn, cursor, statement, *args: statements.append(statement)  # noqa: E731
+    engine = DatabasePanels(warehouse).engine
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        from_db = sales.cohort_panel(light, "east", "2025Q3", pre_months=12)
+        factors = sales.never_trained_factors(light)
+        attribution = sales.sales_attribution(light, "east", "2025Q3", measures=["sales", "repurchase_rate"])
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    _same(from_db, sales.cohort_panel(sample_data, "east", "2025Q3", pre_months=12))
+    assert sorted(factors) == sorted(sales.never_trained_factors(sample_data))
+    for m, f in factors.items():
+        pd.testing.assert_series_equal(f, sales.never_trained_factors(sample_data, [m])[m], check_exact=True)
+    assert attribution.loc[1, "n_treated"] > 0
+    on_heavy = [s for s in statements if any(f"FROM {t}" in s or f"JOIN {t}" in s for t in heavy)]
+    assert len(on_heavy) >= 10
+    for s in on_heavy:
+        assert "GROUP BY" in s or "LIMIT" in s or s.lstrip().startswith(("SELECT count(*)", "SELECT min(")), s
+    assert any("date_trunc" in s for s in on_heavy)
