@@ -332,7 +332,7 @@ class Chapter:
             shown, dropped = suppress_table(df, n_cols=cols, min_size=self.min_n, within=within)
         keep = set(formats or {}) | {"p_value", "p-value", "P value", "p", "q_value", "q-value (BH)"}
         shown, numeric = _display_frame(shown, units=units or {}, precision=precision, keep=keep)
-        names = {c: pretty_column(c) for c in shown.columns}
+        names = _unique_headers({c: pretty_column(c) for c in shown.columns})
         shown = shown.rename(columns=names)
         right = {names[c] for c in numeric}
         if formats:
@@ -436,6 +436,20 @@ def _display_frame(
     if row_unit:
         out = out.drop(columns="unit")
     return out, list(dict.fromkeys(c for c in numeric if c in out.columns))
+
+
+def _unique_headers(names: dict) -> dict:
+    """Column -> header, a header that two columns would share (two words one translation) given its column.
+
+    >>> _unique_headers({"measure": "指标", "label": "指标", "n": "n"})
+    {'measure': '指标', 'label': '指标（label）', 'n': 'n'}
+    """
+    seen: set[str] = set()
+    out = {}
+    for column, header in names.items():
+        out[column] = header if header not in seen else f"{header}（{column}）"
+        seen.add(out[column])
+    return out
 
 
 def _fmt(v: object, unit: str, digits: int | None = None) -> str:
