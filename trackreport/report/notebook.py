@@ -345,8 +345,8 @@ class Chapter:
         if formats:
             formats = {k: v for k, v in formats.items() if k in shown.columns}
             styler = styler.format(formats, subset=list(formats), na_rep="–", escape="html")
-        p_names = {pretty_column(c) for c in ("p_value", "q_value")} | {"p-value", "P value", "q-value (BH)"}
-        pcols = [c for c in shown.columns if c in p_names]  # (translated names in another language)
+        p_columns = ("p", "p_value", "q_value", "P value", "q-value (BH)")  # by name, before translation
+        pcols = [h for c, h in names.items() if c in p_columns and pd.api.types.is_numeric_dtype(shown[h])]
         if pcols:  # always "<0.001" or three decimals, whatever ``formats`` says
             styler = styler.format(format_p, subset=pcols, na_rep="–")
         left = [c for c in shown.columns if c not in right]
