@@ -374,7 +374,7 @@ def point_ci(
         reference_line(ax, baseline, kind="baseline", axis=value_axis, percent=percent)
     if target is not None:
         reference_line(ax, target, kind="target", axis=value_axis, percent=percent)
-    labels = [wrap_label(c) for c in cats]
+    labels = [wrap_label(display_label(c)) for c in cats]  # a code as the reader reads it (translated)
     if horizontal:
         ax.set_yticks(base, labels)
         ax.set_ylim(max(len(cats), 1) - 0.5, -0.5)

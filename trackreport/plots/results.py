@@ -28,6 +28,7 @@ from trackreport.plots import (
     point_ci,
     wrap_label,
 )
+from trackreport.stats.display import label
 
 __all__ = [
     "monthly_trained_vs_comparison",
@@ -230,10 +231,11 @@ def complaint_mix(mix: pd.DataFrame, *, title: str) -> Figure:
     ``mix`` is :func:`trackreport.chapters.customers.complaint_mix`: ``type``, ``period``, ``share``.
     """
     fig, ax = new_figure()
-    periods = list(dict.fromkeys(mix["period"].astype(str)))
+    mix = mix.assign(type=mix["type"].astype(str).map(label), period=mix["period"].astype(str).map(label))
+    periods = list(dict.fromkeys(mix["period"]))
     colors = [BEFORE, TRAINED] if len(periods) == 2 else PALETTE
     sns.barplot(
-        data=mix.assign(type=mix["type"].astype(str).str.replace("_", " "), period=mix["period"].astype(str)),
+        data=mix,
         x="type",
         y="share",
         hue="period",

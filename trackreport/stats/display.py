@@ -286,6 +286,14 @@ LABELS: dict[str, str] = {
     "sales_coach": N_("sales coach"),
     "product_specialist": N_("product specialist"),
     # phases, flags
+    "year earlier": N_("year earlier"),
+    # chapter 06's measure codes
+    "new_clients": N_("new clients"),
+    "avg_order_value": N_("avg order value"),
+    "lead_conversion": N_("lead conversion"),
+    "win_rate": N_("win rate"),
+    "repurchase_rate": N_("repurchase rate"),
+    "complaint_retention": N_("complaint retention"),
     "pre": N_("before"),
     "post": N_("after"),
     "followup": N_("follow-up"),
