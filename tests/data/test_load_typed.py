@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from conftest import write_tiny_data
 
 from trackreport.data import load
 from trackreport.data.schema import TABLES, Column, Table
@@ -117,8 +118,6 @@ def test_every_sample_table_reads_typed_exactly_as_the_careful_path(name):
 
 def test_a_problem_found_after_a_typed_read_shows_the_cells_as_written(tmp_path):
     """Range checks run on the typed frame; the example shows the file's text, line numbered."""
-    from conftest import write_tiny_data
-
     folder = write_tiny_data(tmp_path)
     path = folder / "reaction_surveys.csv"
     lines = path.read_text(encoding="utf-8").splitlines()

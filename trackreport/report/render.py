@@ -47,7 +47,6 @@ def render_html(nb: Any, dest: Path, *, nav: dict | None) -> None:
     no script, style sheet or font is loaded from another host.
     """
     exporter = _exporter()
-    exporter.language_code = HTML_LANG[language()]  # <html lang="zh-CN">: fonts and screen readers follow
     labels = {
         "report_title": _("Report index"),
         "contents_label": _("Contents"),
@@ -63,6 +62,9 @@ def render_html(nb: Any, dest: Path, *, nav: dict | None) -> None:
     body = _strip_css_comments(body)
     body = _insert_contents(body)
     body = body.replace(PAGE_COUNTER_EN, page_counter_css())
+    # <html lang="zh-CN">: fonts and screen readers follow (set here: nbconvert's own language_code trait
+    # accepts ISO 639-1 codes only, and its validator checks the old value, so it alternates on a shared exporter)
+    body = body.replace('<html lang="en">', f'<html lang="{HTML_LANG[language()]}">', 1)
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.write_text(body, encoding="utf-8")
 
