@@ -149,3 +149,13 @@ def test_a_difference_shows_both_groups_n(shown):
     small = t.reset_index().assign(n_trained=lambda x: x["n_trained"].where(x["group"] != "difference", 3))
     rec = ch.headline("net_small", estimate_of(small, group="difference"), label="Net", unit="points")
     assert rec["value"] is None  # 3 trained people: not shown although n = 53
+
+
+def test_a_sentence_about_a_tables_rows_names_only_the_rows_it_shows(shown):
+    """Chapter.shown gives the table's own rows: a complementary-suppressed group is not named either
+    (chapter 07 named the objection type its table hid, when it filtered by the minimum size alone)."""
+    ch, out = shown
+    tab = pd.DataFrame({"objection": ["price", "time", "risk", "terms"], "n": [6, 5, 5, 4], "handled": [0.2] * 4})
+    ch.table(tab, n_col="n")
+    assert list(ch.shown(tab, n_col="n")["objection"]) == list(out["tables"][0]["Objection"]) == ["price", "risk"]
+    assert list(tab[tab["n"] >= 5]["objection"]) == ["price", "time", "risk"]  # the minimum alone names "time"

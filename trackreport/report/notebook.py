@@ -325,11 +325,7 @@ class Chapter:
         """
         from IPython.display import display
 
-        shown, dropped = df, 0
-        if n_col is not None:  # primary + complementary suppression (stats.disclosure)
-            cols = [n_col] if isinstance(n_col, str) else list(n_col)
-            cols += [c for c in _COMPARISON_N if c in df.columns and c not in cols]
-            shown, dropped = suppress_table(df, n_cols=cols, min_size=self.min_n, within=within)
+        shown, dropped = self._suppressed(df, n_col=n_col, within=within)
         keep = set(formats or {}) | {"p_value", "p-value", "P value", "p", "q_value", "q-value (BH)"}
         shown, numeric = _display_frame(shown, units=units or {}, precision=precision, keep=keep)
         names = _unique_headers({c: pretty_column(c) for c in shown.columns})
@@ -379,6 +375,20 @@ class Chapter:
                 )
                 + "*"
             )
+
+    def shown(self, df: pd.DataFrame, *, n_col: str | Sequence[str] | None = "n", within: Sequence[str] = ()):
+        """The rows of ``df`` that :meth:`table` shows with the same arguments (privacy: primary and
+        complementary suppression). A sentence or chart about a table's rows names only these."""
+        return self._suppressed(df, n_col=n_col, within=within)[0]
+
+    def _suppressed(
+        self, df: pd.DataFrame, *, n_col: str | Sequence[str] | None, within: Sequence[str]
+    ) -> tuple[pd.DataFrame, int]:
+        if n_col is None:
+            return df, 0
+        cols = [n_col] if isinstance(n_col, str) else list(n_col)  # primary + complementary suppression
+        cols += [c for c in _COMPARISON_N if c in df.columns and c not in cols]
+        return suppress_table(df, n_cols=cols, min_size=self.min_n, within=within)
 
 
 class _Record(dict):
