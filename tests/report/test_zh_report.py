@@ -117,7 +117,7 @@ def test_every_zh_page_is_chinese_and_leaves_no_english_text(zh_report, data_wor
         text = page.read_text(encoding="utf-8")
         assert '<html lang="zh-CN"' in text or "<html lang='zh-CN'" in text, page.name
         seen = visible_text(text)
-        assert len(CJK.findall(seen)) > 100, page.name
+        assert len(CJK.findall(seen)) > (100 if page.name[:2].isdigit() else 20), page.name  # index: a redirect
         english = english_words(seen, data_words)
         if english:
             lines = [
