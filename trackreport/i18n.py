@@ -47,7 +47,7 @@ import contextlib
 import functools
 import re
 import string
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +61,9 @@ __all__ = [
     "format_month",
     "format_quarter",
     "gettext",
+    "join_sentences",
     "language",
+    "list_text",
     "language_of",
     "ngettext",
     "placeholders",
@@ -234,6 +236,39 @@ def format_quarter(quarter: str) -> str:
         return quarter
     year, q = quarter.split("Q")
     return _("{year}Q{q}", year=year, q=q)
+
+
+# ---------------------------------------------------------------------- sentences and lists
+#: Marks that end a Chinese sentence or clause: no space follows them.
+_CJK_STOPS = ("。", "！", "？", "；", "）", "」")
+
+
+def join_sentences(*parts: str) -> str:
+    """Sentences as one paragraph, empty ones left out: a space after an English full stop, none after a
+    Chinese one.
+
+    >>> join_sentences("One.", "", "Two."), join_sentences("一。", "二。")
+    ('One. Two.', '一。二。')
+    """
+    out = ""
+    for part in parts:
+        if part:
+            out += part if (not out or out.endswith(_CJK_STOPS)) else " " + part
+    return out
+
+
+def list_text(items: Iterable[str], *, sep: str = ",") -> str:
+    """Items of a list in a sentence: ``a, b, c`` in English, ``a、b、c`` in Chinese.
+
+    ``sep=";"`` separates items that have commas of their own: ``a; b`` / ``a；b``.
+
+    >>> list_text(["negotiation", "FABE selling"]), list_text(["a, 1", "b, 2"], sep=";")
+    ('negotiation, FABE selling', 'a, 1; b, 2')
+    """
+    zh = _current == "zh"
+    if sep == ";":
+        return ("；" if zh else "; ").join(items)
+    return ("、" if zh else ", ").join(items)
 
 
 # ---------------------------------------------------------------------- notebooks

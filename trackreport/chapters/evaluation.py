@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from trackreport.i18n import N_, _, language
+from trackreport.i18n import N_, _, join_sentences, language
 from trackreport.stats.display import label, status_word
 from trackreport.stats.estimate import Estimate, mean_ci
 from trackreport.stats.learning import change_by_group, item_analysis, paired_change, pass_rate, weakest_topics
@@ -513,19 +513,6 @@ def compare_change(
 
 
 # --------------------------------------------------------------------------- extremes
-def join_sentences(*parts: str) -> str:
-    """Sentences one after the other, empty ones left out: a space between them in English, none in Chinese.
-
-    >>> join_sentences("One.", "", "Two.")
-    'One. Two.'
-    """
-    out = ""
-    for part in parts:
-        if part:
-            out = _("{first} {second}", first=out, second=part) if out else part
-    return out
-
-
 def extremes_note(
     table: pd.DataFrame,
     *,

@@ -17,11 +17,10 @@ from trackreport.chapters.behaviour import adoption_share, crm_completeness, fab
 from trackreport.chapters.customers import complaint_resolution, resolution_estimate
 from trackreport.chapters.delivery import checkin_completion
 from trackreport.chapters.evaluation import stage_target, stage_test_average
-from trackreport.chapters.scope import list_text
 from trackreport.data.cohort import SEGMENTS, Windows
 from trackreport.data.panels import panel_source
 from trackreport.data.schema import COMPETENCIES
-from trackreport.i18n import N_, _, format_quarter, language
+from trackreport.i18n import N_, _, format_quarter, language, list_text
 from trackreport.stats.display import format_value, label, status_word
 from trackreport.stats.estimate import Estimate, mean_ci, proportion
 from trackreport.stats.results import lead_conversion, repurchase_rate

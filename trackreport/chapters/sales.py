@@ -79,7 +79,7 @@ from trackreport.data.cohort import (
     training_periods,
 )
 from trackreport.data.panels import FramePanels, panel_source
-from trackreport.i18n import N_, _, language
+from trackreport.i18n import N_, _, join_sentences, language
 from trackreport.stats.attribution import (
     PanelError,
     attribution_table,
@@ -526,7 +526,7 @@ def _verdict(m: Measure, row: Mapping, target: float | None = None) -> str:
                 p_adjusted=_p_is(p_holm),
             )
         )
-    return _join_sentences(sentences)
+    return join_sentences(*sentences)
 
 
 #: What changed for each group (first sentence of a verdict), by (relative measure, seasonally adjusted).
@@ -595,24 +595,8 @@ _UNDERPOWERED_SIZE = N_(
     "estimate's own size, {effect}; a real effect of that size could well be missed."
 )
 
+
 #: Punctuation that ends a sentence in Chinese: the next sentence follows without a space.
-_FULL_STOPS = ("。", "！", "？", "；", "）", "」")
-
-
-def _join_sentences(sentences: Sequence[str]) -> str:
-    """Sentences as one paragraph: a space after an English full stop, none after a Chinese one.
-
-    >>> _join_sentences(["One.", "Two."]), _join_sentences(["一。", "二。"])
-    ('One. Two.', '一。二。')
-    """
-    out = ""
-    for s in sentences:
-        if not s:
-            continue
-        out += s if (not out or out.endswith(_FULL_STOPS)) else " " + s
-    return out
-
-
 def _relative(value: float, lo: float, hi: float, base: float) -> tuple[float, float, float]:
     if not (math.isfinite(base) and base != 0):
         return math.nan, math.nan, math.nan
@@ -1487,7 +1471,7 @@ def parallel_trends_note(tests: pd.DataFrame) -> str:
     if len(untested):
         why = [_("{measure} ({reason})", measure=_(r.label), reason=r.warning) for r in untested.itertuples()]
         parts.append(_("Not tested: {measures}.", measures=_list(why, sep=";")))
-    return _join_sentences(parts)
+    return join_sentences(*parts)
 
 
 #: A parallel-trends test that could not run (its ``warning``).
@@ -1582,7 +1566,7 @@ def rankings_note(
         "Ranks move with everything that changed, not only with the training: the training's effect is the one in "
         "the attribution table."
     )
-    return _join_sentences([first, second, third])
+    return join_sentences(first, second, third)
 
 
 def _p_is(p: float) -> str:

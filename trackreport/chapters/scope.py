@@ -8,12 +8,12 @@ reads ``customers.nps_periods(ch)``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 import pandas as pd
 
-from trackreport.i18n import _, language
+from trackreport.i18n import _, list_text
 
 __all__ = ["ChapterLike", "list_text", "scope", "section_available"]
 
@@ -61,17 +61,3 @@ def section_available(ch: Any, *tables: str) -> bool:
         tables_text = list_text(f"`{t}`" for t in lacking)
         ch.say(_("*Not available: this section needs {tables}, which the data lack.*", tables=tables_text))
     return not lacking
-
-
-def list_text(items: Iterable[str], *, sep: str = ",") -> str:
-    """Items of a list in a sentence: ``a, b, c`` in English, ``a、b、c`` in Chinese.
-
-    ``sep=";"`` separates items that have commas of their own: ``a; b`` / ``a；b``.
-
-    >>> list_text(["negotiation", "FABE selling"]), list_text(["a, 1", "b, 2"], sep=";")
-    ('negotiation, FABE selling', 'a, 1; b, 2')
-    """
-    zh = language() == "zh"
-    if sep == ";":
-        return ("；" if zh else "; ").join(items)
-    return ("、" if zh else ", ").join(items)

@@ -18,8 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from trackreport.chapters.scope import list_text
-from trackreport.i18n import N_, _, ngettext
+from trackreport.i18n import N_, _, list_text, ngettext
 from trackreport.stats.display import format_value
 from trackreport.stats.multiplicity import adjustment_text, distinguishable_from_zero
 
