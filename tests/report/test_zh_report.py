@@ -35,7 +35,7 @@ KEPT = {
     "nps", "roi", "bcr", "crm", "fabe", "kpi", "did", "ci", "pp", "cny", "holm", "bh", "benjamini", "hochberg",
     "kirkpatrick", "wilson", "kaplan", "meier", "brookmeyer", "crowley", "top", "box", "trackreport", "svg",
     "html", "pdf", "yaml", "id", "ids", "csv", "vs", "max", "min", "sd", "iqr", "icc", "alpha", "cronbach",
-    "mom", "yoy", "no", "csat", "phillips", "greenwood", "welch", "wald", "ols", "hc3",
+    "mom", "yoy", "no", "csat", "phillips", "greenwood", "welch", "wald", "ols", "hc3", "log", "exp",
 }  # fmt: skip
 
 
