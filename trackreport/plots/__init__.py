@@ -157,15 +157,14 @@ def cjk_font() -> str:
     """
     from matplotlib import font_manager
 
-    def known() -> set[str]:
-        return {f.name for f in font_manager.fontManager.ttflist}
-
-    if not known() & set(CJK_FONTS):
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    if not known & set(CJK_FONTS):
         for path in font_manager.findSystemFonts():
             if "CJK" in path or "SourceHanSans" in path or "wqy" in path:
                 font_manager.fontManager.addfont(path)
+        known = {f.name for f in font_manager.fontManager.ttflist}
     for name in CJK_FONTS:
-        if name in known():
+        if name in known:
             return name
     raise TrackreportError(
         "a Chinese report needs a CJK font for its charts and none was found: install Debian's fonts-noto-cjk "

@@ -448,8 +448,9 @@ def pretty_column(name: object) -> str:
     text = " ".join(_ACRONYMS.get(w, w) for w in text.split(" "))
     header = text[:1].upper() + text[1:]
     shown = _(header)
-    if shown == header and header != text and _(text) != text:  # "Under 1 year": a code's label as a header
-        return _(text)
+    if shown == header and header != text:  # "Under 1 year": a code's label as a header
+        lower = _(text)
+        return lower if lower != text else shown
     return shown
 
 
