@@ -31,6 +31,8 @@ __all__ = [
     "Column",
     "Table",
     "TABLES",
+    "BASE_TABLES",
+    "HEAVY_TABLES",
     "ROLES",
     "COMPETENCIES",
     "TEST_KINDS",
@@ -842,6 +844,13 @@ TABLES: dict[str, Table] = {t.name: t for t in _TABLE_LIST}
 
 BASE_TABLES: tuple[str, ...] = ("employees", "courses", "enrollments")
 """What every chapter needs: the people and who was trained when (the cohort and its comparison group)."""
+
+HEAVY_TABLES: tuple[str, ...] = ("orders", "leads", "customers", "opportunities", "complaints")
+"""The business tables that grow with the company (rows per customer, order or lead, not per person).
+
+From a database they are validated and aggregated in the database, never pulled whole
+(:mod:`trackreport.data.sql`, :mod:`trackreport.data.panels`).
+"""
 
 
 def chapter_tables(number: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
