@@ -40,7 +40,6 @@ __all__ = [
     "REACTION_DIMENSIONS",
     "RATER_TYPES",
     "TEAM_PATTERN",
-    "BASE_TABLES",
     "chapter_tables",
     "missing_tables",
 ]
