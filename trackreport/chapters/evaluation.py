@@ -33,8 +33,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from trackreport.i18n import N_, _, join_sentences, language
-from trackreport.stats.display import label, status_word
+from trackreport.i18n import N_, _, join_sentences
+from trackreport.stats.display import code_text, status_word
 from trackreport.stats.estimate import Estimate, mean_ci
 from trackreport.stats.learning import change_by_group, item_analysis, paired_change, pass_rate, weakest_topics
 from trackreport.stats.multiplicity import benjamini_hochberg, clear_leader
@@ -149,17 +149,6 @@ CELL_LABELS: dict[str, str] = {
     "low": N_("low"),
     "not computable": N_("not computable"),
 }
-
-
-def code_text(code: object) -> str:
-    """A data code in a sentence: in English as it always read (``crm discipline``), else its label translated.
-
-    >>> code_text("crm_discipline")
-    'crm discipline'
-    """
-    if language() == "en":
-        return str(code).replace("_", " ")
-    return _(label(code))
 
 
 _PEOPLE_COLS = ["employee_id", "segment", "role", "group", "training_end"]

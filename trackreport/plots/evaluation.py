@@ -29,6 +29,7 @@ from trackreport.plots import (
     show,
     wrap_label,
 )
+from trackreport.stats.display import code_text
 from trackreport.stats.display import label as code_label
 
 __all__ = ["likert_diverging", "dumbbell", "profile_panels", "change_heatmap", "change_forest", "show"]
@@ -47,13 +48,6 @@ _WAVE_LABELS = {"pre": N_("before"), "post": N_("after")}
 
 
 _AXIS_LABELS = {"rater_type": N_("rater type"), "competency": N_("competency")}
-
-
-def _code_text(code: object) -> str:
-    """A data code on a chart: in English as it always read (``crm discipline``), else its label translated."""
-    if language() == "en":
-        return str(code).replace("_", " ")
-    return _(code_label(code))
 
 
 def likert_diverging(dist: pd.DataFrame, *, by: str, title: str, scale: int = 5) -> Figure:
@@ -83,7 +77,7 @@ def likert_diverging(dist: pd.DataFrame, *, by: str, title: str, scale: int = 5)
         )
         left = left + w
     ax.axvline(0, color="black", lw=0.8)
-    ax.set_yticks(y, [_code_text(g) for g in groups])
+    ax.set_yticks(y, [code_text(g) for g in groups])
     ax.grid(axis="y", visible=False)
     lim = max(1.0, float(np.nanmax(np.abs(ax.get_xlim()))))
     ax.set_xlim(-lim, lim)
@@ -96,7 +90,7 @@ def likert_diverging(dist: pd.DataFrame, *, by: str, title: str, scale: int = 5)
 def _dumbbell_axis(
     ax: Axes, df: pd.DataFrame, *, label: str, pre: str, post: str, target: float | None, percent: bool
 ) -> None:
-    cats = [wrap_label(c if language() == "en" else _code_text(c)) for c in df[label]]
+    cats = [wrap_label(c if language() == "en" else code_text(c)) for c in df[label]]
     y = np.arange(len(df), dtype=float)
     ax.hlines(y, df[pre].astype(float), df[post].astype(float), color="#bbbbbb", lw=3, zorder=1)
     values = []
@@ -173,7 +167,7 @@ def profile_panels(profile: pd.DataFrame, *, panel: str | None, title: str) -> F
         wide = d.pivot_table(index="competency", columns="wave", values="rating", aggfunc="first").reindex(comps)
         _dumbbell_axis(ax, wide.reset_index(), label="competency", pre="pre", post="post", target=None, percent=False)
         n = int(d["n"].max()) if "n" in d and len(d) else 0
-        group = _("all trainees") if p is None else str(p) if language() == "en" else _code_text(p)
+        group = _("all trainees") if p is None else str(p) if language() == "en" else code_text(p)
         ax.set_title(_("{group} (n = {n})", group=group, n=n))
         ax.set_xlim(*xlim)
         ax.set_xlabel(_("mean rating (1-5)"))
@@ -238,8 +232,8 @@ def change_heatmap(
         cbar_kws={"label": value_label},
         ax=ax,
     )
-    ax.set_yticks(np.arange(len(rows)) + 0.5, [_code_text(r) for r in rows], rotation=0)
-    ax.set_xticks(np.arange(len(cols)) + 0.5, [_code_text(c) for c in cols], rotation=0)
+    ax.set_yticks(np.arange(len(rows)) + 0.5, [code_text(r) for r in rows], rotation=0)
+    ax.set_xticks(np.arange(len(cols)) + 0.5, [code_text(c) for c in cols], rotation=0)
     axis = col.replace("_", " ") if language() == "en" else _(_AXIS_LABELS.get(col, code_label(col)))
     xlabel = _("{axis} (* = 95% interval excludes zero)", axis=axis)
     ax.set(title=title, xlabel=xlabel, ylabel="")
@@ -264,7 +258,7 @@ def change_forest(df: pd.DataFrame, *, label: str, title: str, xlabel: str, perc
     d = df.dropna(subset=["value"])
     palette = GROUP_COLORS
     if language() != "en":  # the chart's words in the report's language; each group keeps its colour
-        d = d.assign(**{label: d[label].map(_code_text), "group": d["group"].map(_)})
+        d = d.assign(**{label: d[label].map(code_text), "group": d["group"].map(_)})
         palette = {_(k): v for k, v in GROUP_COLORS.items()}
     fig = forest(d, label=label, hue="group", palette=palette, title=title, xlabel=xlabel, dodge=label != "group")
     if percent:

@@ -26,10 +26,11 @@ from __future__ import annotations
 import math
 import re
 
-from trackreport.i18n import N_, _
+from trackreport.i18n import N_, _, language
 from trackreport.i18n import format_decimal as _locale_decimal
 
 __all__ = [
+    "code_text",
     "GLOSSARY",
     "LABELS",
     "STATUS_WORDS",
@@ -401,6 +402,19 @@ def label(code: object) -> str:
         if sep in text:
             return sep.join(label(part) for part in text.split(sep))
     return shown
+
+
+def code_text(code: object) -> str:
+    """A data code inside a sentence or on a chart's axis.
+
+    In English the code's own words, as the pages always read them (``crm discipline``
+    mid-sentence); in another language its :func:`label`, translated.
+
+    >>> code_text("crm_discipline")
+    'crm discipline'
+    """
+    text = str(code)
+    return text.replace("_", " ") if language() == "en" else label(text)
 
 
 def _english_label(text: str) -> str:
