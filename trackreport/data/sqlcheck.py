@@ -297,16 +297,16 @@ class _Checker:
         return int(total)
 
     def duplicate_keys(self) -> None:
-        from sqlalchemy import func, select, tuple_
+        from sqlalchemy import func, select
 
         groups = select(*self.keys, func.count().label("n")).group_by(*self.keys).having(func.count() > 1).subquery()
         n = self.conn.execute(select(func.coalesce(func.sum(groups.c.n), 0))).scalar_one()
         if not n:
             return
-        repeated = select(*[groups.c[k.name] for k in self.keys])
-        where = tuple_(*self.keys).in_(repeated) if len(self.keys) > 1 else self.keys[0].in_(repeated)
-        shown = self.keys[0] if len(self.keys) == 1 else tuple_(*self.keys)
-        examples = self.examples(where, [shown] if len(self.keys) == 1 else list(self.keys))
+        first = [groups.c[k.name] for k in self.keys]  # each repeated key once, as it names its rows
+        keys = self.conn.execute(select(*first).order_by(*first).limit(MAX_EXAMPLES)).all()
+        names = [k.name for k in self.keys]
+        examples = tuple((_place(names, tuple(k)), k[0] if len(k) == 1 else tuple(k)) for k in keys)
         self.add(", ".join(self.table.key), duplicate_key_rule(self.table), n, examples)
 
     def foreign_key(self, column: str, parent_name: str, parent: Any, parent_column: str) -> None:
