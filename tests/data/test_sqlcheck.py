@@ -11,6 +11,7 @@ import json
 import logging
 import math
 import re
+from dataclasses import replace
 
 import pandas as pd
 import pyarrow
@@ -318,3 +319,39 @@ def test_patterns_and_blanks_match_in_postgresql_as_in_python(postgres_url):
             got = conn.execute(text("SELECT :v ~ :p"), {"v": probe, "p": blank_pattern()}).scalar()
             assert got == (probe.strip() == ""), repr(probe)
     engine.dispose()
+
+
+def test_unique_columns_and_composite_keys_read_as_in_a_folder(bad_source, monkeypatch, tmp_path):
+    """The contract has no unique column today: one is made up (market_index.index) to check the rule both ways."""
+    url, _ = bad_source
+    table = TABLES["market_index"]
+    columns = tuple(replace(c, unique=True) if c.name == "index" else c for c in table.columns)
+    monkeypatch.setitem(TABLES, "market_index", replace(table, columns=columns))
+    month = dt.date(2025, 7, 1)
+    records = [
+        {"region": "east", "month": month, "index": 100.0},
+        {"region": "east", "month": month, "index": 101.0},  # repeats the key
+        {"region": "west", "month": month, "index": 100.0},  # repeats a unique value
+        {"region": "north", "month": month, "index": None},
+        {"region": "south", "month": month, "index": None},  # missing values are not repeats
+        {"region": "south", "month": dt.date(2025, 8, 1), "index": 99.0},
+    ]
+    engine = create_engine(_parse(url))
+    with engine.begin() as conn:
+        t = SqlTable("market_index", MetaData(), *[Column(c, _sql_type(_kind("market_index", c))) for c in records[0]])
+        t.drop(conn, checkfirst=True)
+        t.create(conn)
+        conn.execute(t.insert(), records)
+    engine.dispose()
+    arrays = {c: pyarrow.array([r[c] for r in records], type=_arrow_type(_kind("market_index", c))) for c in records[0]}
+    pq.write_table(pyarrow.table(arrays), tmp_path / "market_index.parquet")
+    with pytest.raises(DataValidationError) as from_folder:
+        load_data(tmp_path, tables=["market_index"])
+    with pytest.raises(DataValidationError) as from_db:
+        load_database(url, tables=["market_index"], in_place=["market_index"])
+    assert _rules(from_db.value.problems) == _rules(from_folder.value.problems)
+    [p] = [p for p in from_db.value.problems if p.rule.startswith("duplicate")]
+    assert (p.column, p.n_rows) == ("region, month", 3) and p.rule == "duplicate key (region, month must be unique)"
+    assert str(p).endswith("e.g. (region=east, month=2025-07-01): ('east', '2025-07-01 00:00:00'), "
+                           "(region=east, month=2025-07-01): ('east', '2025-07-01 00:00:00'), "
+                           "(region=west, month=2025-07-01): ('west', '2025-07-01 00:00:00')")  # fmt: skip

@@ -289,25 +289,49 @@ class _Checker:
         for (col, rule, where), n in zip(converted, found[: len(converted)]):
             if n:
                 self.add(col.name, rule, n, self.examples(where, [self.t.c[col.name]]))
-        if self.table.key and len(self.keys) == len(self.table.key):
-            self.duplicate_keys()
+        self.duplicate_keys()
         for (col, rule, where), n in zip(ruled, found[len(converted) :]):
             if n:
                 self.add(col.name, rule, n, self.examples(where, [self.t.c[col.name]]))
         return int(total)
 
     def duplicate_keys(self) -> None:
-        from sqlalchemy import func, select
+        """Repeated keys (``GROUP BY key HAVING count(*) > 1``); with unique columns, their repeats too.
 
-        groups = select(*self.keys, func.count().label("n")).group_by(*self.keys).having(func.count() > 1).subquery()
-        n = self.conn.execute(select(func.coalesce(func.sum(groups.c.n), 0))).scalar_one()
-        if not n:
+        As in the folder path (pandera's key and column uniqueness, reported as one
+        problem on the key), every row of a repeated key or value counts.
+        """
+        from sqlalchemy import func, or_, select, tuple_
+
+        whole_key = bool(self.table.key) and len(self.keys) == len(self.table.key)
+        unique = [
+            self.t.c[c.name] for c in self.table.columns if c.unique and len(self.table.key) != 1 and c.name in self.t.c
+        ]
+        if not whole_key and not unique:
             return
-        first = [groups.c[k.name] for k in self.keys]  # each repeated key once, as it names its rows
-        keys = self.conn.execute(select(*first).order_by(*first).limit(MAX_EXAMPLES)).all()
-        names = [k.name for k in self.keys]
-        examples = tuple((_place(names, tuple(k)), k[0] if len(k) == 1 else tuple(k)) for k in keys)
-        self.add(", ".join(self.table.key), duplicate_key_rule(self.table), n, examples)
+        if whole_key:
+            groups = select(*self.keys, func.count().label("n")).group_by(*self.keys).having(func.count() > 1)
+            groups = groups.subquery()
+        if not unique:
+            n = self.conn.execute(select(func.coalesce(func.sum(groups.c.n), 0))).scalar_one()
+            if n:
+                first = [groups.c[k.name] for k in self.keys]  # each repeated key once, as it names its rows
+                keys = self.conn.execute(select(*first).order_by(*first).limit(MAX_EXAMPLES)).all()
+                names = [k.name for k in self.keys]
+                examples = tuple((_place(names, tuple(k)), k[0] if len(k) == 1 else tuple(k)) for k in keys)
+                self.add(", ".join(self.table.key), duplicate_key_rule(self.table), n, examples)
+            return
+        repeated = [c.in_(select(c).where(c.is_not(None)).group_by(c).having(func.count() > 1)) for c in unique]
+        if whole_key:
+            first = [groups.c[k.name] for k in self.keys]
+            repeated.append(
+                tuple_(*self.keys).in_(select(*first)) if len(first) > 1 else self.keys[0].in_(select(*first))
+            )
+        where = or_(*repeated)
+        n = self.conn.execute(select(func.count()).select_from(self.t).where(where)).scalar_one()
+        if n:
+            shown = self.keys if self.keys else unique[:1]
+            self.add(", ".join(self.table.key), duplicate_key_rule(self.table), n, self.examples(where, shown))
 
     def foreign_key(self, column: str, parent_name: str, parent: Any, parent_column: str) -> None:
         from sqlalchemy import Text, and_, cast, exists, func, not_, select
