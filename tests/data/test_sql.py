@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, text
 
 from trackreport.cli import main
 from trackreport.data.load import load_data
+from trackreport.data.schema import HEAVY_TABLES
 from trackreport.data.sql import (
     _parse,
     database_fingerprint,
@@ -36,6 +37,7 @@ def _sql(url: str, statement: str) -> None:
 def test_database_gives_the_folders_tables_exactly(warehouse, sample_data):
     ds = load_database(warehouse)
     assert list(ds) == list(sample_data)
+    assert set(ds.remote) == set(HEAVY_TABLES)  # validated in the database, read here when asked for
     for name in sample_data:
         pd.testing.assert_frame_equal(ds[name], sample_data[name], check_exact=True, obj=name)
     assert ds.fingerprint == database_fingerprint(warehouse)

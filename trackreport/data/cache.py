@@ -13,6 +13,12 @@ sees half a cache.
 asked for, and a chapter's view (:meth:`CachedDataset.only`) lets go of the tables the
 chapter does not declare, so a report kernel holds only its chapter's tables, not the
 whole company.
+
+A dataset from a database keeps its heavy tables there (remote tables,
+:class:`~trackreport.data.load.RemoteTables`): the cache stores only the tables read,
+and ``meta.json`` names the remote ones with the database URL (which never holds a
+password, :func:`trackreport.data.sql.safe_url`), so a reader asks the database for one
+when code reads it (:func:`trackreport.data.sql.read_table`).
 """
 
 from __future__ import annotations
@@ -75,10 +81,14 @@ def write_dataset(ds: Dataset, folder: str | Path) -> Path:
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
+    remote = ds.remote  # tables left in their database: named, not stored
     try:
-        for name, df in ds.tables.items():
-            df.to_parquet(staging / f"{name}.parquet", index=True)
+        for name in ds.tables:
+            if name not in remote:
+                ds.tables[name].to_parquet(staging / f"{name}.parquet", index=True)
         meta = {"folder": str(ds.folder), "fingerprint": ds.fingerprint, "tables": list(ds.tables)}
+        if remote:
+            meta["remote"] = {"url": ds.tables.url, "rows": {n: ds.tables.remote_rows[n] for n in remote}}
         (staging / META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
         if folder.exists():
             shutil.rmtree(folder)
@@ -123,14 +133,22 @@ class _ParquetTables(Mapping[str, pd.DataFrame]):
     files' Parquet footers: no table is read to answer them.
     """
 
-    def __init__(self, folder: Path, rows: Mapping[str, int]) -> None:
+    def __init__(
+        self, folder: Path, rows: Mapping[str, int], remote: str = "", remote_names: Iterable[str] = ()
+    ) -> None:
         self._folder = folder
         self._rows = dict(rows)
         self._frames: dict[str, pd.DataFrame] = {}
+        self._remote = remote  # the database URL of the tables not stored here
+        self._remote_names = frozenset(remote_names)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         if name not in self._rows:
             raise KeyError(name)
+        if name not in self._frames and name in self._remote_names:  # a heavy table of a database source
+            from trackreport.data.sql import read_table
+
+            self._frames[name] = read_table(self._remote, name)
         if name not in self._frames:
             try:
                 self._frames[name] = pd.read_parquet(self._folder / f"{name}.parquet")
@@ -151,6 +169,19 @@ class _ParquetTables(Mapping[str, pd.DataFrame]):
     @property
     def n_rows(self) -> int:
         return sum(self._rows.values())
+
+    @property
+    def remote(self) -> tuple[str, ...]:
+        """The tables left in the database (:attr:`url`), read from there when asked for."""
+        return tuple(n for n in self._rows if n in self._remote_names)
+
+    @property
+    def remote_rows(self) -> dict[str, int]:
+        return {n: self._rows[n] for n in self.remote}
+
+    @property
+    def url(self) -> str:
+        return self._remote
 
     @property
     def in_memory(self) -> tuple[str, ...]:
@@ -211,7 +242,14 @@ def read_dataset(folder: str | Path) -> CachedDataset:
     folder = Path(folder)
     try:
         meta = json.loads((folder / META).read_text(encoding="utf-8"))
-        rows = {name: pq.read_metadata(folder / f"{name}.parquet").num_rows for name in meta["tables"]}
-    except (OSError, ValueError, KeyError) as exc:
+        remote = meta.get("remote", {"url": "", "rows": {}})
+        rows = {
+            name: remote["rows"][name]
+            if name in remote["rows"]
+            else pq.read_metadata(folder / f"{name}.parquet").num_rows
+            for name in meta["tables"]
+        }
+    except (OSError, ValueError, KeyError, TypeError) as exc:
         raise _unreadable(folder, exc) from None
-    return CachedDataset(_ParquetTables(folder, rows), folder=Path(meta["folder"]), fingerprint=meta["fingerprint"])
+    tables = _ParquetTables(folder, rows, remote["url"], remote["rows"])
+    return CachedDataset(tables, folder=Path(meta["folder"]), fingerprint=meta["fingerprint"])

@@ -59,7 +59,22 @@ from trackreport.data.schema import KINDS, TABLES, Column, Table
 from trackreport.errors import DataValidationError, TrackreportError
 from trackreport.paths import SAMPLE_DIR
 
-__all__ = ["Dataset", "Problem", "UndeclaredTableError", "load_data", "validate_folder", "ENCODINGS", "BOOL_WORDS"]
+__all__ = [
+    "Dataset",
+    "RemoteTables",
+    "Problem",
+    "UndeclaredTableError",
+    "load_data",
+    "validate_folder",
+    "load_arrow_tables",
+    "typed_arrow_table",
+    "column_name_problems",
+    "duplicate_key_rule",
+    "foreign_key_rule",
+    "out_of_range_date_rule",
+    "ENCODINGS",
+    "BOOL_WORDS",
+]
 
 ENCODINGS: tuple[str, ...] = ("utf-8-sig", "gb18030")
 """Encodings tried for CSV files, in order (utf-8-sig also reads UTF-8 without BOM)."""
@@ -133,8 +148,10 @@ class Problem:
         A few failing rows as ``(place, value as in the file)``; ``value`` None is empty.
     place : str
         What the places in ``examples`` are: ``"line"`` (CSV: line of the file, the
-        header is line 1), ``"row"`` (Parquet: data row, the first is 1) or ``"cell"``
-        (a workbook: the cell as Excel names it, ``orders!C12``).
+        header is line 1), ``"row"`` (Parquet: data row, the first is 1), ``"cell"``
+        (a workbook: the cell as Excel names it, ``orders!C12``) or ``"key"`` (a
+        database table checked in place, which has no row numbers: the row's key,
+        ``order_id=O123``).
 
     Examples
     --------
@@ -144,6 +161,8 @@ class Problem:
     employees.csv, column hire_date: unparsable date (expected YYYY-MM-DD) — 2 rows fail, e.g. line 5: '2024-13-45', line 9: 'yesterday'
     >>> print(Problem("orders.csv", None, "missing file (expected orders.csv or orders.parquet)"))
     orders.csv: missing file (expected orders.csv or orders.parquet)
+    >>> print(Problem("orders", "amount", "out of range (must be >= 0)", 1, (("order_id=O7", -3.0),), "key"))
+    orders, column amount: out of range (must be >= 0) — 1 row fails, e.g. order_id=O7: -3.0
     """
 
     file: str
@@ -162,7 +181,7 @@ class Problem:
         if self.n_rows:
             text += " — 1 row fails" if self.n_rows == 1 else f" — {self.n_rows} rows fail"
             if self.examples:
-                where = "" if self.place == "cell" else f"{self.place} "
+                where = "" if self.place in ("cell", "key") else f"{self.place} "
                 shown = ", ".join(f"{where}{n}: {_show(v)}" for n, v in self.examples)
                 text += f", e.g. {shown}"
         return text
@@ -216,7 +235,8 @@ class Dataset(Mapping[str, pd.DataFrame]):
     """What the loader left out without refusing the data (unfilled templates, unmapped columns)."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "tables", MappingProxyType(dict(self.tables)))
+        if not isinstance(self.tables, RemoteTables):  # a remote table is read when asked for, not here
+            object.__setattr__(self, "tables", MappingProxyType(dict(self.tables)))
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         if self.declared is not None and name not in self.declared:
@@ -258,14 +278,88 @@ class Dataset(Mapping[str, pd.DataFrame]):
 
     @property
     def n_rows(self) -> int:
-        """Total number of data rows over all tables."""
+        """Total number of data rows over all tables (remote tables counted where they are)."""
+        if isinstance(self.tables, RemoteTables):
+            return self.tables.n_rows
         return sum(len(df) for df in self.tables.values())
+
+    @property
+    def remote(self) -> tuple[str, ...]:
+        """The tables left in their database (:class:`RemoteTables`, or a cache's): read whole only when asked for."""
+        return tuple(getattr(self.tables, "remote", ()))
 
     def __repr__(self) -> str:
         return (
             f"Dataset({len(self)} tables, {self.n_rows} rows, folder={str(self.folder)!r}, "
             f"fingerprint={self.fingerprint[:12]!r})"
         )
+
+
+class RemoteTables(Mapping[str, pd.DataFrame]):
+    """Tables in memory plus tables left in a database, each read whole on first access, then kept.
+
+    A database source validates its heavy tables in place (:mod:`trackreport.data.sqlcheck`)
+    and does not pull them: ``read(name)`` pulls one when code asks for it. Names,
+    membership and row counts are answered without reading.
+
+    Examples
+    --------
+    >>> calls = []
+    >>> t = RemoteTables({"a": pd.DataFrame({"x": [1]})}, {"b": 2}, lambda n: calls.append(n) or pd.DataFrame({"y": [1, 2]}),
+    ...                  url="db")
+    >>> list(t), "b" in t, t.n_rows, t.remote, calls
+    (['a', 'b'], True, 3, ('b',), [])
+    >>> len(t["b"]), len(t["b"]), calls
+    (2, 2, ['b'])
+    """
+
+    def __init__(
+        self,
+        frames: Mapping[str, pd.DataFrame],
+        remote_rows: Mapping[str, int],
+        read: Callable[[str], pd.DataFrame],
+        *,
+        url: str,
+    ) -> None:
+        self._frames = dict(frames)
+        self._rows = dict(remote_rows)
+        self._read = read
+        self.url = url
+        self._order = [n for n in TABLES if n in self._frames or n in self._rows]
+        self._order += [n for n in [*self._frames, *self._rows] if n not in self._order]
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._frames:
+            if name not in self._rows:
+                raise KeyError(name)
+            self._frames[name] = self._read(name)
+        return self._frames[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._frames or name in self._rows
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    @property
+    def remote(self) -> tuple[str, ...]:
+        """The tables that live in the database (whether read already or not)."""
+        return tuple(n for n in self._order if n in self._rows)
+
+    @property
+    def remote_rows(self) -> dict[str, int]:
+        return dict(self._rows)
+
+    def local(self) -> dict[str, pd.DataFrame]:
+        """The tables that were read whole when the dataset was validated (not the remote ones)."""
+        return {n: self._frames[n] for n in self._order if n not in self._rows}
+
+    @property
+    def n_rows(self) -> int:
+        return sum(len(df) for df in self.local().values()) + sum(self._rows.values())
 
 
 # --------------------------------------------------------------------------- public API
@@ -963,23 +1057,59 @@ def _read_arrow(arrow: pyarrow.Table, table: Table, file: str) -> _Read:
 def _check_columns(read: _Read) -> None:
     """Duplicate, missing and unexpected column names."""
     names = list(read.raw.columns)
-    expected = read.table.column_names
+    read.problems.extend(column_name_problems(names, read.table, read.file))
+    if len(set(names)) != len(names):  # keep the first of duplicated names
+        read.raw = read.raw.loc[:, ~read.raw.columns.duplicated()]
+
+
+def column_name_problems(names: Sequence[str], table: Table, file: str) -> list[Problem]:
+    """Duplicate, missing and unexpected column names of a file or database table, as problems.
+
+    >>> [str(p) for p in column_name_problems(["region", "mnth"], TABLES["market_index"], "market_index")]
+    ['market_index, column month: missing column', 'market_index, column index: missing column', "market_index, column mnth: unexpected column (not in the contract; did you mean 'month'?)"]
+    """
+    problems = []
+    expected = table.column_names
     seen: set[str] = set()
     for n in names:
         if n in seen:
-            read.problems.append(Problem(read.file, n, "duplicate column name"))
+            problems.append(Problem(file, n, "duplicate column name"))
         seen.add(n)
-    missing = [n for n in expected if n not in seen and not read.table.column(n).optional]
+    missing = [n for n in expected if n not in seen and not table.column(n).optional]
     for n in missing:
-        read.problems.append(Problem(read.file, n, "missing column"))
+        problems.append(Problem(file, n, "missing column"))
     for n in dict.fromkeys(names):
         if n not in expected:
             hint = difflib.get_close_matches(n, missing, n=1)
             rule = "unexpected column (not in the contract"
             rule += f"; did you mean {hint[0]!r}?)" if hint else ")"
-            read.problems.append(Problem(read.file, n, rule))
-    if len(seen) != len(names):  # keep the first of duplicated names
-        read.raw = read.raw.loc[:, ~read.raw.columns.duplicated()]
+            problems.append(Problem(file, n, rule))
+    return problems
+
+
+def duplicate_key_rule(table: Table) -> str:
+    """The rule a repeated key breaks, in words.
+
+    >>> duplicate_key_rule(TABLES["orders"])
+    'duplicate key (order_id must be unique)'
+    """
+    key_cols = ", ".join(table.key)
+    return f"duplicate key ({key_cols} must be unique)"
+
+
+def foreign_key_rule(column: str, parent_file: str, parent_column: str) -> str:
+    """The rule a value missing from the table it refers to breaks, in words.
+
+    >>> foreign_key_rule("customer_id", "customers", "customer_id")
+    'unknown customer_id (not in customers column customer_id)'
+    """
+    return f"unknown {column} (not in {parent_file} column {parent_column})"
+
+
+def out_of_range_date_rule(kind: str) -> str:
+    """The rule a date or timestamp outside what pandas holds (1678 to 2261) breaks."""
+    lo, hi = pd.Timestamp.min, pd.Timestamp.max
+    return f"{_TYPE_RULES[kind]} or outside {lo.year + 1}-{hi.year - 1}"
 
 
 # --------------------------------------------------------------------------- conversion
@@ -1125,7 +1255,7 @@ def _validate(read: _Read) -> None:
     is_key = cases["name"].isin(["multiple_fields_uniqueness", "field_uniqueness", "unique"])
     if is_key.any():
         dup = sorted(int(i) for i in cases.loc[is_key, "index"].dropna().unique())
-        read.problem(key_cols, f"duplicate key ({key_cols} must be unique)", dup)
+        read.problem(key_cols, duplicate_key_rule(table), dup)
     cases = cases[~is_key]
     for col in table.columns:
         mine = cases[cases["column"] == col.name]
@@ -1173,8 +1303,7 @@ def _check_foreign_keys(read: _Read, reads: dict[str, _Read]) -> None:
             continue
         unknown = _unknown_values(read.typed[column], parent.typed[parent_col])
         if unknown.any():
-            rule = f"unknown {column} (not in {parent.file} column {parent_col})"
-            read.problem(column, rule, np.flatnonzero(unknown))
+            read.problem(column, foreign_key_rule(column, parent.file, parent_col), np.flatnonzero(unknown))
 
 
 def _unknown_values(values: pd.Series, known: pd.Series) -> np.ndarray:
@@ -1216,6 +1345,9 @@ def load_arrow_tables(
     fingerprint: str,
     place: str = "row",
     asked: bool = True,
+    checked: Mapping[str, Sequence[Problem]] | None = None,
+    remote_rows: Mapping[str, int] | None = None,
+    read_remote: Callable[[str], pd.DataFrame] | None = None,
 ) -> Dataset:
     """Validate typed tables that come from elsewhere than files (e.g. a database) against the contract.
 
@@ -1223,6 +1355,11 @@ def load_arrow_tables(
     :class:`~trackreport.errors.DataValidationError` naming table, column, rule and rows.
     ``arrows`` maps each contract table to its Arrow table, or None when the source has
     no such table (an error when the tables were ``asked`` for by name).
+
+    A database validates some tables in place (:mod:`trackreport.data.sqlcheck`):
+    ``checked`` gives the problems found there per table (raised with these, in the
+    contract's table order), ``remote_rows`` the row count of each table left there, and
+    ``read_remote(name)`` reads one whole when code asks for it (:class:`RemoteTables`).
 
     Examples
     --------
@@ -1250,10 +1387,38 @@ def load_arrow_tables(
         _convert(read)
         _validate(read)
         reads[name] = read
-    frames, flat = _finish(reads, problems)
+    frames, _ = _finish(reads, problems)
+    for name, found in (checked or {}).items():
+        problems.setdefault(name, []).extend(found)
+    order = [n for n in TABLES if n in problems] + [n for n in problems if n not in TABLES]
+    flat = [p for n in order for p in problems[n]]
     if flat:
         raise DataValidationError(flat, source)
+    if remote_rows:
+        if read_remote is None:
+            raise TypeError("remote_rows needs read_remote")
+        return Dataset(
+            RemoteTables(frames, remote_rows, read_remote, url=source), folder=Path(source), fingerprint=fingerprint
+        )
     return Dataset(frames, folder=Path(source), fingerprint=fingerprint)
+
+
+def typed_arrow_table(arrow: pyarrow.Table, table: Table) -> pd.DataFrame:
+    """A table already validated where it lives (a database) in the contract's dtypes and key order.
+
+    The conversion of :func:`load_arrow_tables` without the rule checks: what a remote
+    table (:class:`RemoteTables`) reads when asked for.
+
+    >>> t = pyarrow.table({"month": [pd.Timestamp("2025-08-01"), pd.Timestamp("2025-07-01")],
+    ...                    "region": ["east", "east"], "index": [1, 2]})
+    >>> typed_arrow_table(t, TABLES["market_index"]).to_dict("list")["index"]
+    [2.0, 1.0]
+    """
+    read = _read_arrow(arrow, table, table.name)
+    _convert(read)
+    if read.problems:
+        raise DataValidationError(read.problems, table.name)
+    return _in_key_order(read)
 
 
 def fingerprint(folder: str | Path, *, tables: Iterable[str] | None = None) -> str:

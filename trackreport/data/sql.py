@@ -1,9 +1,27 @@
 """A PostgreSQL warehouse as a data source: the contract's tables read through SQLAlchemy (psycopg 3).
 
 ``--data postgresql://user@host:port/db`` (or ``DATA=`` in make) reads the same tables
-as a data folder, validated by the same schemas (:func:`trackreport.data.load.
-load_arrow_tables`), so a report from the database equals the report from the folder
-it was loaded from, to the last digit.
+as a data folder, validated by the same contract with the same words, so a report from
+the database equals the report from the folder it was loaded from, to the last digit.
+
+What is validated where (:func:`load_database`):
+
+- The light tables (people, courses, enrollments, surveys: rows per person) are read
+  whole (``SELECT * ORDER BY key``) and validated in Python like a folder's
+  (:func:`trackreport.data.load.load_arrow_tables`).
+- The heavy tables (:data:`trackreport.data.schema.HEAVY_TABLES`: orders, leads,
+  customers, opportunities, complaints) are validated in the database and not read:
+  column types, missing values, allowed values, ranges, patterns, key uniqueness and
+  foreign keys, as counts and anti-joins (:mod:`trackreport.data.sqlcheck`). A heavy
+  table whose column types do not fit the contract (dates stored as text, say) is read
+  whole and validated in Python instead, with a log line saying so.
+- The :class:`~trackreport.data.load.Dataset` returned holds the light tables; a heavy
+  table is *remote* (:class:`~trackreport.data.load.RemoteTables`): ``"orders" in ds``
+  is True, and ``ds["orders"]`` reads it whole from the database on first access
+  (:func:`read_table`), for code that still needs the rows; the chapters' rep-month
+  panels are aggregated in the database instead (:mod:`trackreport.data.panels`). The
+  runner's Parquet cache (:mod:`trackreport.data.cache`) stores the light tables and
+  names the remote ones with the URL, so a kernel resolves them the same way.
 
 Credentials never travel in the URL: a URL with a password is refused, and the password
 comes from ``PGPASSWORD`` or ``~/.pgpass``, which libpq (under psycopg) reads itself. A
@@ -21,19 +39,31 @@ checksum of every table's rows, so incremental report runs work from a database 
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import logging
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 import pyarrow
 
-from trackreport.data.load import Dataset, load_arrow_tables, load_data
-from trackreport.data.schema import TABLES, Table
+from trackreport.data.load import Dataset, load_arrow_tables, load_data, typed_arrow_table
+from trackreport.data.schema import HEAVY_TABLES, TABLES, Table
 from trackreport.data.source import is_database_url
 from trackreport.errors import TrackreportError
 
-__all__ = ["is_database_url", "safe_url", "connect", "load_database", "database_fingerprint", "export_folder"]
+__all__ = [
+    "is_database_url",
+    "safe_url",
+    "connect",
+    "load_database",
+    "read_table",
+    "database_fingerprint",
+    "export_folder",
+]
+
+log = logging.getLogger(__name__)
 
 # is_database_url lives in :mod:`trackreport.data.source` (which imports nothing heavy) and is re-exported here.
 
@@ -97,14 +127,26 @@ def _arrow(rows: list[tuple], names: list[str]) -> pyarrow.Table:
     return pyarrow.table(columns) if columns else pyarrow.table({})
 
 
-def load_database(url: str, *, tables: Iterable[str] | None = None, fingerprint: str | None = None) -> Dataset:
-    """Read and validate the contract's tables from a database.
+def load_database(
+    url: str,
+    *,
+    tables: Iterable[str] | None = None,
+    fingerprint: str | None = None,
+    in_place: Iterable[str] = HEAVY_TABLES,
+) -> Dataset:
+    """Validate the contract's tables in a database; read the light ones, leave the heavy ones there.
+
+    The tables ``in_place`` (the heavy ones) are validated in the database
+    (:mod:`trackreport.data.sqlcheck`) and stay there as remote tables of the dataset;
+    the others are read whole and validated as a folder's are.
 
     Raises :class:`~trackreport.errors.DataValidationError` with every problem (missing
     tables and columns, wrong types, broken rules and keys), like :func:`load_data`.
     """
-    from sqlalchemy import MetaData, inspect, select
+    from sqlalchemy import MetaData, inspect
     from sqlalchemy import Table as SqlTable
+
+    from trackreport.data import sqlcheck
 
     names = list(TABLES) if tables is None else list(tables)
     engine = connect(url)
@@ -113,17 +155,66 @@ def load_database(url: str, *, tables: Iterable[str] | None = None, fingerprint:
         present = set(inspect(engine).get_table_names())
         arrows: dict[str, pyarrow.Table | None] = {}
         with engine.connect() as conn:
+            metadata = MetaData()
+            reflected = {n: SqlTable(n, metadata, autoload_with=conn, resolve_fks=False) for n in names if n in present}
+            checked_here = []
+            for name in in_place:
+                if name not in reflected:
+                    continue
+                wrong = sqlcheck.misfits(TABLES[name], reflected[name])
+                if wrong:
+                    stored = ", ".join(f"{c} as {t}" for c, t in wrong)
+                    log.warning(
+                        "%s: table %s stores %s, which does not fit the contract: read whole and validated in Python",
+                        safe_url(url),
+                        name,
+                        stored,
+                    )
+                else:
+                    checked_here.append(name)
+            problems, rows = sqlcheck.check_tables(conn, reflected, checked_here)
             for name in names:
                 if name not in present:
                     arrows[name] = None
-                    continue
-                t = SqlTable(name, MetaData(), autoload_with=conn)
-                key = [t.c[k] for k in TABLES[name].key if k in t.c]
-                result = conn.execute(select(t).order_by(*key))
-                arrows[name] = _arrow([tuple(r) for r in result], list(result.keys()))
+                elif name not in checked_here:
+                    arrows[name] = _select_all(conn, reflected[name])
     finally:
         engine.dispose()
-    return load_arrow_tables(arrows, source=safe_url(url), fingerprint=fp, asked=tables is not None)
+    return load_arrow_tables(
+        arrows,
+        source=safe_url(url),
+        fingerprint=fp,
+        asked=tables is not None,
+        checked=problems,
+        remote_rows=rows,
+        read_remote=functools.partial(read_table, url),
+    )
+
+
+def _select_all(conn: Any, t: Any) -> pyarrow.Table:
+    from sqlalchemy import select
+
+    key = [t.c[k] for k in TABLES[t.name].key if k in t.c]
+    result = conn.execute(select(t).order_by(*key))
+    return _arrow([tuple(r) for r in result], list(result.keys()))
+
+
+def read_table(url: str, name: str) -> Any:
+    """One table read whole from the database, in the contract's dtypes and key order.
+
+    For a table validated in the database (a remote table of a :class:`~trackreport.data.
+    load.Dataset`): its types are converted as a folder's, its rules are not checked again.
+    """
+    from sqlalchemy import MetaData
+    from sqlalchemy import Table as SqlTable
+
+    engine = connect(url)
+    try:
+        with engine.connect() as conn:
+            arrow = _select_all(conn, SqlTable(name, MetaData(), autoload_with=conn, resolve_fks=False))
+    finally:
+        engine.dispose()
+    return typed_arrow_table(arrow, TABLES[name])
 
 
 def database_fingerprint(url: str, *, tables: Iterable[str] | None = None, engine: Any = None) -> str:

@@ -89,7 +89,9 @@ def open_dataset(data_dir: str | Path = "", cache: str | Path = ""):
     The cache is a folder of Parquet files written by the report runner (outside the
     data folder) after it has validated the folder once; it is only read here. From a
     database, the chapters' rep-month panels are asked of the database
-    (:func:`trackreport.data.panels.panel_source`). A kernel
+    (:func:`trackreport.data.panels.panel_source`), and the heavy tables, validated
+    there, are not in the cache: code that reads one whole gets it from the database
+    the cache names (a remote table, :mod:`trackreport.data.cache`). A kernel
     keeps the dataset it read, so the runner's later chapters on the same kernel do not
     read it again.
     """
