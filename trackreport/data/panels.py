@@ -123,16 +123,19 @@ def _kinds(table: str) -> dict[str, str]:
 
 
 def _typed(columns: Mapping[str, Any], kinds: Mapping[str, str]) -> pd.DataFrame:
-    """A frame of ``columns`` (name -> values) in the contract's dtypes (those of a validated table)."""
+    """A frame of ``columns`` (name -> Series or values) in the contract's dtypes (those of a validated table)."""
     out = {}
     for name, values in columns.items():
         dtype = _DTYPES[kinds[name]]
-        if dtype == "datetime64[ns]":
-            out[name] = pd.to_datetime(pd.Series(values, dtype=object)).astype(dtype)
+        s = values.reset_index(drop=True) if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
+        if str(s.dtype) == dtype:  # a validated table's column already is
+            out[name] = s
+        elif dtype == "datetime64[ns]":
+            out[name] = pd.to_datetime(s).astype(dtype)
         elif dtype == "float64":
-            out[name] = pd.Series(values, dtype=object).astype("float64")
+            out[name] = s.astype("float64")
         else:
-            out[name] = pd.Series(pd.array(list(values), dtype=dtype))
+            out[name] = pd.Series(pd.array(s.tolist(), dtype=dtype))
     return pd.DataFrame(out)
 
 
@@ -444,8 +447,9 @@ class FramePanels(PanelSource):
         out = df.loc[keep, columns]
         if customer:
             cust = self.tables["customers"][["customer_id", *customer]]
+            cust = cust.loc[cust["customer_id"].isin(out["customer_id"].unique()).to_numpy(dtype=bool)]
             out = out.merge(cust, on="customer_id", how="left")
-        return {c: out[c].to_numpy() for c in out.columns}
+        return {c: out[c] for c in out.columns}
 
     def _rate_counts_of(self, rate: Rate, ids, lo, hi):
         df = self.tables[rate.table]
