@@ -41,6 +41,7 @@ def _tiny() -> dict[str, pd.DataFrame]:
         ),
         "complaints": pd.DataFrame(
             {
+                "complaint_id": ["k1", "k2", "k3", "k4"],
                 "employee_id": ["a", "a", "a", "x"],
                 "type": ["service", "technical", "service", "billing"],
                 "opened": d(["2024-10-03 09:00", "2025-10-03 09:00", "2025-11-01 08:00", "2025-10-03 09:00"]),
@@ -357,7 +358,8 @@ def test_complaint_resolution_censors_both_windows_alike():
     t = _tiny()
     last = pd.DataFrame({"opened": [end], "resolved": [pd.NaT], "employee_id": ["x"]})  # another team's
     both = pd.concat([year_ago, after], ignore_index=True).assign(employee_id="a")
-    t["complaints"] = pd.concat([both, last], ignore_index=True).assign(type="service")
+    complaints = pd.concat([both, last], ignore_index=True).assign(type="service")
+    t["complaints"] = complaints.assign(complaint_id=[f"k{i:03d}" for i in range(len(complaints))])
     res = customers.complaint_resolution(t, "east", "2025Q3").set_index("period")
     cols = ["open", "median_days", "days_ci_low", "days_ci_high", "within_target", "n_within"]
     pd.testing.assert_series_equal(

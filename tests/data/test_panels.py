@@ -267,3 +267,181 @@ def test_chapter_panels_read_the_heavy_tables_only_through_aggregates(warehouse,
     for s in on_heavy:
         assert "GROUP BY" in s or "LIMIT" in s or s.lstrip().startswith(("SELECT count(*)", "SELECT min(")), s
     assert any("date_trunc" in s for s in on_heavy)
+
+
+# ------------------------------------------------------------- rows, rate counts, bounds
+
+
+def test_rows_by_hand():
+    """The days' window is inclusive at both ends (a timestamp late on the last day counts), rows come
+    key-sorted in the contract's dtypes, and a row's unknown customer has empty customer columns."""
+    d = pd.to_datetime
+    complaints = pd.DataFrame(
+        {
+            "complaint_id": ["k3", "k1", "k2", "k4", "k5"],
+            "employee_id": ["a", "a", "b", "x", None],
+            "customer_id": ["c1", "c9", "c2", "c1", "c1"],
+            "opened": d(
+                ["2025-01-31 23:59", "2025-01-01 00:00", "2025-01-10 12:00", "2025-01-05 08:00", "2025-01-05 00:00"]
+            ),
+            "type": ["service", "billing", "service", "service", "service"],
+            "customer_retained": pd.array([True, None, False, True, True], dtype="boolean"),
+        }
+    )
+    customers = pd.DataFrame({"customer_id": ["c1", "c2"], "annual_value": [1.5, 2.5], "owner_id": ["a", "b"]})
+    early = complaints.assign(complaint_id="k0", opened=d("2024-12-31 23:59")).iloc[:1]
+    src = FramePanels({"complaints": pd.concat([complaints, early]), "customers": customers})
+    got = src.rows(
+        "complaints",
+        columns=["type", "customer_retained"],
+        employees=["a", "b"],
+        date="opened",
+        start="2025-01-01",
+        end="2025-01-31",
+        customer=["annual_value"],
+    )
+    assert list(got.columns) == ["complaint_id", "type", "customer_retained", "customer_id", "annual_value"]
+    assert got["complaint_id"].tolist() == ["k1", "k2", "k3"]  # k0 the day before, k4 another rep's, k5 nobody's
+    assert got["annual_value"].tolist()[1:] == [2.5, 1.5] and np.isnan(got["annual_value"].iloc[0])  # c9 unknown
+    assert str(got["complaint_id"].dtype) == "string" and str(got["customer_retained"].dtype) == "boolean"
+    assert got["customer_retained"].isna().tolist() == [True, False, False]
+    owned = src.rows("customers", columns=["annual_value"], employees=["b"])  # customers are credited to owner_id
+    assert owned["customer_id"].tolist() == ["c2"]
+    empty = src.rows("complaints", columns=["opened"], employees=[], date="opened", start="2025-01-01")
+    assert len(empty) == 0 and str(empty["opened"].dtype) == "datetime64[ns]"
+    with pytest.raises(KeyError, match="no column"):
+        src.rows("complaints", columns=["nonsense"], employees=["a"])
+    with pytest.raises(ValueError, match="customer"):
+        src.rows("customers", columns=[], employees=["a"], customer=["annual_value"])
+
+
+def test_rate_counts_by_hand():
+    d = pd.to_datetime
+    opp = pd.DataFrame(
+        {
+            "employee_id": ["a", "a", "a", "a", "b", "c"],
+            "created_date": d(["2025-01-01", "2025-01-31", "2025-01-15", "2025-02-01", "2025-01-20", "2025-01-20"]),
+            "stage": ["won", "lost", "proposal", "won", "lost", "won"],
+        }
+    )
+    got = FramePanels({"opportunities": opp}).rate_counts(
+        "win_rate", employees=["b", "a"], start="2025-01-01", end="2025-01-31"
+    )
+    # a: won + lost on the window's first and last day (the open proposal is no outcome; February is out)
+    assert got.values.tolist() == [["a", 1, 2], ["b", 0, 1]]
+
+
+def test_rows_counts_and_bounds_from_the_database_equal_the_tables(warehouse, sample_data):
+    """Every heavy table's rows (east's and everyone's, with and without a window), the customer's columns,
+    every rate's counts per rep and the date bounds: the database's equal the tables' to the last bit."""
+    from trackreport.data.panels import EMPLOYEE_COLUMN
+    from trackreport.data.schema import HEAVY_TABLES, TABLES
+
+    db, mem = DatabasePanels(warehouse), FramePanels(sample_data)
+    emp = sample_data["employees"]
+    east = emp.loc[(emp["team"] == "east").to_numpy(), "employee_id"]
+    dates = {"orders": "order_date", "leads": "created_date", "customers": "acquired_date"}
+    dates |= {"opportunities": "created_date", "complaints": "opened"}
+    seen = 0
+    for table in HEAVY_TABLES:
+        columns = [c.name for c in TABLES[table].columns]
+        for who in (east, emp["employee_id"]):
+            window = {"date": dates[table], "start": "2025-04-01", "end": "2025-09-30"}
+            for options in ({}, window):
+                got = db.rows(table, columns=columns, employees=who, **options)
+                _same(got, mem.rows(table, columns=columns, employees=who, **options))
+                seen += len(got)
+        assert db.bounds(table, dates[table]) == mem.bounds(table, dates[table])
+        assert EMPLOYEE_COLUMN.get(table, "employee_id") in columns
+    assert seen > 100_000
+    assert db.bounds("complaints", "resolved") == mem.bounds("complaints", "resolved")
+    joined = {"employees": east, "date": "order_date", "start": "2025-04-01", "end": "2025-06-30"}
+    hv = db.rows("orders", columns=["amount"], customer=["annual_value", "segment"], **joined)
+    _same(hv, mem.rows("orders", columns=["amount"], customer=["annual_value", "segment"], **joined))
+    assert hv["annual_value"].notna().all() and len(hv) > 100
+    for name in RATES:
+        for span in (("2025-04-01", "2025-06-30"), ("2024-01-15", "2025-12-31")):
+            got = db.rate_counts(name, employees=emp, start=span[0], end=span[1])
+            _same(got, mem.rate_counts(name, employees=emp, start=span[0], end=span[1]))
+            assert got["n"].sum() > 100
+
+
+def _heavy_chapters() -> list[str]:
+    """The chapters declaring a heavy table (the schema's ``chapters`` of each; ``01?``: optional for 01)."""
+    from trackreport.data.schema import HEAVY_TABLES, TABLES
+
+    return sorted({c.rstrip("?") for t in HEAVY_TABLES for c in TABLES[t].chapters})
+
+
+def _filtered_read(statement: str) -> bool:
+    """A read of one table's rows credited to given employees (bound ids) and dated in a window (two bounds)."""
+    import re
+
+    by_ids = re.search(r"\.(employee_id|owner_id) IN \(", statement) is not None
+    return by_ids and " >= " in statement and " < " in statement
+
+
+def test_chapter_notebooks_read_the_heavy_tables_only_through_the_panel_source(warehouse, sample_data, monkeypatch):
+    """Every chapter declaring a heavy table (01, 03, 06, 09 to 14) runs cell by cell from a dataset whose heavy
+    tables are present but unreadable, with the database's panel source: no chapter reads one whole (01, 06 and
+    09 did), and every statement touching a heavy table is an aggregate or a read filtered by employee ids and a
+    window."""
+    import nbformat
+    from sqlalchemy import event
+
+    from trackreport.data.load import Dataset
+    from trackreport.data.schema import HEAVY_TABLES
+    from trackreport.paths import NOTEBOOKS_DIR
+    from trackreport.report import notebook
+
+    whole_reads: list[str] = []
+
+    class Remote(Dataset):
+        """Heavy tables the chapters see (their sections run) but may not read whole, as from a database."""
+
+        def __getitem__(self, name: str) -> pd.DataFrame:
+            if name in HEAVY_TABLES and (self.declared is None or name in self.declared):
+                whole_reads.append(f"{self.reader} read {name}")
+                raise AssertionError(f"{self.reader} reads the heavy table {name!r} whole")
+            return super().__getitem__(name)
+
+        def only(self, names, *, reader: str = "") -> Remote:
+            return Remote(self.tables, self.folder, self.fingerprint, frozenset(names), reader, self.notices)
+
+    tables = {n: sample_data[n].iloc[:0] if n in HEAVY_TABLES else sample_data[n] for n in sample_data}
+    remote = Remote(tables, folder=SAMPLE_DIR, fingerprint="heavy-tables-remote-test")
+    use_database(remote, warehouse)
+    monkeypatch.setattr(notebook, "open_dataset", lambda *args, **kwargs: remote)
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    statements: list[str] = []
+    listener = lambda conn, cursor, statement, *args: statements.append(statement)  # noqa: E731
+    engine = DatabasePanels(warehouse).engine
+    event.listen(engine, "before_cursor_execute", listener)
+    recorded = {}
+    try:
+        for chapter in _heavy_chapters():
+            (path,) = NOTEBOOKS_DIR.glob(f"{chapter}_*.ipynb")
+            namespace: dict = {}
+            for cell in nbformat.read(path, as_version=4).cells:
+                if cell.cell_type == "code":
+                    exec(compile(cell.source, f"{path.name}", "exec"), namespace)
+            recorded[chapter] = {r["name"] for r in namespace["ch"].recorded}
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+        import matplotlib.pyplot as plt
+
+        plt.close("all")
+    assert whole_reads == []
+    # the sections on the heavy tables ran: pain points and targets (01), every effect (06), complaints (09)
+    assert {"target_00", "trainees"} <= recorded["01"]
+    assert {"sales_effect_relative", "complaint_retention_effect"} <= recorded["06"]
+    assert len(recorded["09"]) >= 5
+    assert set(recorded) >= {"01", "03", "06", "09", "10", "11", "12", "13", "14"}
+    assert all(recorded.values()), recorded
+    on_heavy = [s for s in statements if any(f"FROM {t}" in s or f"JOIN {t}" in s for t in HEAVY_TABLES)]
+    for s in on_heavy:
+        aggregate = "GROUP BY" in s or "LIMIT" in s or s.lstrip().startswith(("SELECT count(*)", "SELECT min("))
+        assert aggregate or _filtered_read(s), s
+    reads = [s for s in on_heavy if "GROUP BY" not in s and _filtered_read(s)]
+    assert {t for t in HEAVY_TABLES for s in reads if f"FROM {t}" in s} == {"orders", "customers", "complaints"}
+    assert any("JOIN customers" in s for s in reads)  # high-value clients: the order's customer's annual value

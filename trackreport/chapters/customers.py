@@ -289,8 +289,15 @@ def nps_did(
 
 
 def _complaints(data, team, a, b) -> pd.DataFrame:
-    c = data["complaints"]
-    return c.loc[c["employee_id"].isin(_team_ids(data, team)).to_numpy() & _between(c["opened"], a, b)]
+    """The team's complaints opened on the days ``a`` to ``b``: ``type``, ``opened``, ``resolved`` (data.panels)."""
+    return panel_source(data).rows(
+        "complaints",
+        columns=["type", "opened", "resolved"],
+        employees=_team_ids(data, team),
+        date="opened",
+        start=a,
+        end=b,
+    )
 
 
 def _headcount_months(data, team, a, b) -> float:
@@ -432,8 +439,8 @@ def complaint_resolution(
     data, team, quarter, params = scope(data, team, quarter, params)
     hours = 24.0 if params is None else float(params.targets.complaint_resolution_hours)
     w, ya = _windows(quarter, params)
-    allc = data["complaints"]
-    end = pd.Timestamp(max(allc["opened"].max(), allc["resolved"].max()))
+    src = panel_source(data)
+    end = pd.Timestamp(max(src.bounds("complaints", "opened")[1], src.bounds("complaints", "resolved")[1]))
     rows = []
     for period, (a, b), follow in (
         ("year earlier", ya, end - pd.DateOffset(years=1)),
@@ -482,10 +489,18 @@ def resolution(ch: ChapterLike) -> pd.DataFrame:
 # ------------------------------------------------------------------ orders/clients
 
 
-def _orders(data, team, a, b, people=None) -> pd.DataFrame:
-    o = data["orders"]
+_ORDER_COLUMNS = ["customer_id", "order_date", "product_category", "renewal", "renewal_due_date"]
+
+
+def _orders(data, team, a, b, people=None, *, customer=()) -> pd.DataFrame:
+    """The orders booked by the team's people (or ``people``) on the days ``a`` to ``b`` (data.panels).
+
+    With ``customer``, those columns of each order's customer too.
+    """
     ids = _people_ids(data, team, people)
-    return o.loc[o["employee_id"].isin(ids).to_numpy() & _between(o["order_date"], a, b)]
+    return panel_source(data).rows(
+        "orders", columns=_ORDER_COLUMNS, employees=ids, date="order_date", start=a, end=b, customer=customer
+    )
 
 
 def high_value_repurchase(
@@ -501,12 +516,10 @@ def high_value_repurchase(
     """
     cut = 500_000.0 if params is None else float(params.thresholds.high_value_client)
     w, _year_ago = _windows(quarter, params)
-    cust = data["customers"]
-    hv = cust.loc[(cust["annual_value"] > cut).to_numpy(), "customer_id"]
     rows = []
     for period, (a, b) in (("before", w.before), ("after", w.after)):
-        o = _orders(data, team, a, b, employee_ids)
-        o = o.loc[o["customer_id"].isin(hv).to_numpy()]
+        o = _orders(data, team, a, b, employee_ids, customer=["annual_value"])
+        o = o.loc[(o["annual_value"] > cut).to_numpy(dtype=bool)]  # an unknown value is not high
         e = repurchase_rate(o, start=a, end=b)
         rows.append(_row("high_value_repurchase", N_("Repurchase, high-value clients"), "share", period, e))
     return pd.DataFrame(rows)
@@ -568,11 +581,12 @@ def referral_rate(
     only the new customers owned by those reps (``customers.owner_id``).
     """
     w, _year_ago = _windows(quarter, params)
-    cust = data["customers"]
-    cust = cust.loc[cust["owner_id"].isin(_people_ids(data, team, employee_ids)).to_numpy()]
+    owners = _people_ids(data, team, employee_ids)
     rows = []
     for period, (a, b) in (("before", w.before), ("after", w.after)):
-        c = cust.loc[_between(cust["acquired_date"], a, b)]
+        c = panel_source(data).rows(
+            "customers", columns=["referred_by"], employees=owners, date="acquired_date", start=a, end=b
+        )
         e = proportion(int(c["referred_by"].notna().sum()), len(c))
         rows.append(_row("referral_rate", N_("Referral rate of new customers"), "share", period, e))
     return pd.DataFrame(rows)

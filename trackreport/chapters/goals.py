@@ -23,7 +23,7 @@ from trackreport.data.schema import COMPETENCIES
 from trackreport.i18n import N_, _, format_quarter, language, list_text
 from trackreport.stats.display import format_value, label, status_word
 from trackreport.stats.estimate import Estimate, mean_ci, proportion
-from trackreport.stats.results import lead_conversion, repurchase_rate
+from trackreport.stats.results import repurchase_rate
 
 if TYPE_CHECKING:
     from trackreport.report.params import ReportParams
@@ -210,22 +210,31 @@ def pain_points(data: Mapping[str, pd.DataFrame], team: str, windows: Windows) -
     ``indicator`` and ``period`` are texts for the reader, in the report's language.
     """
     emp = data["employees"][["employee_id", "team"]]
+    src = panel_source(data)  # the heavy tables: counts per rep, and the team's rows of the window (data.panels)
     b0, b1 = windows.before
-    leads = data["leads"].merge(emp, on="employee_id")
-    leads["group"] = np.where(leads["team"] == team, "team", "rest")
-    conv = lead_conversion(leads, by="group", start=b0, end=b1)
+    counts = src.rate_counts("lead_conversion", employees=emp, start=b0, end=b1).merge(emp, on="employee_id")
+    counts["group"] = np.where(counts["team"] == team, "team", "rest")
+    per_group = counts.groupby("group", sort=True)[["k", "n"]].sum()
     indicator = {
         "team": _("lead -> opportunity conversion, team {team}", team=team),
         "rest": _("lead -> opportunity conversion, rest of company"),
     }
-    rows = [
-        (indicator[g], windows.label("before"), v, lo, hi, n)
-        for g, v, lo, hi, n in conv[["group", "value", "ci_low", "ci_high", "n"]].itertuples(index=False)
-    ]
-    orders = data["orders"].merge(emp, on="employee_id")
-    orders = orders[orders["team"] == team]
+    rows = []
+    for g, k, n in zip(per_group.index, per_group["k"], per_group["n"], strict=True):
+        e = proportion(int(k), int(n))  # as stats.results.lead_conversion: Wilson
+        rows.append((indicator[g], windows.label("before"), e.value, e.ci_low, e.ci_high, e.n))
     q_end = pd.Period(b1, freq="Q")
-    for q in pd.period_range(q_end - 3, q_end, freq="Q"):
+    quarters = pd.period_range(q_end - 3, q_end, freq="Q")
+    team_ids = emp.loc[(emp["team"] == team).to_numpy(dtype=bool), "employee_id"]
+    orders = src.rows(
+        "orders",
+        columns=["customer_id", "order_date"],
+        employees=team_ids,
+        date="order_date",
+        start=quarters[0].start_time,
+        end=quarters[-1].end_time.normalize(),
+    )
+    for q in quarters:
         e = repurchase_rate(orders, start=q.start_time, end=q.end_time.normalize())
         repurchase = _("repurchase rate (customers with 2+ orders)")
         rows.append((repurchase, format_quarter(str(q)), e.value, e.ci_low, e.ci_high, e.n))

@@ -760,9 +760,10 @@ def sales_attribution(
 def _check_retention_known(data, panel, quarter, before_months, after_months, *, minimum=0.8) -> None:
     """Raise PanelError when too few after-window complaints have a known outcome yet."""
     w = _windows(quarter, before_months, after_months)
-    c = data["complaints"]
-    inside = (c["opened"] >= w.after[0]) & (c["opened"] < w.after[1] + pd.Timedelta(days=1))
-    c = c.loc[(inside & c["employee_id"].isin(panel["employee_id"].unique())).to_numpy()]
+    reps = panel["employee_id"].unique()
+    c = panel_source(data).rows(
+        "complaints", columns=["customer_retained"], employees=reps, date="opened", start=w.after[0], end=w.after[1]
+    )
     known = float(c["customer_retained"].notna().mean()) if len(c) else 0.0
     if known < minimum:
         raise PanelError(

@@ -22,6 +22,12 @@ Money is summed exactly, in integer cents: ``sales = sum(rint(100 * amount)) / 1
 (amounts are CNY; a fraction of a cent, which no order has, is rounded half to even in
 both sources). A float sum would depend on the order of addition, which SQL does not fix.
 
+Besides the panels, the source answers the chapters' other questions of the heavy tables
+(:data:`trackreport.data.schema.HEAVY_TABLES`) the same way in both implementations:
+:meth:`PanelSource.rows` (the rows of some employees' records in a window, key-sorted),
+:meth:`PanelSource.rate_counts` (a rate's successes and denominator per employee over a
+window) and :meth:`PanelSource.bounds` (a column's first and last value).
+
 Chapters never ask which source answers: :func:`panel_source` gives the database's when
 the dataset was read from one (:func:`use_database`, called by the notebook API), else
 the tables'.
@@ -61,6 +67,7 @@ __all__ = [
     "panel_source",
     "use_database",
     "rep_month_panel",
+    "EMPLOYEE_COLUMN",
 ]
 
 ORDER_PANEL_COLUMNS = ["employee_id", "month", "team", "region", "sales", "orders", "avg_order_value", "new_clients"]
@@ -92,6 +99,70 @@ RATES: dict[str, Rate] = {
     "complaint_retention": Rate("complaints", "opened", "customer_retained", True, (True, False)),
 }
 """The rate panels: ``panel(name, ...)`` gives ``name`` (the share) and ``name_n`` (its denominator)."""
+
+
+EMPLOYEE_COLUMN: dict[str, str] = {"customers": "owner_id"}
+"""The column crediting a heavy table's row to an employee, where it is not ``employee_id``."""
+
+_DTYPES = {
+    "id": "string",
+    "text": "string",
+    "category": "string",
+    "int": "Int64",
+    "float": "float64",
+    "bool": "boolean",
+    "date": "datetime64[ns]",
+    "timestamp": "datetime64[ns]",
+}
+
+
+def _kinds(table: str) -> dict[str, str]:
+    from trackreport.data.schema import TABLES
+
+    return {c.name: c.kind for c in TABLES[table].columns}
+
+
+def _typed(columns: Mapping[str, Any], kinds: Mapping[str, str]) -> pd.DataFrame:
+    """A frame of ``columns`` (name -> Series or values) in the contract's dtypes (those of a validated table)."""
+    out = {}
+    for name, values in columns.items():
+        dtype = _DTYPES[kinds[name]]
+        s = values.reset_index(drop=True) if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
+        if str(s.dtype) == dtype:  # a validated table's column already is
+            out[name] = s
+        elif dtype == "datetime64[ns]":
+            out[name] = pd.to_datetime(s).astype(dtype)
+        elif dtype == "float64":
+            out[name] = s.astype("float64")
+        else:
+            out[name] = pd.Series(pd.array(s.tolist(), dtype=dtype))
+    return pd.DataFrame(out)
+
+
+def _row_columns(table: str, columns: Sequence[str], customer: Sequence[str]) -> tuple[list[str], dict[str, str]]:
+    """The key, then ``columns`` (each once), then the ``customer`` columns; and the kind of each."""
+    from trackreport.data.schema import TABLES
+
+    kinds = _kinds(table)
+    joined = ["customer_id"] if customer else []
+    names = list(dict.fromkeys([*TABLES[table].key, *columns, *joined]))
+    unknown = [c for c in names if c not in kinds]
+    if customer:
+        if table == "customers" or "customer_id" not in kinds:
+            raise ValueError(f"{table!r} rows cannot take their customer's columns")
+        ckinds = _kinds("customers")
+        unknown += [c for c in customer if c not in ckinds or c in names]
+        kinds = {**kinds, **{c: ckinds[c] for c in customer if c in ckinds}}
+    if unknown:
+        raise KeyError(f"{table!r} rows have no column(s) {unknown}")
+    return [*names, *customer], {c: kinds[c] for c in [*names, *customer]}
+
+
+def _day_bounds(start, end) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """A window of days ``start`` to ``end`` (both inclusive) as ``[lo, hi)``: ``hi`` is the day after ``end``."""
+    lo = None if start is None else pd.Timestamp(start)
+    hi = None if end is None else pd.Timestamp(end) + pd.Timedelta(days=1)
+    return lo, hi
 
 
 def _month_start(x) -> pd.Timestamp:
@@ -222,10 +293,82 @@ class PanelSource:
             }
         )
 
+    # ---------------------------------------------------------------- rows and counts
+    def rows(
+        self,
+        table: str,
+        *,
+        columns: Sequence[str],
+        employees: pd.DataFrame | Sequence[str],
+        date: str | None = None,
+        start=None,
+        end=None,
+        customer: Sequence[str] = (),
+    ) -> pd.DataFrame:
+        """The rows of ``table`` credited to ``employees`` (ids, or a frame with ``employee_id``), in a window.
+
+        The table's employee column is ``employee_id`` (``owner_id`` for ``customers``,
+        :data:`EMPLOYEE_COLUMN`); with ``date``, only rows whose ``date`` falls on the
+        days ``start`` to ``end`` (both inclusive: ``start <= date < end + 1 day``; either
+        may be None). Returns the table's key, then ``columns``, then the ``customer``
+        columns of each row's customer (``customers`` by ``customer_id``; missing when
+        the customer is unknown), in the contract's dtypes, sorted by the key (code-point
+        order), with a fresh index. A team's rows of a window are few: the database sends
+        only those (the ids and the window are bound parameters).
+
+        Examples
+        --------
+        >>> c = pd.DataFrame({"complaint_id": ["k2", "k1", "k3"], "employee_id": ["a", "a", "b"],
+        ...                   "opened": pd.to_datetime(["2025-01-31 23:00", "2025-01-02 09:30", "2025-01-05 10:00"])})
+        >>> FramePanels({"complaints": c}).rows("complaints", columns=["opened"], employees=["a"],
+        ...                                     date="opened", start="2025-01-01", end="2025-01-31")
+          complaint_id              opened
+        0           k1 2025-01-02 09:30:00
+        1           k2 2025-01-31 23:00:00
+        """
+        names, kinds = _row_columns(table, columns, customer)
+        lo, hi = _day_bounds(start, end)
+        own = [c for c in names if c not in customer]
+        got = self._rows_of(table, own, list(customer), _ids(employees), date, lo, hi)
+        out = _typed({c: got[c] for c in names}, kinds)
+        key = list(_row_key(table))
+        return out.sort_values(key, ignore_index=True) if len(out) else out
+
+    def rate_counts(self, name: str, *, employees: pd.DataFrame | Sequence[str], start, end) -> pd.DataFrame:
+        """Per employee, the successes ``k`` and the denominator ``n`` of the rate ``name`` (:data:`RATES`).
+
+        Over the rows dated on the days ``start`` to ``end`` (both inclusive), of the
+        ``employees`` given; employees without such rows have none. Columns
+        ``employee_id``, ``k``, ``n`` (int64), sorted by ``employee_id``. The counts
+        behind :func:`trackreport.stats.results.lead_conversion` by group: a group's
+        share is ``sum(k) / sum(n)`` over its employees.
+
+        >>> leads = pd.DataFrame({"employee_id": ["a", "a", "b"], "converted": [True, None, False],
+        ...                       "created_date": pd.to_datetime(["2025-01-01", "2025-01-09", "2025-02-01"])})
+        >>> FramePanels({"leads": leads}).rate_counts("lead_conversion", employees=["a", "b"],
+        ...                                          start="2025-01-01", end="2025-01-31")
+          employee_id  k  n
+        0           a  1  2
+        """
+        lo, hi = _day_bounds(start, end)
+        counts = self._rate_counts_of(RATES[name], _ids(employees), lo, hi)
+        out = pd.DataFrame(
+            {
+                "employee_id": np.array([str(e) for e in counts["employee_id"]], dtype=object),
+                "k": counts["k"].to_numpy(dtype="int64"),
+                "n": counts["n"].to_numpy(dtype="int64"),
+            }
+        )
+        return out.sort_values("employee_id", ignore_index=True)
+
     # ---------------------------------------------------------------- scalars
+    def bounds(self, table: str, column: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """The first and last value of a date or timestamp ``column`` of ``table`` (NaT when it has none)."""
+        raise NotImplementedError
+
     def order_dates(self) -> tuple[pd.Timestamp, pd.Timestamp]:
         """The first and last ``orders.order_date`` of the data."""
-        raise NotImplementedError
+        return self.bounds("orders", "order_date")
 
     def amount_median(self) -> float:
         """The median of ``orders.amount`` (mean of the two middle values for an even count)."""
@@ -236,6 +379,14 @@ class PanelSource:
         raise NotImplementedError
 
     # ---------------------------------------------------------------- per source
+    def _rows_of(self, table, columns, customer, ids, date, lo, hi) -> Mapping[str, Sequence]:
+        """``columns`` of ``table`` and ``customer`` of its customers, for :meth:`rows` (any order, any dtype)."""
+        raise NotImplementedError
+
+    def _rate_counts_of(self, rate: Rate, ids, lo, hi) -> pd.DataFrame:
+        """``employee_id``, ``k``, ``n`` for :meth:`rate_counts`."""
+        raise NotImplementedError
+
     def _aggregate_orders(self, ids, first, last, max_amount) -> pd.DataFrame:
         """Per rep and month with orders or a first order: ``cents`` (sum), ``orders``, ``new_clients``."""
         raise NotImplementedError
@@ -251,6 +402,12 @@ class PanelSource:
 
     def _aggregate_repurchase(self, ids, spans) -> pd.DataFrame:
         raise NotImplementedError
+
+
+def _row_key(table: str) -> tuple[str, ...]:
+    from trackreport.data.schema import TABLES
+
+    return TABLES[table].key
 
 
 def _tidy(df: pd.DataFrame, counts: Sequence[str]) -> pd.DataFrame:
@@ -274,9 +431,37 @@ class FramePanels(PanelSource):
     def __init__(self, tables: Mapping[str, pd.DataFrame]) -> None:
         self.tables = tables
 
-    def order_dates(self) -> tuple[pd.Timestamp, pd.Timestamp]:
-        d = self.tables["orders"]["order_date"]
+    def bounds(self, table: str, column: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+        d = self.tables[table][column]
         return pd.Timestamp(d.min()), pd.Timestamp(d.max())
+
+    def _rows_of(self, table, columns, customer, ids, date, lo, hi):
+        df = self.tables[table]
+        keep = df[EMPLOYEE_COLUMN.get(table, "employee_id")].isin(ids).to_numpy(dtype=bool, na_value=False, copy=True)
+        if date is not None:
+            d = pd.to_datetime(df[date])
+            if lo is not None:
+                keep &= (d >= lo).to_numpy(dtype=bool, na_value=False)
+            if hi is not None:
+                keep &= (d < hi).to_numpy(dtype=bool, na_value=False)
+        out = df.loc[keep, columns]
+        if customer:
+            cust = self.tables["customers"][["customer_id", *customer]]
+            cust = cust.loc[cust["customer_id"].isin(out["customer_id"].unique()).to_numpy(dtype=bool)]
+            out = out.merge(cust, on="customer_id", how="left")
+        return {c: out[c] for c in out.columns}
+
+    def _rate_counts_of(self, rate: Rate, ids, lo, hi):
+        df = self.tables[rate.table]
+        keep = df["employee_id"].isin(ids).to_numpy(dtype=bool, na_value=False, copy=True)
+        if rate.among is not None:
+            keep &= df[rate.outcome].isin(list(rate.among)).to_numpy(dtype=bool, na_value=False)
+        d = pd.to_datetime(df[rate.date])
+        keep &= ((d >= lo) & (d < hi)).to_numpy(dtype=bool, na_value=False)
+        df = df.loc[keep]
+        k = df[rate.outcome].eq(rate.success).fillna(False).to_numpy(dtype="int64")
+        g = pd.DataFrame({"employee_id": df["employee_id"].to_numpy(), "k": k}).groupby("employee_id")["k"]
+        return pd.DataFrame({"k": g.sum(), "n": g.size()}).reset_index()
 
     def amount_median(self) -> float:
         return float(self.tables["orders"]["amount"].astype(float).median())
@@ -434,15 +619,51 @@ class DatabasePanels(PanelSource):
         rows = self._rows(statement)
         return pd.DataFrame({c: [r[i] for r in rows] for i, c in enumerate(columns)})
 
-    def order_dates(self) -> tuple[pd.Timestamp, pd.Timestamp]:
-        return self._once("order_dates", self._order_dates)
+    def bounds(self, table: str, column: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+        return self._once(f"bounds {table}.{column}", lambda: self._bounds(table, column))
 
-    def _order_dates(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+    def _bounds(self, table: str, column: str) -> tuple[pd.Timestamp, pd.Timestamp]:
         from sqlalchemy import func, select
 
-        o = _table("orders")
-        lo, hi = self._rows(select(func.min(o.c.order_date), func.max(o.c.order_date)))[0]
+        c = _table(table).c[column]
+        lo, hi = self._rows(select(func.min(c), func.max(c)))[0]
         return pd.Timestamp(lo), pd.Timestamp(hi)
+
+    def _rows_of(self, table, columns, customer, ids, date, lo, hi):
+        from sqlalchemy import DateTime, cast, select
+
+        t = _table(table)
+        where = [t.c[EMPLOYEE_COLUMN.get(table, "employee_id")].in_(ids)]
+        if date is not None and lo is not None:
+            where.append(cast(t.c[date], DateTime) >= _bound(lo))
+        if date is not None and hi is not None:
+            where.append(cast(t.c[date], DateTime) < _bound(hi))
+        picked = [t.c[c] for c in columns]
+        if customer:
+            cust = _table("customers")
+            q = select(*picked, *[cust.c[c] for c in customer]).join_from(
+                t, cust, t.c.customer_id == cust.c.customer_id, isouter=True
+            )
+        else:
+            q = select(*picked)
+        rows = self._rows(q.where(*where))
+        return {c: [r[i] for r in rows] for i, c in enumerate([*columns, *customer])}
+
+    def _rate_counts_of(self, rate: Rate, ids, lo, hi):
+        from sqlalchemy import DateTime, cast, func, select
+
+        t = _table(rate.table)
+        outcome = t.c[rate.outcome]
+        when = cast(t.c[rate.date], DateTime)
+        where = [t.c.employee_id.in_(ids), when >= _bound(lo), when < _bound(hi)]
+        if rate.among is not None:
+            where.append(outcome.in_(list(rate.among)))
+        q = (
+            select(t.c.employee_id, func.count().filter(outcome == rate.success), func.count())
+            .where(*where)
+            .group_by(t.c.employee_id)
+        )
+        return self._frame(q, ["employee_id", "k", "n"])
 
     def amount_median(self) -> float:
         return self._once("amount_median", self._amount_median)
