@@ -95,7 +95,9 @@ def test_fingerprint_follows_the_contents(warehouse):
 def test_bad_rows_in_the_database_are_reported_like_a_folders(warehouse, capsys):
     _sql(
         warehouse,
-        "UPDATE enrollments SET attended_hours = -3 WHERE course_id = (SELECT min(course_id) FROM enrollments)",
+        # negated, then negated back: restored exactly (the warehouse is shared with later tests)
+        "UPDATE enrollments SET attended_hours = -attended_hours "
+        "WHERE attended_hours > 0 AND course_id = (SELECT min(course_id) FROM enrollments)",
     )
     _sql(warehouse, "ALTER TABLE objection_drills RENAME TO objection_drills_old")
     try:
@@ -108,7 +110,7 @@ def test_bad_rows_in_the_database_are_reported_like_a_folders(warehouse, capsys)
         assert "attended_hours" in capsys.readouterr().out
     finally:
         _sql(warehouse, "ALTER TABLE objection_drills_old RENAME TO objection_drills")
-        _sql(warehouse, "UPDATE enrollments SET attended_hours = planned_hours WHERE attended_hours < 0")
+        _sql(warehouse, "UPDATE enrollments SET attended_hours = -attended_hours WHERE attended_hours < 0")
 
 
 def test_export_refuses_to_replace_without_asking(warehouse, capsys):
