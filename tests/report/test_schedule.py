@@ -170,3 +170,30 @@ def test_a_runner_without_pandas_starts_its_kernels_before_the_validating_child(
     assert calls == ["start"] and (cache / "meta.json").is_file() and "east" in facts.cohorts
     runner._dataset_cache(SAMPLE_DIR, tmp_path, _quiet, isolate=True, before_validate=lambda: calls.append("again"))
     assert calls == ["start"]  # validated already: nothing to overlap, no kernel started early
+
+
+def test_the_runner_reads_headlines_without_importing_pandas(tmp_path):
+    """Between the last chapter and the summary the runner records the headlines: importing pandas
+    (the notebook API, the summary chapter) there cost ~0.7 s, so the constants are kept in render."""
+    import subprocess
+    import sys
+
+    from trackreport.chapters.summary import RECORDED_FILE
+    from trackreport.report import render
+    from trackreport.report.notebook import METRIC_MIME
+
+    assert (render.METRIC_MIME, render.RECORDED_FILE) == (METRIC_MIME, RECORDED_FILE)
+    probe = (
+        "import sys, nbformat\n"
+        "from pathlib import Path\n"
+        "from nbformat.v4 import new_code_cell, new_notebook, new_output\n"
+        "from trackreport.report.catalog import ChapterNotebook\n"
+        "from trackreport.report.render import METRIC_MIME, record_chapter_metrics\n"
+        "staging = Path(sys.argv[1]); (staging / 'notebooks').mkdir()\n"
+        "out = new_output('display_data', data={METRIC_MIME: {'name': 'x', 'value': 1.0}})\n"
+        "nbformat.write(new_notebook(cells=[new_code_cell(outputs=[out])]), staging / 'notebooks' / '01_a.ipynb')\n"
+        "path = record_chapter_metrics(staging, [ChapterNotebook('01', 'a', 'A', staging / '01_a.ipynb')])\n"
+        "print(path.read_text(), 'pandas' in sys.modules)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", probe, str(tmp_path)], capture_output=True, text=True, check=True)
+    assert run.stdout.split() == ['[{"name":', '"x",', '"value":', "1.0}]", "False"]

@@ -118,7 +118,7 @@ class _KernelWorker(threading.Thread):
             kc.start_channels()
             loop.run_until_complete(kc.wait_for_ready(timeout=120))
             if self.warm_up:
-                _warm(loop, kc, self.warm_up)
+                _warm(loop, km, kc, self.warm_up)
 
         try:
             if self.eager:  # start (and warm) the kernel before the first job is there
@@ -235,15 +235,32 @@ def warm_up_code(notebooks: Iterable[Path]) -> str:
     )
 
 
-def _warm(loop: Any, kc: Any, code: str) -> None:
-    """Run ``code`` on a new kernel silently (no history, no output kept); an error in it is ignored.
+def _warm(loop: Any, km: Any, kc: Any, code: str, *, timeout: float = 300.0) -> None:
+    """Run ``code`` on a new kernel silently (no history, no output kept) and wait for its reply.
 
-    The chapters then import what the warm-up could not, and report their own errors.
+    Only the shell reply is awaited: a new kernel's first IOPub messages can be published
+    before the client's subscription is connected (waiting for them hung a restarted
+    kernel); nbclient skips the leftovers, which name another request. An error in the
+    code is ignored: the chapters then import what the warm-up could not, and report
+    their own errors. A kernel that dies meanwhile is started again by the next job.
     """
+    import queue as _queue
+
+    async def run() -> None:
+        msg_id = kc.execute(code, silent=True, store_history=False)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                reply = await kc.get_shell_msg(timeout=1.0)
+            except _queue.Empty:
+                if not await km.is_alive():
+                    return
+                continue
+            if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                return
+
     try:
-        loop.run_until_complete(
-            kc.execute_interactive(code, silent=True, store_history=False, timeout=300, output_hook=lambda msg: None)
-        )
+        loop.run_until_complete(run())
     except Exception:
         pass
 
@@ -468,13 +485,16 @@ def run_jobs(
     try:
         for j in jobs:
             kernels.todo.put(j)
-        _collect(jobs, kernels.threads, kernels.done, log, progress, on_done)
+        last = _collect(jobs, kernels.threads, kernels.done, log, progress, on_done, defer_last=then is not None)
         more = then() if then is not None else []
         if more:
             every += more
             log(f"executing {len(more)} chapter(s) on the same {n_workers} kernel(s)")
             for j in more:
                 kernels.todo.put(j)
+        if last is not None and on_done is not None:  # while the summaries run
+            on_done(last)
+        if more:
             _collect(more, kernels.threads, kernels.done, log, progress, on_done)
     except BaseException:  # Ctrl-C, SIGTERM: no new chapter starts, every kernel is killed
         kernels.kill()
@@ -493,8 +513,14 @@ def _collect(
     log: Callable[[str], None],
     progress: bool,
     on_done: Callable[[Job], None] | None = None,
-) -> None:
-    """Wait for every job, reporting each as it finishes (and handing it to ``on_done``)."""
+    *,
+    defer_last: bool = False,
+) -> Job | None:
+    """Wait for every job, reporting each as it finishes (and handing it to ``on_done``).
+
+    With ``defer_last``, the last job to finish is returned instead of handed to ``on_done``,
+    so that the caller can start the next jobs first.
+    """
     bar = None
     if progress:
         from tqdm import tqdm
@@ -517,8 +543,11 @@ def _collect(
                 bar.write(line, file=sys.stderr)
             else:
                 log(line)
+            if defer_last and finished == len(jobs):
+                return job
             if on_done is not None:
                 on_done(job)
     finally:
         if bar is not None:
             bar.close()
+    return None

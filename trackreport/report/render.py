@@ -22,6 +22,9 @@ REMOVE_TAGS = {"parameters", "injected-parameters", "trackreport-reset", "remove
 METRIC_MIME = "application/vnd.trackreport.metric+json"
 """The MIME part of a headline's display (:data:`trackreport.report.notebook.METRIC_MIME`, which imports
 pandas: the runner collects headlines while its kernels run, without it)."""
+RECORDED_FILE = "chapter_metrics.json"
+"""Where the summary reads the run's headlines (:data:`trackreport.chapters.summary.RECORDED_FILE`; that
+module imports pandas, ~0.7 s of the runner's time between the last chapter and the summary)."""
 
 
 @functools.cache
@@ -217,14 +220,12 @@ def collect_metrics(nb: Any) -> list[dict]:
 def record_chapter_metrics(staging: Path, chapters: list, *, known: dict[str, list[dict]] | None = None) -> Path:
     """Write the headlines of the staged, executed chapters (all but the summary) for chapter 00.
 
-    ``<staging>/chapter_metrics.json`` (:data:`trackreport.chapters.summary.RECORDED_FILE`), beside the
+    ``<staging>/chapter_metrics.json`` (:data:`RECORDED_FILE`), beside the
     run's ``params.yaml``, so that the summary reads the results of this very run. ``known``
     maps chapter stems to headlines already collected from their staged notebooks
     (the runner reads each as it finishes); the others are read here.
     """
     import nbformat
-
-    from trackreport.chapters.summary import RECORDED_FILE
 
     known = known or {}
     metrics = []
