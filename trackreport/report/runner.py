@@ -14,8 +14,11 @@ chapters, their cache keys), :mod:`.execute` (kernels and papermill), :mod:`.ren
    changed executes nothing;
 4. executes the stale chapters with papermill's Python API on a few long-lived kernels
    (one per core), resetting the namespace between notebooks so the heavy imports are
-   paid once per kernel, and renders each with nbconvert's Python API through the
-   offline ``trackreport`` template (no code, no parameters cell, no external URL);
+   paid once per kernel (when the data must be validated, the kernels start and import
+   meanwhile: :func:`~.execute.warm_up_code`), longest chapters first (their time in
+   the previous build), the summary last; each chapter is rendered with nbconvert's
+   Python API through the offline ``trackreport`` template (no code, no parameters
+   cell, no external URL) as soon as it finishes, while the kernels go on;
 5. publishes each report atomically into ``<out>/<team>/<quarter>/``: a report with a
    failed chapter never replaces an earlier good one.
 """
