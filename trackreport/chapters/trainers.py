@@ -255,21 +255,24 @@ def business_before_after(
     spans["k"] = k
     comp_ids = set(comparison)
     comp_monthly = panel[panel["employee_id"].isin(comp_ids)].groupby("month")[list(metrics)].mean()
+    # each trainee's months, split once (a trainee has several trainers): not a scan of the panel per pair
+    by_employee = {e: g.set_index("month")[list(metrics)] for e, g in panel.groupby("employee_id", sort=False)}
+    nobody = panel.iloc[:0].set_index("month")[list(metrics)]
     rows = []
     for tid, sp in spans.groupby("trainer_id", sort=True):
         per: list[dict] = []
-        for i, r in sp.iterrows():
-            if r["k"] < 1:
+        for i, employee, k_i in zip(sp.index, sp["employee_id"], sp["k"], strict=True):
+            if k_i < 1:
                 continue
-            before = pd.date_range(start_m[i] - pd.DateOffset(months=int(r["k"])), periods=int(r["k"]), freq="MS")
-            after = pd.date_range(a0[i], periods=int(r["k"]), freq="MS")
-            own = panel[panel["employee_id"] == r["employee_id"]].set_index("month")[list(metrics)]
+            before = pd.date_range(start_m[i] - pd.DateOffset(months=int(k_i)), periods=int(k_i), freq="MS")
+            after = pd.date_range(a0[i], periods=int(k_i), freq="MS")
+            own = by_employee.get(employee, nobody)
             b, a = own.reindex(before).dropna(how="all"), own.reindex(after).dropna(how="all")
             if b.empty or a.empty:
                 continue
             cb, ca = comp_monthly.reindex(before), comp_monthly.reindex(after)
             per.append(
-                {"k": int(r["k"])}
+                {"k": int(k_i)}
                 | {f"b_{m}": b[m].mean() for m in metrics}
                 | {f"a_{m}": a[m].mean() for m in metrics}
                 | {f"c_{m}": ca[m].mean() - cb[m].mean() for m in metrics}

@@ -18,6 +18,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import nbformat
 
@@ -153,17 +154,16 @@ def _publish_report(
             ok_chapters.append(ch)
         elif status != NOT_AVAILABLE:
             failed[ch.stem] = error
-    # final navigation, and metrics, from the executed notebooks
+    # final navigation, and metrics, from the executed notebooks; a page rendered as its chapter
+    # finished (prerender) is kept when its navigation is the final one (every planned chapter ok)
     for i, ch in enumerate(ok_chapters):
-        nb_path = staging / "notebooks" / ch.path.name
-        nb = nbformat.read(nb_path, as_version=4)
+        nav = chapter_nav(params, ok_chapters, i)
+        job = by_stem.get(ch.stem)
+        if job is not None and job.page_nav == nav and job.metrics is not None:
+            metrics.extend(job.metrics)
+            continue
+        nb = nbformat.read(staging / "notebooks" / ch.path.name, as_version=4)
         metrics.extend(collect_metrics(nb))
-        team = _("Team {team}, {quarter}", team=params.team, quarter=format_quarter(params.quarter))
-        nav = {"index": "index.html", "report_title": team, "page_title": _(ch.title) + " · " + team}
-        if i > 0:
-            nav["prev"] = {"href": f"{ok_chapters[i - 1].stem}.html", "title": _(ok_chapters[i - 1].title)}
-        if i + 1 < len(ok_chapters):
-            nav["next"] = {"href": f"{ok_chapters[i + 1].stem}.html", "title": _(ok_chapters[i + 1].title)}
         render_html(nb, staging / f"{ch.stem}.html", nav=nav)
     generated = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     meta = {
@@ -221,6 +221,43 @@ def _publish_report(
         return ReportResult(params.team, params.quarter, final, executed, r["reused"], failed, False, note, unavailable)
     swap_in(staging, final)
     return ReportResult(params.team, params.quarter, final, executed, r["reused"], failed, True, "", unavailable)
+
+
+def chapter_nav(params: Any, chapters: list[ChapterNotebook], i: int) -> dict:
+    """The navigation of the page of ``chapters[i]`` among the report's ``chapters`` (call in its language)."""
+    ch = chapters[i]
+    team = _("Team {team}, {quarter}", team=params.team, quarter=format_quarter(params.quarter))
+    nav = {"index": "index.html", "report_title": team, "page_title": _(ch.title) + " · " + team}
+    if i > 0:
+        nav["prev"] = {"href": f"{chapters[i - 1].stem}.html", "title": _(chapters[i - 1].title)}
+    if i + 1 < len(chapters):
+        nav["next"] = {"href": f"{chapters[i + 1].stem}.html", "title": _(chapters[i + 1].title)}
+    return nav
+
+
+def prerender(r: dict, chs: list[ChapterNotebook], job: Any) -> None:
+    """Render a chapter's page, and read its headlines, as soon as it has run; the kernels carry on.
+
+    Its navigation assumes that every chapter planned for the report (all but those the
+    data cannot support) ends well; :func:`publish` keeps the page when that holds, and
+    renders it again otherwise. Any error here leaves the chapter to :func:`publish`.
+    """
+    job.metrics = job.page_nav = None
+    if job.status != "ok":
+        return
+    planned = [ch for ch in chs if ch.stem not in r.get("unavailable", {})]
+    i = next((k for k, ch in enumerate(planned) if ch.stem == job.chapter.stem), None)
+    if i is None:
+        return
+    try:
+        with language_of(r["params"].lang):
+            nb = nbformat.read(job.staging / "notebooks" / job.chapter.path.name, as_version=4)
+            metrics = collect_metrics(nb)
+            nav = chapter_nav(r["params"], planned, i)
+            render_html(nb, job.staging / f"{job.chapter.stem}.html", nav=nav)
+    except Exception:
+        return
+    job.metrics, job.page_nav = metrics, nav
 
 
 def swap_in(staging: Path, final: Path) -> None:

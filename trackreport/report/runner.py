@@ -14,8 +14,11 @@ chapters, their cache keys), :mod:`.execute` (kernels and papermill), :mod:`.ren
    changed executes nothing;
 4. executes the stale chapters with papermill's Python API on a few long-lived kernels
    (one per core), resetting the namespace between notebooks so the heavy imports are
-   paid once per kernel, and renders each with nbconvert's Python API through the
-   offline ``trackreport`` template (no code, no parameters cell, no external URL);
+   paid once per kernel (when the data must be validated, the kernels start and import
+   meanwhile: :func:`~.execute.warm_up_code`), longest chapters first (their time in
+   the previous build), the summary last; each chapter is rendered with nbconvert's
+   Python API through the offline ``trackreport`` template (no code, no parameters
+   cell, no external URL) as soon as it finishes, while the kernels go on;
 5. publishes each report atomically into ``<out>/<team>/<quarter>/``: a report with a
    failed chapter never replaces an earlier good one.
 """
@@ -43,9 +46,9 @@ from trackreport.report.catalog import (
     chapter_key,
     discover_chapters,
 )
-from trackreport.report.execute import Job, run_jobs
+from trackreport.report.execute import Job, Kernels, longest_first, run_jobs, warm_up_code
 from trackreport.report.params import resolve
-from trackreport.report.publish import ReportResult, output_lock, publish, read_build, recover
+from trackreport.report.publish import ReportResult, output_lock, prerender, publish, read_build, recover
 from trackreport.report.render import collect_metrics, record_chapter_metrics, render_html, write_top_index
 from trackreport.report.store import package_digest, prune_results, store_key
 
@@ -106,7 +109,12 @@ class DataFacts:
 
 
 def _dataset_cache(
-    data_dir: str | Path, out: Path, log: Callable[[str], None], *, isolate: bool | None = None
+    data_dir: str | Path,
+    out: Path,
+    log: Callable[[str], None],
+    *,
+    isolate: bool | None = None,
+    before_validate: Callable[[], None] | None = None,
 ) -> tuple[Path, DataFacts]:
     """Validate the data folder once; return the validated cache's folder and the facts to plan with.
 
@@ -120,6 +128,10 @@ def _dataset_cache(
     imported pandas (the command line; ``isolate``), a child process does both, so the
     runner stays small while the kernels run. A process that has pandas already (a
     notebook, the tests) does them itself.
+
+    ``before_validate`` is called when the data must be validated (not when the cache
+    holds them), just before: the runner starts its kernels then, so that they start
+    and import while the data are validated.
     """
     from trackreport.data.source import remembered_fingerprint, source_fingerprint, source_label
 
@@ -131,6 +143,9 @@ def _dataset_cache(
     if fp is None and isolate:
         import multiprocessing
 
+        if before_validate is not None:
+            before_validate()
+
         with multiprocessing.get_context("spawn").Pool(1) as pool:  # leaving it kills the child, if still running
             outcome = pool.apply(_validate_in_child, (data_dir, memo, cache_dir))
         if outcome[0] == "error":
@@ -138,6 +153,8 @@ def _dataset_cache(
         _, fp, line, facts = outcome
     else:
         fp = fp or source_fingerprint(data_dir, memo=memo)
+        if before_validate is not None and not (cache_dir / f"dataset-{fp[:20]}" / "meta.json").is_file():
+            before_validate()
         line, facts = _validate_unless_cached(data_dir, fp, cache_dir)
     cache = cache_dir / f"dataset-{fp[:20]}"
     facts_file = cache_dir / f"facts-{fp[:20]}-{package_digest()[:12]}.json"
@@ -366,9 +383,30 @@ def _run_locked(
     t_start, team, quarter, all_reports, data_dir, out, overrides, chapters, notebooks_dir,
     workers, force, log, progress, staged, client,
 ) -> RunResult:  # fmt: skip
-    cache, facts = _dataset_cache(data_dir, out, log)
-    data_fp = facts.fingerprint
     chs = discover_chapters(notebooks_dir, chapters)
+    kernels: list[Kernels] = []
+
+    def start_kernels() -> None:  # when the data must be validated: the kernels start and import meanwhile
+        if client is None and not kernels:
+            n = max(1, min(workers or os.cpu_count() or 1, len(chs)))
+            kernels.append(Kernels(n, warm_up=warm_up_code(ch.path for ch in chs)))
+
+    try:
+        return _plan_and_run(
+            t_start, team, quarter, all_reports, data_dir, out, overrides, chapters, chs, workers, force, log,
+            progress, staged, client, kernels, start_kernels,
+        )  # fmt: skip
+    finally:
+        for k in kernels:  # not handed to run_jobs (an error, nothing to execute): stopped now
+            k.kill()
+
+
+def _plan_and_run(
+    t_start, team, quarter, all_reports, data_dir, out, overrides, chapters, chs, workers, force, log,
+    progress, staged, client, kernels, start_kernels,
+) -> RunResult:  # fmt: skip
+    cache, facts = _dataset_cache(data_dir, out, log, before_validate=start_kernels)
+    data_fp = facts.fingerprint
     unavailable = plan_chapters(chs, facts.present, requested=chapters is not None, missing=facts.missing)
     pairs = plan_reports(facts.cohorts, team=team, quarter=quarter, all_reports=all_reports)
     for stem, needs in unavailable.items():
@@ -436,13 +474,29 @@ def _run_locked(
         )
 
     prune_results(cache.parent / "results", keep=store_keys)
-    # the summary (chapter 00) runs last, on the recorded headlines of the other chapters
-    first = [j for j in jobs if not j.chapter.is_summary]
+    # the summary (chapter 00) runs last, on the recorded headlines of the other chapters; the
+    # others start longest first (their time in the report's previous run), unknown ones in chapter order
+    previous = {
+        (r["params"].team, r["params"].quarter, c["stem"]): c.get("seconds") or None
+        for r in reports
+        if r["old"]
+        for c in r["old"].get("chapters", [])
+        if c.get("executed") and c.get("status") == "ok"
+    }
+    first = longest_first(
+        [j for j in jobs if not j.chapter.is_summary],
+        lambda j: previous.get((j.params.team, j.params.quarter, j.chapter.stem)),
+    )
     last = [j for j in jobs if j.chapter.is_summary]
+    by_staging = {r["staging"]: r for r in reports}
+
+    def page_now(job: Job) -> None:  # as each chapter finishes, its page is rendered while the kernels go on
+        prerender(by_staging[job.staging], chs, job)
 
     def record_then_summaries() -> list[Job]:
         for r in reports:
-            record_chapter_metrics(r["staging"], chs)
+            done = {j.chapter.stem: j.metrics for j in r["todo"] if j.metrics is not None}
+            record_chapter_metrics(r["staging"], chs, known=done)
         return last
 
     if client is not None:
@@ -452,10 +506,15 @@ def _run_locked(
             run_on_cluster(client, first, data_fp, log, progress)
         if last:
             run_on_cluster(client, record_then_summaries(), data_fp, log, progress)
-    elif first:  # the summaries run after the other chapters, on the same warm kernels
-        run_jobs(first, workers, log, progress, then=record_then_summaries if last else None)
     else:
-        run_jobs(record_then_summaries(), workers, log, progress)
+        started = kernels.pop() if kernels else None  # run_jobs closes them
+        if first:  # the summaries run after the other chapters, on the same warm kernels
+            run_jobs(
+                first, workers, log, progress, then=record_then_summaries if last else None,
+                kernels=started, on_done=page_now,
+            )  # fmt: skip
+        else:
+            run_jobs(record_then_summaries(), workers, log, progress, kernels=started, on_done=page_now)
 
     results = []
     for r in reports:
