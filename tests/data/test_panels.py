@@ -85,6 +85,38 @@ def test_rep_month_panel_window_only(orders, employees):
     assert p["sales"].tolist() == [100.0]
 
 
+def test_first_orders_are_remembered_per_orders_table_and_cap(orders, employees):
+    """New clients need every customer's first order over the whole table: worked out once per table and cap.
+
+    A second table (one order fewer) must not get the first's answer, and the memo goes with its table.
+    """
+    import gc
+
+    from trackreport.data import panels
+
+    def new_clients(tables, cap=None):
+        p = FramePanels(tables).panel(
+            "orders", employees=employees, start="2024-01-01", end="2024-03-31", max_amount=cap
+        )
+        return p["new_clients"].tolist()
+
+    tables = {"orders": orders}
+    assert new_clients(tables) == new_clients(tables) == [1, 0, 0, 1]
+    assert (id(orders), None) in panels._FIRST_ORDERS
+    # over the cap of 60, o0 (999) and o4 (80) are left out: c0's first order is o1 (e1, January) and c2's is o6
+    # (e1, March, after e1 left)
+    assert new_clients(tables, cap=60.0) == [2, 0, 0, 0]
+    # without o0 (another table), c0 is new in January too
+    assert new_clients({"orders": orders.drop(index=[0]).reset_index(drop=True)}) == [2, 0, 0, 1]
+    mine = orders.copy()  # (the fixture keeps its own frame alive until the test ends)
+    assert new_clients({"orders": mine}) == [1, 0, 0, 1]
+    key = (id(mine), None)
+    assert key in panels._FIRST_ORDERS
+    del mine
+    gc.collect()
+    assert key not in panels._FIRST_ORDERS
+
+
 def test_money_is_summed_exactly_in_cents():
     """A float sum of 0.10 + 0.20 is 0.30000000000000004; the panel's sum of cents is 0.30."""
     emp = pd.DataFrame(

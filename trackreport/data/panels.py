@@ -50,6 +50,7 @@ Examples
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -156,6 +157,10 @@ def _row_columns(table: str, columns: Sequence[str], customer: Sequence[str]) ->
     if unknown:
         raise KeyError(f"{table!r} rows have no column(s) {unknown}")
     return [*names, *customer], {c: kinds[c] for c in [*names, *customer]}
+
+
+_FIRST_ORDERS: dict[tuple[int, float | None], pd.DataFrame] = {}
+""":meth:`FramePanels._first_orders` by (orders table's id, cap), dropped with the table."""
 
 
 def _day_bounds(start, end) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
@@ -478,28 +483,54 @@ class FramePanels(PanelSource):
 
     def _aggregate_orders(self, ids, first, last, max_amount):
         o = self._orders_kept(max_amount)
-        o = pd.DataFrame(
-            {
-                "order_id": o["order_id"].to_numpy(),
-                "customer_id": o["customer_id"].to_numpy(),
-                "employee_id": o["employee_id"].to_numpy(),
-                "order_date": o["order_date"].to_numpy(),
-                "month": _months(o["order_date"]).to_numpy(),
-                "cents": _cents(o["amount"]),
-            }
+        mine = o.loc[o["employee_id"].isin(ids).to_numpy(dtype=bool)]
+        months = _months(mine["order_date"])
+        inside = months.between(first, last).to_numpy(dtype=bool)
+        sums = (
+            pd.DataFrame(
+                {
+                    "employee_id": mine["employee_id"].to_numpy()[inside],
+                    "month": months.to_numpy()[inside],
+                    "cents": _cents(mine["amount"])[inside],
+                }
+            )
+            .groupby(_KEYS)
+            .agg(cents=("cents", "sum"), orders=("cents", "size"))
+            .reset_index()
         )
-        # each customer's first order (earliest date, then smallest order_id), over all orders
+        new = self._first_orders(max_amount)
+        new = new.loc[(new["employee_id"].isin(ids) & new["month"].between(first, last)).to_numpy(dtype=bool)]
+        return sums.merge(new, on=_KEYS, how="outer").fillna({"cents": 0, "orders": 0, "new_clients": 0})
+
+    def _first_orders(self, max_amount) -> pd.DataFrame:
+        """New clients per rep-month: each customer's first order (earliest date, then smallest order_id).
+
+        Over all orders (kept under the cap), whoever the panel is for, so it is computed
+        once per orders table and cap and remembered while that table lives: a report asks
+        for a dozen order panels of one table.
+        """
+        held = getattr(self.tables, "tables", self.tables)  # a Dataset hands out copies; its own frame lives on
+        orders = held["orders"]
+        key = (id(orders), max_amount)
+        if (known := _FIRST_ORDERS.get(key)) is not None:
+            return known
+        o = self._orders_kept(max_amount)
         earliest = o.groupby("customer_id", sort=False)["order_date"].transform("min")
         firsts = (
-            o.loc[(o["order_date"] == earliest).to_numpy(dtype=bool)]
+            o.loc[
+                (o["order_date"] == earliest).to_numpy(dtype=bool),
+                ["order_id", "customer_id", "employee_id", "order_date"],
+            ]
             .sort_values(["order_date", "order_id"])
             .drop_duplicates("customer_id")
         )
-        new = firsts.groupby(_KEYS).size().rename("new_clients").reset_index()
-        inside = o.loc[(o["employee_id"].isin(ids) & o["month"].between(first, last)).to_numpy(dtype=bool)]
-        sums = inside.groupby(_KEYS).agg(cents=("cents", "sum"), orders=("order_id", "size")).reset_index()
-        new = new.loc[(new["employee_id"].isin(ids) & new["month"].between(first, last)).to_numpy(dtype=bool)]
-        return sums.merge(new, on=_KEYS, how="outer").fillna({"cents": 0, "orders": 0, "new_clients": 0})
+        d = pd.DataFrame(
+            {"employee_id": firsts["employee_id"].to_numpy(), "month": _months(firsts["order_date"]).to_numpy()}
+        )
+        new = d.groupby(_KEYS).size().rename("new_clients").reset_index()
+        _FIRST_ORDERS[key] = new
+        weakref.finalize(orders, _FIRST_ORDERS.pop, key, None)
+        return new
 
     def _aggregate_new_clients(self, ids, first, last):
         c = self.tables["customers"]
