@@ -52,3 +52,22 @@ def test_frames_keep_dtypes_and_missing_values(tmp_path):
     )
     back = read_frame(write_frame(df, tmp_path / "f.parquet"))
     pd.testing.assert_frame_equal(back, df, check_exact=True)
+
+
+def test_an_index_0_to_n_is_stored_as_a_range_and_reads_back_equal(tmp_path):
+    import pyarrow.parquet as pq
+
+    from trackreport.data.load import Dataset
+
+    plain = pd.DataFrame({"a": [5, 6, 7]}, index=pd.Index([0, 1, 2], dtype="int64"))
+    shuffled = pd.DataFrame({"a": [5, 6, 7]}, index=pd.Index([2, 0, 1], dtype="int64"))
+    named = pd.DataFrame({"a": [5, 6, 7]}, index=pd.Index([0, 1, 2], dtype="int64", name="row"))
+    tables = {"plain": plain, "shuffled": shuffled, "named": named}
+    folder = write_dataset(Dataset(tables, folder=tmp_path, fingerprint="f"), tmp_path / "cache")
+    back = read_dataset(folder)
+    assert "__index_level_0__" not in pq.read_schema(folder / "plain.parquet").names
+    assert isinstance(back["plain"].index, pd.RangeIndex)
+    pd.testing.assert_frame_equal(back["plain"], plain, check_exact=True)
+    # any other index is kept as it was, labels, order and name
+    pd.testing.assert_frame_equal(back["shuffled"], shuffled, check_exact=True, check_index_type=True)
+    pd.testing.assert_frame_equal(back["named"], named, check_exact=True, check_index_type=True)

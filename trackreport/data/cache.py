@@ -24,6 +24,7 @@ import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -31,7 +32,15 @@ import pyarrow.parquet as pq
 from trackreport.data.load import Dataset
 from trackreport.errors import TrackreportError
 
-__all__ = ["write_frame", "read_frame", "write_dataset", "read_dataset", "CachedDataset", "release_memory"]
+__all__ = [
+    "write_frame",
+    "read_frame",
+    "write_dataset",
+    "read_dataset",
+    "CachedDataset",
+    "release_memory",
+    "release_after_cells",
+]
 
 META = "meta.json"
 
@@ -77,7 +86,8 @@ def write_dataset(ds: Dataset, folder: str | Path) -> Path:
     staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
     try:
         for name, df in ds.tables.items():
-            df.to_parquet(staging / f"{name}.parquet", index=True)
+            # index=None: a RangeIndex is kept as metadata (index=True would write it as a column)
+            _plain_index(df).to_parquet(staging / f"{name}.parquet", index=None)
         meta = {"folder": str(ds.folder), "fingerprint": ds.fingerprint, "tables": list(ds.tables)}
         (staging / META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
         if folder.exists():
@@ -87,6 +97,27 @@ def write_dataset(ds: Dataset, folder: str | Path) -> Path:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     return folder
+
+
+def _plain_index(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with a :class:`~pandas.RangeIndex` if its index is 0, 1, ..., n - 1 (unnamed) already.
+
+    Parquet then stores the index as three numbers instead of a column, and every reader
+    of the cache is spared 8 bytes a row (11 MB for ``orders`` at 10x the sample). The
+    index labels are the same, so the frame is equal.
+
+    >>> df = pd.DataFrame({"a": [1, 2, 3]}, index=pd.Index([0, 1, 2]))
+    >>> type(_plain_index(df).index).__name__, _plain_index(df).equals(df)
+    ('RangeIndex', True)
+    >>> type(_plain_index(df.iloc[[0, 2]]).index).__name__
+    'Index'
+    """
+    idx = df.index
+    if isinstance(idx, pd.RangeIndex) or idx.name is not None or idx.dtype != "int64":
+        return df
+    if not idx.equals(pd.RangeIndex(len(idx))):
+        return df
+    return df.set_axis(pd.RangeIndex(len(idx)), axis=0)
 
 
 def release_memory(*, collect: bool = True) -> None:
@@ -108,6 +139,33 @@ def release_memory(*, collect: bool = True) -> None:
             ctypes.CDLL("libc.so.6").malloc_trim(0)
         except (OSError, AttributeError):  # not glibc (e.g. musl): nothing to trim
             pass
+
+
+def _release_after_cell(*_: object) -> None:
+    release_memory(collect=False)
+
+
+def release_after_cells(shell: Any) -> bool:
+    """Have an IPython ``shell`` hand freed memory back after every cell it runs; once per shell.
+
+    A chapter's cell that aggregates a large table leaves a few hundred MB of freed
+    buffers in the C heap; without this they stay resident until the next chapter
+    starts, while the other kernels are at their own peaks. Returns whether the hook
+    was added now (False: the shell had it already).
+
+    Examples
+    --------
+    >>> from IPython.core.events import EventManager
+    >>> class Shell:
+    ...     events = EventManager(None, {"post_run_cell": None})
+    >>> shell = Shell()
+    >>> release_after_cells(shell), release_after_cells(shell)
+    (True, False)
+    """
+    if _release_after_cell in shell.events.callbacks["post_run_cell"]:
+        return False
+    shell.events.register("post_run_cell", _release_after_cell)
+    return True
 
 
 def _unreadable(folder: Path, exc: Exception) -> TrackreportError:
