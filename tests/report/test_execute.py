@@ -46,6 +46,7 @@ def test_the_reset_cell_releases_memory_after_every_cell_once_per_kernel(monkeyp
 
     calls = []
     monkeypatch.setattr(cache, "release_memory", lambda **kw: calls.append(kw))
+    monkeypatch.setattr(cache, "_gated", False)  # the reset cell arms the gate: restored after the test
     shell = InteractiveShell.instance()
     try:
         for _ in range(2):  # two chapters on one kernel
