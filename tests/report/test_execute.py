@@ -39,24 +39,21 @@ def test_the_runner_imports_papermill_without_pyarrow():
     assert out.stdout.split() == ["True", "False", "True"]
 
 
-def test_the_reset_cell_releases_memory_after_every_cell_once_per_kernel(monkeypatch):
-    from IPython.core.interactiveshell import InteractiveShell
-
-    import trackreport.data.cache as cache
-
-    calls = []
-    monkeypatch.setattr(cache, "release_memory", lambda **kw: calls.append(kw))
-    monkeypatch.setattr(cache, "_gated", False)  # the reset cell arms the gate: restored after the test
-    shell = InteractiveShell.instance()
-    try:
-        for _ in range(2):  # two chapters on one kernel
-            assert shell.run_cell(RESET_CELL).success
-            assert "_release" not in shell.user_ns
-        hooks = [f for f in shell.events.callbacks["post_run_cell"] if f is cache._release_after_cell]
-        assert len(hooks) == 1
-        calls.clear()
-        shell.run_cell("x = 1")
-        assert calls == [{"collect": False}]
-    finally:
-        if cache._release_after_cell in shell.events.callbacks["post_run_cell"]:
-            shell.events.unregister("post_run_cell", cache._release_after_cell)
+def test_the_reset_cell_releases_memory_after_every_cell_once_per_kernel():
+    # in a child process: an IPython shell takes over sys.modules["__main__"], which %reset empties
+    probe = f"""
+from IPython.core.interactiveshell import InteractiveShell
+import trackreport.data.cache as cache
+calls = []
+cache.release_memory = lambda **kw: calls.append(kw)
+shell = InteractiveShell.instance()
+for _ in range(2):  # two chapters on one kernel
+    assert shell.run_cell({RESET_CELL!r}).success
+    assert "_release" not in shell.user_ns
+print(sum(f is cache._release_after_cell for f in shell.events.callbacks["post_run_cell"]), cache._gated)
+calls.clear()
+shell.run_cell("x = 1")
+print(calls)
+"""
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == ["1 True", "[{'collect': False}]"]
