@@ -178,6 +178,24 @@ class _KernelWorker(threading.Thread):
 #: lower and nothing else changes (a user's own ``ARROW_DEFAULT_MEMORY_POOL`` wins).
 ARROW_POOL = ("ARROW_DEFAULT_MEMORY_POOL", "system")
 
+#: glibc's threshold above which an allocation gets its own mapping, returned to the system
+#: when freed. Left alone, glibc raises it as large blocks are freed (up to 32 MB), so the
+#: buffers of an aggregation over a large table end up in the heap and stay resident after
+#: it (a "plateau" of ~300 MB per kernel at 10x the sample, until the cell ends). Fixed at
+#: 4 MB, they are handed back as they are freed (a user's own setting wins).
+MALLOC_MMAP = ("MALLOC_MMAP_THRESHOLD_", str(4 * 2**20))
+
+
+#: The hidden first cell of every chapter run on a kernel: a clean namespace, and freed memory
+#: handed back after each cell (:func:`trackreport.data.cache.release_after_cells`), so a kernel
+#: between two heavy cells does not sit on the last one's garbage while the others peak.
+RESET_CELL = (
+    "%reset -f\n"
+    "from trackreport.data.cache import release_after_cells as _release\n"
+    "_release(get_ipython())\n"
+    "del _release"
+)
+
 
 def warm_up_code(notebooks: Iterable[Path]) -> str:
     """Code that a new kernel runs before its first chapter: the chapters' imports, then ``gc.freeze()``.
@@ -271,7 +289,29 @@ def _kernel_env() -> dict[str, str]:
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     env["PYTHONWARNINGS"] = "default"
     env.setdefault(*ARROW_POOL)
+    env.setdefault(*MALLOC_MMAP)
     return env
+
+
+def import_papermill() -> None:
+    """Import papermill in the runner without loading pyarrow (and numpy) with it.
+
+    ``papermill.iorw`` imports ``pyarrow.fs`` for ``hdfs://`` notebook paths, which the
+    runner never uses (it passes notebooks and local paths); papermill catches the
+    ImportError. That import alone kept ~75 MB resident in the runner while the kernels
+    run. Call it from the main thread before the kernel threads start: pyarrow is
+    hidden from imports only while papermill loads, and only if nothing loaded it yet.
+    """
+    if "papermill" in sys.modules or "pyarrow" in sys.modules:
+        import papermill
+
+        return
+    sys.modules["pyarrow"] = None  # type: ignore[assignment]  # `import pyarrow...` raises ImportError
+    try:
+        import papermill.engines  # noqa: F401  (imports papermill.iorw)
+    finally:
+        if "pyarrow" in sys.modules and sys.modules["pyarrow"] is None:
+            del sys.modules["pyarrow"]
 
 
 def _engine() -> str:
@@ -329,7 +369,7 @@ def _execute(job: Job, km: Any, kc: Any) -> None:
         nb = nbformat.read(job.chapter.path, as_version=4)
         translate_notebook(nb, job.params.lang)  # the narrative in the report's language (never the global one:
         # kernel threads run side by side)
-        nb.cells.insert(0, new_code_cell("%reset -f", metadata={"tags": ["trackreport-reset"]}))
+        nb.cells.insert(0, new_code_cell(RESET_CELL, metadata={"tags": ["trackreport-reset"]}))
         parameters = {
             "team": job.params.team,
             "quarter": job.params.quarter,
@@ -400,6 +440,7 @@ class Kernels:
     """
 
     def __init__(self, n: int, *, warm_up: str = "", eager: bool = True) -> None:
+        import_papermill()  # before the threads: it hides pyarrow from imports for a moment
         self.todo: queue.Queue = queue.Queue()
         self.done: queue.Queue = queue.Queue()
         self.sockets = socket_folder()
