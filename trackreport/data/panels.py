@@ -664,7 +664,7 @@ class DatabasePanels(PanelSource):
         from sqlalchemy import DateTime, cast, select
 
         t = _table(table)
-        where = [t.c[EMPLOYEE_COLUMN.get(table, "employee_id")].in_(ids)]
+        where = [_among(t.c[EMPLOYEE_COLUMN.get(table, "employee_id")], ids)]
         if date is not None and lo is not None:
             where.append(cast(t.c[date], DateTime) >= _bound(lo))
         if date is not None and hi is not None:
@@ -686,7 +686,7 @@ class DatabasePanels(PanelSource):
         t = _table(rate.table)
         outcome = t.c[rate.outcome]
         when = cast(t.c[rate.date], DateTime)
-        where = [t.c.employee_id.in_(ids), when >= _bound(lo), when < _bound(hi)]
+        where = [_among(t.c.employee_id, ids), when >= _bound(lo), when < _bound(hi)]
         if rate.among is not None:
             where.append(outcome.in_(list(rate.among)))
         q = (
@@ -732,7 +732,7 @@ class DatabasePanels(PanelSource):
         cents = func.sum(cast(func.round(o.c.amount * 100), BigInteger))
         sums = (
             select(o.c.employee_id, month.label("month"), cents.label("cents"), func.count().label("orders"))
-            .where(*kept, o.c.employee_id.in_(ids), *_in_months(o.c.order_date, first, last))
+            .where(*kept, _among(o.c.employee_id, ids), *_in_months(o.c.order_date, first, last))
             .group_by(o.c.employee_id, month)
         )
         rank = func.row_number().over(
@@ -743,7 +743,7 @@ class DatabasePanels(PanelSource):
         fmonth = _sql_month(firsts.c.order_date)
         new = (
             select(firsts.c.employee_id, fmonth.label("month"), func.count().label("new_clients"))
-            .where(and_(firsts.c.employee_id.in_(ids), *_in_months(firsts.c.order_date, first, last)))
+            .where(and_(_among(firsts.c.employee_id, ids), *_in_months(firsts.c.order_date, first, last)))
             .group_by(firsts.c.employee_id, fmonth)
         ).subquery("new")
         sums = sums.subquery("sums")
@@ -765,7 +765,7 @@ class DatabasePanels(PanelSource):
         month = _sql_month(c.c.acquired_date)
         q = (
             select(c.c.owner_id, month.label("month"), func.count())
-            .where(c.c.owner_id.in_(ids), *_in_months(c.c.acquired_date, first, last))
+            .where(_among(c.c.owner_id, ids), *_in_months(c.c.acquired_date, first, last))
             .group_by(c.c.owner_id, month)
         )
         return self._frame(q, ["employee_id", "month", "new_clients"])
@@ -776,7 +776,7 @@ class DatabasePanels(PanelSource):
         t = _table(rate.table)
         outcome = t.c[rate.outcome]
         month = _sql_month(t.c[rate.date])
-        where = [t.c.employee_id.in_(ids), *_in_months(t.c[rate.date], first, last)]
+        where = [_among(t.c.employee_id, ids), *_in_months(t.c[rate.date], first, last)]
         if rate.among is not None:
             where.append(outcome.in_(list(rate.among)))
         if until is not None:
@@ -801,7 +801,7 @@ class DatabasePanels(PanelSource):
                 func.count().filter(fb.c.nps <= 6),
                 func.count(),
             )
-            .where(fb.c.employee_id.in_(ids), fb.c.nps.is_not(None), *_in_months(fb.c.date, first, last))
+            .where(_among(fb.c.employee_id, ids), fb.c.nps.is_not(None), *_in_months(fb.c.date, first, last))
             .group_by(fb.c.employee_id, month)
         )
         return self._frame(q, ["employee_id", "month", "promoters", "detractors", "n"])
@@ -818,7 +818,7 @@ class DatabasePanels(PanelSource):
         per = (
             select(w.c.month, o.c.employee_id, o.c.customer_id, func.count().label("orders"))
             .join_from(o, w, (o.c.order_date >= w.c.w0) & (o.c.order_date <= w.c.w1))
-            .where(o.c.employee_id.in_(ids))
+            .where(_among(o.c.employee_id, ids))
             .group_by(w.c.month, o.c.employee_id, o.c.customer_id)
             .subquery("per_customer")
         )
@@ -836,6 +836,17 @@ def _table(name: str) -> Any:
     from trackreport.data.sql import _sql_type
 
     return table(name, *[column(c.name, _sql_type(c.kind)) for c in TABLES[name].columns])
+
+
+def _among(col, ids: Sequence[str]) -> Any:
+    """``col = ANY(%(ids)s)``: the ids travel as one array parameter, however many there are.
+
+    (``IN`` would bind one parameter per id, and PostgreSQL takes at most 65,535 per statement.)
+    """
+    from sqlalchemy import Text, any_, bindparam
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    return col == any_(bindparam(None, list(ids), type_=ARRAY(Text)))
 
 
 def _sql_month(col) -> Any:
