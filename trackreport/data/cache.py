@@ -21,8 +21,7 @@ password, :func:`trackreport.data.sql.safe_url`), so a reader asks the database 
 when code reads it (:func:`trackreport.data.sql.read_table`).
 
 In report kernels (:func:`release_after_cells`), freed memory is handed back after every
-cell, and a cell that reads a table of :data:`LARGE_TABLE_ROWS` rows or more takes the
-run's memory gate first, so the kernels take turns at aggregating large tables.
+cell.
 """
 
 from __future__ import annotations
@@ -155,112 +154,7 @@ def release_memory(*, collect: bool = True) -> None:
             pass
 
 
-#: Rows from which a table is large: a kernel's cell that reads one holds the run's memory gate
-#: until the cell ends (:class:`_MemoryGate`). Aggregating ``orders`` at 1.4M rows (10x the
-#: sample) takes ~500 MB on top of a kernel's ~600 MB for a few seconds; two kernels doing it at
-#: once passed 2 GiB. At the sample's size no table is large and nothing waits.
-LARGE_TABLE_ROWS = 1_000_000
-
-#: Longest wait for the gate; then the cell goes ahead ungated. A cell holding the gate may be
-#: waiting for a shared result (:mod:`trackreport.report.store`) that the waiting cell computes:
-#: the bounded wait turns that deadlock into a delay.
-GATE_WAIT_SECONDS = 10.0
-
-
-def _rss_bytes() -> int:
-    """This process's resident memory (Linux; 0 elsewhere, where a gate then waits for the cell's end)."""
-    try:
-        with open("/proc/self/statm", encoding="ascii") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
-class _MemoryGate:
-    """An exclusive lock (``flock`` on ``path``) that at most one kernel of a run holds at a time.
-
-    :meth:`enter` waits up to ``wait`` seconds, then goes ahead without the lock; it is a
-    no-op while held (except that it notes the access). The holder lets go at the cell's end
-    (:meth:`leave`), or earlier, from a watcher thread, once its resident memory is back
-    within ``margin`` bytes of what it was on entering and no large table was asked for
-    in the last ``quiet`` seconds: the aggregation is over, the other kernels may start
-    theirs. The lock goes with the process if a kernel dies.
-    """
-
-    def __init__(
-        self, path: Path, *, wait: float = GATE_WAIT_SECONDS, margin: int = 64 * 2**20, quiet: float = 0.5
-    ) -> None:
-        import threading
-
-        self.path, self.wait, self.margin, self.quiet = path, wait, margin, quiet
-        self._fd: int | None = None
-        self._base = self._last = 0.0
-        self._lock = threading.Lock()
-        self._watcher: threading.Thread | None = None
-
-    @property
-    def held(self) -> bool:
-        return self._fd is not None
-
-    def enter(self) -> bool:
-        """Hold the gate (waiting for it if another holds it); whether it is held."""
-        import fcntl
-        import threading
-        import time
-
-        with self._lock:
-            self._last = time.monotonic()
-            if self._fd is not None:
-                return True
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        deadline = time.monotonic() + self.wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    os.close(fd)
-                    return False
-                time.sleep(0.05)
-            else:
-                break
-        with self._lock:
-            self._fd, self._base, self._last = fd, _rss_bytes(), time.monotonic()
-        if self._watcher is None and self._base:
-            self._watcher = threading.Thread(target=self._watch, name="memory-gate", daemon=True)
-            self._watcher.start()
-        return True
-
-    def leave(self) -> None:
-        with self._lock:
-            if self._fd is not None:
-                os.close(self._fd)  # closing the last descriptor releases the flock
-                self._fd = None
-
-    def _watch(self) -> None:
-        import time
-
-        while True:
-            time.sleep(0.1)
-            with self._lock:
-                if (
-                    self._fd is not None
-                    and time.monotonic() - self._last >= self.quiet
-                    and _rss_bytes() <= self._base + self.margin
-                ):
-                    os.close(self._fd)
-                    self._fd = None
-
-
-#: The gates of this process (one per cache folder), used only where :func:`release_after_cells`
-#: runs: in report kernels, whose cells end and so release them.
-_GATES: dict[Path, _MemoryGate] = {}
-_gated = False
-
-
 def _release_after_cell(*_: object) -> None:
-    for gate in _GATES.values():
-        gate.leave()
     release_memory(collect=False)
 
 
@@ -269,10 +163,7 @@ def release_after_cells(shell: Any) -> bool:
 
     A chapter's cell that aggregates a large table leaves a few hundred MB of freed
     buffers in the C heap; without this they stay resident until the next chapter
-    starts, while the other kernels are at their own peaks. From then on, a cell that
-    reads a table of :data:`LARGE_TABLE_ROWS` rows or more from a cache also holds that
-    cache's memory gate until it ends, so the run's kernels take turns at large tables.
-    Returns whether the hook was added now (False: the shell had it already).
+    starts, while the other kernels are at their own peaks. Returns whether the hook was added now (False: the shell had it already).
 
     Examples
     --------
@@ -283,8 +174,6 @@ def release_after_cells(shell: Any) -> bool:
     >>> release_after_cells(shell), release_after_cells(shell)
     (True, False)
     """
-    global _gated
-    _gated = True
     if _release_after_cell in shell.events.callbacks["post_run_cell"]:
         return False
     shell.events.register("post_run_cell", _release_after_cell)
@@ -326,9 +215,6 @@ class _ParquetTables(Mapping[str, pd.DataFrame]):
             except (OSError, ValueError) as exc:
                 raise _unreadable(self._folder, exc) from None
             release_memory(collect=False)  # the buffers of the read itself (about half a large table again)
-        if _gated and self._rows[name] >= LARGE_TABLE_ROWS:  # after the read: the gate measures from here
-            gate = _GATES.setdefault(self._folder, _MemoryGate(self._folder.parent / "large-tables.lock"))
-            gate.enter()
         return self._frames[name]
 
     def __contains__(self, name: object) -> bool:
