@@ -102,7 +102,7 @@ def test_first_orders_are_remembered_per_orders_table_and_cap(orders, employees)
 
     tables = {"orders": orders}
     assert new_clients(tables) == new_clients(tables) == [1, 0, 0, 1]
-    assert (id(orders), None) in panels._FIRST_ORDERS
+    assert (id(orders), ("first orders", None)) in panels._PER_ORDERS_TABLE
     # over the cap of 60, o0 (999) and o4 (80) are left out: c0's first order is o1 (e1, January) and c2's is o6
     # (e1, March, after e1 left)
     assert new_clients(tables, cap=60.0) == [2, 0, 0, 0]
@@ -110,11 +110,11 @@ def test_first_orders_are_remembered_per_orders_table_and_cap(orders, employees)
     assert new_clients({"orders": orders.drop(index=[0]).reset_index(drop=True)}) == [2, 0, 0, 1]
     mine = orders.copy()  # (the fixture keeps its own frame alive until the test ends)
     assert new_clients({"orders": mine}) == [1, 0, 0, 1]
-    key = (id(mine), None)
-    assert key in panels._FIRST_ORDERS
+    key = (id(mine), ("first orders", None))
+    assert key in panels._PER_ORDERS_TABLE
     del mine
     gc.collect()
-    assert key not in panels._FIRST_ORDERS
+    assert key not in panels._PER_ORDERS_TABLE
 
 
 def test_money_is_summed_exactly_in_cents():

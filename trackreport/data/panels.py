@@ -159,8 +159,8 @@ def _row_columns(table: str, columns: Sequence[str], customer: Sequence[str]) ->
     return [*names, *customer], {c: kinds[c] for c in [*names, *customer]}
 
 
-_FIRST_ORDERS: dict[tuple[int, float | None], pd.DataFrame] = {}
-""":meth:`FramePanels._first_orders` by (orders table's id, cap), dropped with the table."""
+_PER_ORDERS_TABLE: dict[tuple[int, Any], Any] = {}
+""":meth:`FramePanels._per_orders_table`: by (the orders frame's id, what), dropped with the frame."""
 
 
 def _day_bounds(start, end) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
@@ -469,7 +469,20 @@ class FramePanels(PanelSource):
         return pd.DataFrame({"k": g.sum(), "n": g.size()}).reset_index()
 
     def amount_median(self) -> float:
-        return float(self.tables["orders"]["amount"].astype(float).median())
+        return self._per_orders_table("median", lambda: float(self.tables["orders"]["amount"].astype(float).median()))
+
+    def _per_orders_table(self, what: Any, compute) -> Any:
+        """``compute()``, remembered for this orders table while it lives (a report asks a dozen times).
+
+        A :class:`~trackreport.data.load.Dataset` hands out a copy at each access; the frame
+        it holds is the one that identifies the table.
+        """
+        orders = getattr(self.tables, "tables", self.tables)["orders"]
+        key = (id(orders), what)
+        if key not in _PER_ORDERS_TABLE:
+            _PER_ORDERS_TABLE[key] = compute()
+            weakref.finalize(orders, _PER_ORDERS_TABLE.pop, key, None)
+        return _PER_ORDERS_TABLE[key]
 
     def lead_delays(self) -> pd.Series:
         leads = self.tables["leads"]
@@ -513,15 +526,12 @@ class FramePanels(PanelSource):
     def _first_orders(self, max_amount) -> pd.DataFrame:
         """New clients per rep-month: each customer's first order (earliest date, then smallest order_id).
 
-        Over all orders (kept under the cap), whoever the panel is for, so it is computed
-        once per orders table and cap and remembered while that table lives: a report asks
-        for a dozen order panels of one table.
+        Over all orders (kept under the cap), whoever the panel is for, so it is worked out
+        once per orders table and cap.
         """
-        held = getattr(self.tables, "tables", self.tables)  # a Dataset hands out copies; its own frame lives on
-        orders = held["orders"]
-        key = (id(orders), max_amount)
-        if (known := _FIRST_ORDERS.get(key)) is not None:
-            return known
+        return self._per_orders_table(("first orders", max_amount), lambda: self._count_first_orders(max_amount))
+
+    def _count_first_orders(self, max_amount) -> pd.DataFrame:
         o = self._orders_of(["order_id", "customer_id", "employee_id", "order_date"], max_amount=max_amount)
         earliest = o.groupby("customer_id", sort=False)["order_date"].transform("min")
         firsts = (
@@ -532,10 +542,7 @@ class FramePanels(PanelSource):
         d = pd.DataFrame(
             {"employee_id": firsts["employee_id"].to_numpy(), "month": _months(firsts["order_date"]).to_numpy()}
         )
-        new = d.groupby(_KEYS).size().rename("new_clients").reset_index()
-        _FIRST_ORDERS[key] = new
-        weakref.finalize(orders, _FIRST_ORDERS.pop, key, None)
-        return new
+        return d.groupby(_KEYS).size().rename("new_clients").reset_index()
 
     def _aggregate_new_clients(self, ids, first, last):
         c = self.tables["customers"]
