@@ -48,6 +48,35 @@ def _server_log(url: str) -> Path:
     return Path(parse_qs(urlsplit(url).query)["host"][0]) / "log"
 
 
+def _heavy_statements(log: str) -> list[str]:
+    """The statements of a server log that read a heavy table, each on one line."""
+    import re
+
+    statements = re.split(r"^(?:\S.*?)?LOG:\s+(?:statement|execute [^:]*):\s*", log, flags=re.M)[1:]
+    heavy = re.compile(r"\b(?:FROM|JOIN)\s+(?:" + "|".join(HEAVY_TABLES) + r")\b")
+    return [" ".join(s.split()) for s in statements if heavy.search(s)]
+
+
+def _whole_reads(log: str) -> list[str]:
+    """Statements in a server log that read a heavy table's rows with neither a filter, a grouping nor a limit."""
+    import re
+
+    kept = re.compile(r"\b(?:WHERE|GROUP BY|LIMIT|count\(|min\(|max\()", re.I)
+    return [s for s in _heavy_statements(log) if not kept.search(s)]
+
+
+def test_whole_reads_are_found_in_a_server_log():
+    log = (
+        "2026-11-28 14:00:00.001 UTC [7] LOG:  statement: SELECT orders.order_id, orders.amount\n"
+        "\tFROM orders ORDER BY orders.order_id\n"
+        "2026-11-28 14:00:00.002 UTC [7] LOG:  execute <unnamed>: SELECT count(*) FROM orders\n"
+        "2026-11-28 14:00:00.003 UTC [7] LOG:  execute <unnamed>: SELECT leads.lead_id FROM leads WHERE leads.x = $1\n"
+        "2026-11-28 14:00:00.004 UTC [7] DETAIL:  parameters: $1 = 'E1'\n"
+        "2026-11-28 14:00:00.005 UTC [7] LOG:  statement: SELECT * FROM employees\n"
+    )
+    assert _whole_reads(log) == ["SELECT orders.order_id, orders.amount FROM orders ORDER BY orders.order_id"]
+
+
 def test_report_from_the_database_equals_the_report_from_the_folder(warehouse, sample_reports, tmp_path, monkeypatch):
     """Same metrics.json to the last digit, the chapters' panels aggregated in the database (data.panels)."""
     monkeypatch.setenv("PGPASSWORD", SECRET)
@@ -63,6 +92,9 @@ def test_report_from_the_database_equals_the_report_from_the_folder(warehouse, s
     # the kernels asked the database for the rep-month panels: months and sums in cents grouped there
     assert statements.count("date_trunc") >= 10
     assert "sum(CAST(round(orders.amount * $" in statements and "GROUP BY orders.employee_id" in statements
+    # validation, fingerprint and every chapter: no heavy table's rows pulled whole
+    assert len(_heavy_statements(statements)) >= 50
+    assert not _whole_reads(statements), _whole_reads(statements)[:3]
     from_db = json.loads((out / "east" / "2025Q3" / "metrics.json").read_text(encoding="utf-8"))
     folder_out, _ = sample_reports
     from_folder = json.loads((folder_out / "east" / "2025Q3" / "metrics.json").read_text(encoding="utf-8"))
