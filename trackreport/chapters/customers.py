@@ -972,7 +972,7 @@ def mix_note(mix: pd.DataFrame) -> str:
         parts.append(
             _(
                 "{kind} complaints went from {before}% to {after}% of the total ({change} pp)",
-                kind=_(label(r.type)).capitalize(),
+                kind=label(r.type).capitalize(),
                 before=b,
                 after=a,
                 change=format(a - b, "+d"),

@@ -20,8 +20,8 @@ from trackreport.chapters.evaluation import stage_target, stage_test_average
 from trackreport.data.cohort import SEGMENTS, Windows
 from trackreport.data.panels import panel_source
 from trackreport.data.schema import COMPETENCIES
-from trackreport.i18n import N_, _, format_quarter, language, list_text
-from trackreport.stats.display import format_value, label, status_word
+from trackreport.i18n import N_, _, format_quarter, list_text
+from trackreport.stats.display import code_text, format_value, status_word
 from trackreport.stats.estimate import Estimate, mean_ci, proportion
 from trackreport.stats.results import repurchase_rate
 
@@ -175,11 +175,6 @@ def weakest_competencies(baseline: pd.DataFrame, *, k: int = 3) -> pd.DataFrame:
     return baseline.nsmallest(k, "mean").reset_index(drop=True)
 
 
-def _competency(code: str) -> str:
-    """A competency code in a sentence: its words in English (as before), its translated label otherwise."""
-    return code.replace("_", " ") if language() == "en" else _(label(code))
-
-
 def weakest_sentence(weak: pd.DataFrame) -> str:
     """The sentence naming the weakest competencies of :func:`weakest_competencies` (Markdown).
 
@@ -190,7 +185,7 @@ def weakest_sentence(weak: pd.DataFrame) -> str:
     items = [
         _(
             "**{competency}** ({mean}, gap {gap})",
-            competency=_competency(r.competency),
+            competency=code_text(r.competency),
             mean=format(r.mean, ".2f"),
             gap=format(r.gap, ".2f"),
         )
