@@ -103,3 +103,68 @@ def test_business_before_after_on_sample(data):
     net = sales["net"] / sales["before"]
     assert (raw > 0.3).all() and (sales["comparison_change"] > 0).all()
     assert (net.abs() < raw).all() and net.abs().median() < 0.35, net.tolist()
+
+
+def _before_after_by_pair(panel, courses, enr, comparison, months, metrics=("sales", "orders", "new_clients")):
+    """The definition, one trainer-trainee pair at a time (pandas reindex, dropna, mean): the reference."""
+    spans = (
+        enr[["employee_id", "course_id"]]
+        .merge(courses[["course_id", "trainer_id", "start_date", "end_date"]], on="course_id")
+        .groupby(["trainer_id", "employee_id"])
+        .agg(start=("start_date", "min"), end=("end_date", "max"))
+        .reset_index()
+    )
+    last = panel["month"].max()
+    comp = panel[panel["employee_id"].isin(comparison)].groupby("month")[list(metrics)].mean()
+    rows = []
+    for r in spans.itertuples():
+        s0 = r.start.to_period("M").start_time
+        a0 = r.end.to_period("M").start_time + pd.DateOffset(months=1)
+        k = min(months, max(0, (last.year - a0.year) * 12 + last.month - a0.month + 1))
+        if k < 1:
+            continue
+        before = pd.date_range(s0 - pd.DateOffset(months=k), periods=k, freq="MS")
+        after = pd.date_range(a0, periods=k, freq="MS")
+        own = panel[panel["employee_id"] == r.employee_id].set_index("month")[list(metrics)]
+        b, a = own.reindex(before).dropna(how="all"), own.reindex(after).dropna(how="all")
+        if b.empty or a.empty:
+            continue
+        for m in metrics:
+            c = comp[m].reindex(after).mean() - comp[m].reindex(before).mean()
+            rows.append((r.trainer_id, m, k, b[m].mean(), a[m].mean(), c))
+    return pd.DataFrame(rows, columns=["trainer_id", "metric", "k", "b", "a", "c"])
+
+
+@pytest.mark.parametrize("months", [2, 6, 12])
+def test_business_before_after_equals_the_pair_by_pair_definition(data, months):
+    """Every trainer's means equal the per-pair definition's to the last bit (windows looked up at once)."""
+    from trackreport.data.cohort import cohort_members, comparison_members
+    from trackreport.data.panels import rep_month_panel
+
+    members = cohort_members(data, "west", "2025Q3")
+    comp = comparison_members(data, "west", "2025Q3", before_months=3, after_months=3)
+    people = pd.concat([members, comp])
+    panel = rep_month_panel(data["orders"], people, start="2024-01-01", end="2025-12-31")
+    panel = panel[~((panel["employee_id"] == panel["employee_id"].iloc[0]) & (panel["month"].dt.month == 3))]  # a gap
+    courses = data["courses"][data["courses"]["cohort"] == "2025Q3"]
+    enr = data["enrollments"][
+        data["enrollments"]["course_id"].isin(courses["course_id"])
+        & data["enrollments"]["employee_id"].isin(members["employee_id"])
+    ]
+    ids = comp["employee_id"].tolist()
+    out = tr.business_before_after(panel, courses, enr, comparison=ids, months=months)
+    ref = _before_after_by_pair(panel, courses, enr, ids, months)
+
+    def mean(s: pd.Series) -> float:
+        return s.mean()  # Series.mean (numpy's sum), not groupby's compensated sum
+
+    expected = (
+        ref.assign(change=ref["a"] - ref["b"], net=lambda d: d["change"] - d["c"])
+        .groupby(["trainer_id", "metric"], sort=False)
+        .agg(n=("b", "size"), before=("b", mean), after=("a", mean), change=("change", mean), net=("net", mean))
+    )
+    got = out[out["n"] > 0].set_index(["trainer_id", "metric"])
+    assert len(got) == len(expected) > 10
+    for col in ("n", "before", "after", "change", "net"):
+        e = expected[col].reindex(got.index)
+        assert (got[col].to_numpy() == e.to_numpy()).all(), col

@@ -187,6 +187,24 @@ def trainer_record(
     return out.sort_values("trainer_id", ignore_index=True)
 
 
+def _segment_means(values: np.ndarray, starts: np.ndarray, kept: np.ndarray) -> np.ndarray:
+    """The mean of each segment of ``values`` (segments begin at ``starts``), over its ``kept`` rows.
+
+    As :meth:`pandas.Series.mean` computes it, to the last bit: NaN left out of the count
+    and added as 0, the rest summed by numpy in order; NaN for a segment without values.
+
+    >>> _segment_means(np.array([1.0, np.nan, 3.0, np.nan]), np.array([0, 2]), np.array([True, True, True, False]))
+    array([1., 3.])
+    """
+    out = np.full(len(starts), np.nan)
+    for i, (seg, keep) in enumerate(zip(np.split(values, starts[1:]), np.split(kept, starts[1:]), strict=True)):
+        v = seg[keep]
+        n = int(np.count_nonzero(~np.isnan(v)))
+        if n:
+            out[i] = np.where(np.isnan(v), 0.0, v).sum() / n
+    return out
+
+
 def business_before_after(
     panel: pd.DataFrame,
     courses: pd.DataFrame,
@@ -255,29 +273,36 @@ def business_before_after(
     spans["k"] = k
     comp_ids = set(comparison)
     comp_monthly = panel[panel["employee_id"].isin(comp_ids)].groupby("month")[list(metrics)].mean()
-    # each trainee's months, split once (a trainee has several trainers): not a scan of the panel per pair
-    by_employee = {e: g.set_index("month")[list(metrics)] for e, g in panel.groupby("employee_id", sort=False)}
-    nobody = panel.iloc[:0].set_index("month")[list(metrics)]
+    # every pair's windows looked up at once; each window's mean as Series.mean takes it (NaN
+    # left out, the values in month order summed by numpy), so the numbers do not move
+    use = spans.index[spans["k"].to_numpy() >= 1]
+    k_use = spans.loc[use, "k"].to_numpy(dtype=int)
+    starts = np.concatenate([[0], np.cumsum(k_use)[:-1]]).astype(int)
+    offset = np.arange(int(k_use.sum())) - np.repeat(starts, k_use)
+    own_rows = panel.set_index(["employee_id", "month"])[list(metrics)]
+    who = np.repeat(spans.loc[use, "employee_id"].to_numpy(), k_use)
+    first_before = start_m[use].to_numpy().astype("datetime64[M]") - k_use
+    means: dict[str, dict[str, np.ndarray]] = {}
+    for side, first in (("b", first_before), ("a", a0[use].to_numpy().astype("datetime64[M]"))):
+        months_long = pd.DatetimeIndex((np.repeat(first, k_use) + offset).astype("datetime64[ns]"))
+        own = own_rows.reindex(pd.MultiIndex.from_arrays([who, months_long])).to_numpy(dtype=float)
+        comp = comp_monthly.reindex(months_long).to_numpy(dtype=float)
+        kept = ~np.isnan(own).all(axis=1)  # the months the trainee has (dropna(how="all"))
+        means[side] = {"any": np.add.reduceat(kept.astype(int), starts) > 0}
+        for j, m in enumerate(metrics):
+            means[side][f"own_{m}"] = _segment_means(own[:, j], starts, kept)
+            means[side][f"comp_{m}"] = _segment_means(comp[:, j], starts, np.ones(len(comp), dtype=bool))
+    keep = means["b"]["any"] & means["a"]["any"]  # a trainee with months in both windows
+    per_pair = pd.DataFrame(
+        {"trainer_id": spans.loc[use, "trainer_id"].to_numpy(), "k": k_use}
+        | {f"b_{m}": means["b"][f"own_{m}"] for m in metrics}
+        | {f"a_{m}": means["a"][f"own_{m}"] for m in metrics}
+        | {f"c_{m}": means["a"][f"comp_{m}"] - means["b"][f"comp_{m}"] for m in metrics}
+    )[keep]
     rows = []
-    for tid, sp in spans.groupby("trainer_id", sort=True):
-        per: list[dict] = []
-        for i, employee, k_i in zip(sp.index, sp["employee_id"], sp["k"], strict=True):
-            if k_i < 1:
-                continue
-            before = pd.date_range(start_m[i] - pd.DateOffset(months=int(k_i)), periods=int(k_i), freq="MS")
-            after = pd.date_range(a0[i], periods=int(k_i), freq="MS")
-            own = by_employee.get(employee, nobody)
-            b, a = own.reindex(before).dropna(how="all"), own.reindex(after).dropna(how="all")
-            if b.empty or a.empty:
-                continue
-            cb, ca = comp_monthly.reindex(before), comp_monthly.reindex(after)
-            per.append(
-                {"k": int(k_i)}
-                | {f"b_{m}": b[m].mean() for m in metrics}
-                | {f"a_{m}": a[m].mean() for m in metrics}
-                | {f"c_{m}": ca[m].mean() - cb[m].mean() for m in metrics}
-            )
-        d = pd.DataFrame(per)
+    for tid in sorted(spans["trainer_id"].unique()):
+        per = per_pair[per_pair["trainer_id"] == tid].drop(columns="trainer_id")
+        d = per.reset_index(drop=True)
         for m in metrics:
             if d.empty:
                 vals = dict(n=0, months=0, before=math.nan, after=math.nan, change=math.nan)
