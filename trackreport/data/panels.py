@@ -457,16 +457,23 @@ class FramePanels(PanelSource):
         return {c: out[c] for c in out.columns}
 
     def _rate_counts_of(self, rate: Rate, ids, lo, hi):
-        df = self.tables[rate.table]
+        rows, k = self._rate_rows(rate, ids, lo=lo, hi=hi)
+        g = pd.DataFrame({"employee_id": rows["employee_id"].to_numpy(), "k": k}).groupby("employee_id")["k"]
+        return pd.DataFrame({"k": g.sum(), "n": g.size()}).reset_index()
+
+    def _rate_rows(self, rate: Rate, ids, *, lo=None, hi=None) -> tuple[pd.DataFrame, np.ndarray]:
+        """The rate's rows of ``ids`` (its denominator: ``among``, dated in ``[lo, hi)``) and their successes (0/1)."""
+        df = self.tables[rate.table][["employee_id", rate.date, rate.outcome]]
         keep = df["employee_id"].isin(ids).to_numpy(dtype=bool, na_value=False, copy=True)
         if rate.among is not None:
             keep &= df[rate.outcome].isin(list(rate.among)).to_numpy(dtype=bool, na_value=False)
         d = pd.to_datetime(df[rate.date])
-        keep &= ((d >= lo) & (d < hi)).to_numpy(dtype=bool, na_value=False)
+        if lo is not None:
+            keep &= (d >= lo).to_numpy(dtype=bool, na_value=False)
+        if hi is not None:
+            keep &= (d < hi).to_numpy(dtype=bool, na_value=False)
         df = df.loc[keep]
-        k = df[rate.outcome].eq(rate.success).fillna(False).to_numpy(dtype="int64")
-        g = pd.DataFrame({"employee_id": df["employee_id"].to_numpy(), "k": k}).groupby("employee_id")["k"]
-        return pd.DataFrame({"k": g.sum(), "n": g.size()}).reset_index()
+        return df, df[rate.outcome].eq(rate.success).fillna(False).to_numpy(dtype="int64")
 
     def amount_median(self) -> float:
         return self._per_orders_table("median", lambda: float(self.tables["orders"]["amount"].astype(float).median()))
@@ -551,19 +558,10 @@ class FramePanels(PanelSource):
         return d.groupby(_KEYS).size().rename("new_clients").reset_index()
 
     def _aggregate_rate(self, rate: Rate, ids, first, last, until):
-        df = self.tables[rate.table]
-        keep = df["employee_id"].isin(ids).to_numpy(dtype=bool, copy=True)
-        if rate.among is not None:
-            keep &= df[rate.outcome].isin(list(rate.among)).fillna(False).to_numpy(dtype=bool)
-        if until is not None:
-            keep &= (df[rate.date] <= until).fillna(False).to_numpy(dtype=bool)
-        df = df.loc[keep]
+        hi = None if until is None else until + pd.Timedelta(1, "ns")  # dated on or before ``until``
+        df, k = self._rate_rows(rate, ids, hi=hi)
         d = pd.DataFrame(
-            {
-                "employee_id": df["employee_id"].to_numpy(),
-                "month": _months(df[rate.date]).to_numpy(),
-                "k": df[rate.outcome].eq(rate.success).fillna(False).to_numpy(dtype="int64"),
-            }
+            {"employee_id": df["employee_id"].to_numpy(), "month": _months(df[rate.date]).to_numpy(), "k": k}
         )
         d = d.loc[d["month"].between(first, last).to_numpy(dtype=bool)]
         g = d.groupby(_KEYS)["k"]
